@@ -1,0 +1,1 @@
+"""The MkDocs-free core: bibliography, citations, numbering, evidence model and checks."""

@@ -1,0 +1,85 @@
+"""Plain data shared by every part of the core.
+
+Nothing here imports MkDocs: the adapter converts MkDocs objects into these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+class CoreError(Exception):
+    """An input the core cannot use at all (for example an unreadable bibliography)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the sources, with the place a contributor must edit.
+
+    Attributes:
+        code: Stable dotted code, e.g. ``cite.unknown_key``; documented in CONTRIBUTING.md.
+        message: What is wrong and how to fix it, without the location.
+        path: File path relative to the project root (``docs/interventions/iron.md``).
+        line: 1-based line in that file, when known.
+        severity: ``error`` fails the build; ``warning`` fails only ``--strict`` builds.
+    """
+
+    code: str
+    message: str
+    path: str | None = None
+    line: int | None = None
+    severity: Severity = "error"
+
+    @property
+    def location(self) -> str:
+        """``path:line`` (or just ``path``, or an empty string)."""
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        where = self.location
+        return f"{where}: {self.message} [{self.code}]" if where else f"{self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One cited work inside a citation group, as written in the source.
+
+    Attributes:
+        key: The BibTeX key (without ``@``).
+        prefix: Text before the key inside the brackets, e.g. ``see``.
+        locator: Text after the key, e.g. ``p. 12`` (without the leading comma).
+        suppress_author: ``[-@key]``: the author is named in the sentence already.
+    """
+
+    key: str
+    prefix: str = ""
+    locator: str = ""
+    suppress_author: bool = False
+
+
+@dataclass(frozen=True)
+class CitationGroup:
+    """A whole citation as written: ``[see @a, p. 3; @b]`` or narrative ``@a``.
+
+    Attributes:
+        items: The works cited, in the order written.
+        narrative: ``@key`` in running text ("Cuellar and Ratcliffe [14]").
+        source: The exact source text that was matched (used to find its line).
+        path: Source file relative to the project root.
+        line: 1-based line of the citation in that file, when known.
+    """
+
+    items: tuple[CitationItem, ...]
+    narrative: bool = False
+    source: str = ""
+    path: str | None = None
+    line: int | None = None
+    keys: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(item.key for item in self.items))
