@@ -1,0 +1,184 @@
+"""Where each value of a page's YAML front matter sits in the file.
+
+MkDocs hands the adapter ``page.meta`` as plain data with no line numbers, yet a contributor needs
+``path:line`` in every message. This module re-reads the front matter with PyYAML's composer, whose
+nodes keep their start positions, and maps each YAML path to a 1-based line of the file.
+
+It also spots front matter that MkDocs dropped silently: MkDocs ignores a whole front-matter block
+that is not valid YAML (or is not a mapping) and publishes the page without its metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import yaml
+
+from .model import Problem
+
+#: The same front-matter pattern MkDocs 1.6.1 uses (``mkdocs.utils.meta.YAML_RE``).
+_FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+_OPENING_RE = re.compile(r"^-{3}[ \t]*(?:\n|$)")
+
+#: The front-matter text starts on line 2 of the file (line 1 is the opening ``---``).
+_FIRST_LINE = 2
+
+YamlPath = tuple[str | int, ...]
+
+
+def _front_matter_text(source: str) -> str | None:
+    """Return the YAML text between the ``---`` delimiters, or ``None`` when there is none."""
+    match = _FRONT_MATTER_RE.match(source)
+    return match.group(1) if match else None
+
+
+def _walk(node: yaml.Node, path: YamlPath, lines: dict[YamlPath, int]) -> None:
+    """Record the line of ``node`` under ``path`` (unless known already) and descend into it."""
+    lines.setdefault(path, node.start_mark.line + _FIRST_LINE)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            child = (*path, str(key_node.value))
+            # The key's line, not the value's: for a block list or a folded string the value
+            # starts on a later line, but the contributor looks for the key.
+            lines.setdefault(child, key_node.start_mark.line + _FIRST_LINE)
+            _walk(value_node, child, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), lines)
+
+
+def front_matter_lines(source: str) -> dict[YamlPath, int]:
+    """Map each YAML path in the page's front matter to its 1-based line in the file.
+
+    Arguments:
+        source: The whole Markdown file as read from disk.
+
+    Returns:
+        For example ``{("evidence",): 5, ("evidence", 0): 6, ("evidence", 0, "design"): 7}``.
+        A mapping key maps to the line of the key; a list item to the line where the item
+        starts. The empty path ``()`` maps to line 1 (the opening ``---``). Returns ``{}`` when
+        the file has no front matter or the front matter is not valid YAML; it never raises.
+    """
+    text = _front_matter_text(source)
+    if text is None:
+        return {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[YamlPath, int] = {}
+    if node is not None:
+        _walk(node, (), lines)
+    lines[()] = 1
+    return lines
+
+
+def has_dropped_front_matter(source: str, meta: Mapping[str, Any] | None) -> bool:
+    """Tell whether MkDocs silently dropped this page's front matter.
+
+    MkDocs 1.6.1 ignores a front-matter block that is not valid YAML or not a mapping, and a file
+    that opens with ``---`` but never closes it is read as Markdown (the ``---`` becomes a rule).
+    Either way the page is published without its metadata and without a word.
+
+    Arguments:
+        source: The whole Markdown file as read from disk.
+        meta: The metadata MkDocs parsed (``page.meta``).
+
+    Returns:
+        ``True`` when the file's first line is ``---`` but ``meta`` is empty, except for an empty
+        front-matter block (only blank lines or comments), which holds nothing to lose.
+    """
+    if meta or not _OPENING_RE.match(source):
+        return False
+    text = _front_matter_text(source)
+    if text is None:
+        return True
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return True
+    return data is not None
+
+
+def front_matter_problem(
+    source: str, meta: Mapping[str, Any] | None, *, path: str
+) -> Problem | None:
+    """Describe dropped front matter as a :class:`Problem` a contributor can act on.
+
+    Arguments:
+        source: The whole Markdown file as read from disk.
+        meta: The metadata MkDocs parsed (``page.meta``).
+        path: The file path to name in the message (``docs/interventions/iron.md``).
+
+    Returns:
+        ``None`` when nothing was dropped; otherwise a ``page.front_matter`` error at the line
+        PyYAML complains about (or line 1).
+    """
+    if not has_dropped_front_matter(source, meta):
+        return None
+    text = _front_matter_text(source)
+    if text is None:
+        return Problem(
+            "page.front_matter",
+            "front matter opens with '---' but is never closed; add a '---' line after it",
+            path,
+            1,
+        )
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + _FIRST_LINE if mark is not None else 1
+        reason = getattr(exc, "problem", None) or "not valid YAML"
+        return Problem(
+            "page.front_matter",
+            f"front matter is not valid YAML ({reason}), so MkDocs ignored all of it; "
+            "fix the YAML (quote values that contain ': ' or start with '@', '[' or '*')",
+            path,
+            line,
+        )
+    return Problem(
+        "page.front_matter",
+        f"front matter must be a mapping of 'key: value' lines, not a {type(data).__name__}; "
+        "MkDocs ignored it",
+        path,
+        1,
+    )
+
+
+def dotted_path(path: Sequence[str | int]) -> str:
+    """Write a YAML path the way messages show it.
+
+    Arguments:
+        path: For example ``("evidence", 0, "cite", 1)``.
+
+    Returns:
+        ``evidence[0].cite[1]``.
+    """
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return text
+
+
+def line_of(lines: Mapping[YamlPath, int], path: Sequence[str | int]) -> int | None:
+    """Find the line of ``path``, or of its nearest ancestor that exists.
+
+    A missing field has no line of its own, so its row's line is the place to edit.
+
+    Arguments:
+        lines: The result of :func:`front_matter_lines`.
+        path: The YAML path to look up.
+
+    Returns:
+        A 1-based line number, or ``None`` when not even the front matter has one.
+    """
+    for end in range(len(path), -1, -1):
+        line = lines.get(tuple(path[:end]))
+        if line is not None:
+            return line
+    return None
