@@ -1,0 +1,328 @@
+"""HTML for evidence tables, claim audits and the summary across interventions.
+
+Plain tables with ``<caption>``, ``<thead>`` and ``<th scope>``: readable without JavaScript, in
+print (the header repeats on each PDF page) and by screen readers. A result is always a symbol and
+a word, never a colour alone. Every data field is escaped; citations come ready-made from the
+citation engine (``cite``) so they are numbered and back-linked like any other citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from html import escape
+from types import MappingProxyType
+
+from .evidence import EVIDENCE_TYPES, EvidenceRow, PageEvidence, sort_rows
+from .evidence_summary import InterventionSummary, Overview, TypeCount, overview, type_counts
+
+__all__ = [
+    "CiteFn",
+    "InterventionSummary",
+    "render_claims_table",
+    "render_evidence_summary",
+    "render_evidence_table",
+]
+
+CiteFn = Callable[[Sequence[str]], str]
+"""Returns ready HTML for a site-numbered citation of the given refs.bib keys."""
+
+DESIGN_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "systematic-review": "Systematic review",
+        "rct": "Randomised controlled trial",
+        "controlled-trial": "Non-randomised controlled trial",
+        "cohort": "Cohort study",
+        "case-control": "Case-control study",
+        "cross-sectional": "Cross-sectional study",
+        "case-series": "Case series",
+        "case-report": "Case report",
+        "animal": "Animal study",
+        "in-vitro": "Laboratory (in vitro) study",
+        "narrative-review": "Narrative review",
+        "textbook": "Textbook",
+    }
+)
+LEVEL_MEANINGS: Mapping[int, str] = MappingProxyType(
+    {
+        1: "systematic review of randomised trials",
+        2: "randomised trial",
+        3: "non-randomised controlled study",
+        4: "case series, case-control or cross-sectional study, or case report",
+        5: "mechanism-based reasoning (animal or laboratory work, review, textbook)",
+    }
+)
+#: Symbol and word for each result; the symbol is decoration, the word carries the meaning.
+RESULT_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "benefit": ("▲", "Benefit"),
+        "no-difference": ("=", "No difference"),
+        "harm": ("▼", "Harm"),
+        "mixed": ("◆", "Mixed"),
+        "not-reported": ("—", "Not reported"),
+        "not-applicable": ("○", "Not applicable"),
+    }
+)
+VERDICT_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "supported": ("✓", "Supported"),
+        "partly": ("◐", "Partly supported"),
+        "not-supported": ("✗", "Not supported"),
+        "not-testable": ("?", "Not testable"),
+    }
+)
+#: GRADE certainty as the usual circles, its word, and a rank for sorting (higher is surer).
+CERTAINTY_LABELS: Mapping[str, tuple[str, str, int]] = MappingProxyType(
+    {
+        "high": ("⊕⊕⊕⊕", "High", 4),
+        "moderate": ("⊕⊕⊕◯", "Moderate", 3),
+        "low": ("⊕⊕◯◯", "Low", 2),
+        "very-low": ("⊕◯◯◯", "Very low", 1),
+    }
+)
+APPLIES_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "other-condition": "another condition",
+        "healthy": "healthy people",
+        "animal": "animals",
+        "mechanism": "mechanism only",
+    }
+)
+
+_PAGE_COLUMNS = (
+    "Level",
+    "Design",
+    "Population (n)",
+    "Intervention",
+    "Comparator",
+    "Duration",
+    "Outcomes",
+    "Result",
+    "Certainty (GRADE)",
+    "Finding",
+    "Source",
+)
+_NOT_STATED = "Not stated"
+
+
+def _e(text: object) -> str:
+    """Escape any value for HTML text and attributes."""
+    return escape(str(text), quote=True)
+
+
+def _thead(columns: Iterable[str]) -> str:
+    cells = "".join(f'<th scope="col">{_e(name)}</th>' for name in columns)
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
+def _labelled(symbol: str, word: str) -> str:
+    """A symbol hidden from screen readers (the word says it) followed by the word."""
+    return f'<span class="evidence-symbol" aria-hidden="true">{_e(symbol)}</span> {_e(word)}'
+
+
+def level_html(level: int) -> str:
+    """``Level 2`` with an explanation of the OCEBM level on hover."""
+    title = f"Oxford CEBM 2011 level {level} of 5 (1 strongest): {LEVEL_MEANINGS[level]}"
+    return f'<abbr title="{_e(title)}">Level {level}</abbr>'
+
+
+def result_html(result: str) -> str:
+    """The result as a symbol plus a word, e.g. ``▲ Benefit``."""
+    return _labelled(*RESULT_LABELS[result])
+
+
+def certainty_html(certainty: str | None, source: str | None = None) -> str:
+    """GRADE certainty as circles plus a word and its source, or ``Not graded``."""
+    if certainty is None:
+        return "Not graded"
+    circles, word, _rank = CERTAINTY_LABELS[certainty]
+    text = _labelled(circles, word)
+    if source:
+        text += f' <span class="evidence-certainty-source">({_e(source)})</span>'
+    return text
+
+
+def _population(row: EvidenceRow) -> str:
+    size = f"n = {row.participants}" if row.participants is not None else "n not reported"
+    text = f'{_e(row.population)} <span class="evidence-n">({size})</span>'
+    if row.indirect:
+        badge = f"Indirect: {APPLIES_LABELS[row.applies_to]}"
+        text += f' <span class="evidence-indirect">{_e(badge)}</span>'
+    return text
+
+
+def _evidence_row(row: EvidenceRow, cite: CiteFn) -> str:
+    cells = (
+        f'<td class="evidence-level" data-sort="{row.level}">{level_html(row.level)}</td>',
+        f"<td>{_e(DESIGN_LABELS[row.design])}</td>",
+        f"<td>{_population(row)}</td>",
+        f"<td>{_e(row.intervention)}</td>",
+        f"<td>{_e(row.comparator or _NOT_STATED)}</td>",
+        f"<td>{_e(row.duration or _NOT_STATED)}</td>",
+        f"<td>{_e(row.outcomes)}</td>",
+        f'<td class="result result-{_e(row.result)}">{result_html(row.result)}</td>',
+        f"<td>{certainty_html(row.certainty, row.certainty_source)}</td>",
+        f"<td>{_e(row.finding)}</td>",
+        f'<td class="evidence-source">{cite(row.cite)}</td>',
+    )
+    attributes = (
+        f'data-level="{row.level}" data-design="{_e(row.design)}" '
+        f'data-result="{_e(row.result)}" data-applies-to="{_e(row.applies_to)}"'
+    )
+    css = ' class="evidence-indirect-row"' if row.indirect else ""
+    return f"<tr{css} {attributes}>{''.join(cells)}</tr>"
+
+
+def _caveat(text: str | None) -> str:
+    if not text:
+        return ""
+    return f'<p class="evidence-caveat"><strong>Main limitation:</strong> {_e(text)}</p>'
+
+
+def render_evidence_table(
+    ev: PageEvidence, *, cite: CiteFn, year_of: Callable[[str], int | None]
+) -> str:
+    """Render a page's evidence rows as a summary-of-findings table, then its main caveat.
+
+    Arguments:
+        ev: The page's validated evidence.
+        cite: The citation engine's renderer for a group of keys.
+        year_of: Publication year of a key, for ordering rows within a level.
+
+    Returns:
+        HTML without blank lines; an empty string when the page has no rows.
+    """
+    if not ev.rows:
+        return ""
+    body = "\n".join(_evidence_row(row, cite) for row in sort_rows(ev.rows, year_of))
+    caption = (
+        "<caption>Evidence table: the studies cited on this page, strongest design first "
+        "(Oxford CEBM 2011 level, 1 strongest), then by year. Certainty is the GRADE rating "
+        "where a cited source gives one.</caption>"
+    )
+    return (
+        f'<div class="evidence-table-wrap"><table class="evidence-table">{caption}\n'
+        f"{_thead(_PAGE_COLUMNS)}\n<tbody>\n{body}\n</tbody></table></div>\n{_caveat(ev.caveat)}"
+    ).rstrip("\n")
+
+
+def render_claims_table(ev: PageEvidence, *, cite: CiteFn) -> str:
+    """Render a page's claim audit: each claim of the source article and how it holds up.
+
+    Arguments:
+        ev: The page's validated evidence.
+        cite: The citation engine's renderer for a group of keys.
+
+    Returns:
+        HTML without blank lines; an empty string when the page has no claims.
+    """
+    if not ev.claims:
+        return ""
+    rows = "\n".join(
+        f'<tr data-verdict="{_e(claim.verdict)}"><td>{_e(claim.claim)}</td>'
+        f'<td class="evidence-source">{cite(claim.cite)}</td>'
+        f'<td class="verdict verdict-{_e(claim.verdict)}">'
+        f"{_labelled(*VERDICT_LABELS[claim.verdict])}</td><td>{_e(claim.note)}</td></tr>"
+        for claim in ev.claims
+    )
+    caption = (
+        "<caption>Claim audit: what the source article says, and whether the work it cites "
+        "bears it out.</caption>"
+    )
+    return (
+        f'<div class="evidence-table-wrap"><table class="claims-table">{caption}\n'
+        f"{_thead(('Claim', 'Source', 'Verdict', 'Note'))}\n<tbody>\n{rows}\n</tbody></table></div>"
+    )
+
+
+_SUMMARY_COLUMNS = (
+    "Intervention",
+    "Best level of evidence",
+    "Human RLS studies",
+    "Direction of best RLS evidence",
+    "Certainty (GRADE)",
+    "Main caveat",
+)
+_NO_LEVEL_SORT = 9  # sorts interventions without rows after level 5
+
+
+def _direction_cell(facts: Overview, cite: CiteFn) -> str:
+    if facts.direction is None:
+        return '<td data-sort="">No RLS study</td>'
+    keys = tuple(dict.fromkeys(key for row in facts.best_rls_rows for key in row.cite))
+    level = facts.best_rls_rows[0].level
+    return (
+        f'<td class="result result-{_e(facts.direction)}" data-sort="{_e(facts.direction)}">'
+        f"{result_html(facts.direction)} ({level_html(level)}) {cite(keys)}</td>"
+    )
+
+
+def _summary_row(item: InterventionSummary, cite: CiteFn) -> str:
+    facts = overview(item.evidence)
+    if facts.best_level is None:
+        level = f'<td data-sort="{_NO_LEVEL_SORT}">No studies tabulated</td>'
+    else:
+        note = " (indirect only)" if facts.best_level_indirect else ""
+        level = f'<td data-sort="{facts.best_level}">{level_html(facts.best_level)}{note}</td>'
+    graded = facts.graded
+    rank = CERTAINTY_LABELS[graded.certainty][2] if graded and graded.certainty else 0
+    certainty = certainty_html(graded.certainty, graded.certainty_source) if graded else None
+    cells = (
+        f'<th scope="row" data-sort="{_e(item.title)}"><a href="{_e(item.url)}">'
+        f"{_e(item.title)}</a></th>",
+        level,
+        f'<td data-sort="{facts.rls_studies}">{facts.rls_studies}</td>',
+        _direction_cell(facts, cite),
+        f'<td data-sort="{rank}">{certainty or "Not graded"}</td>',
+        f"<td>{_e(item.evidence.caveat or _NOT_STATED)}</td>",
+    )
+    return f"<tr>{''.join(cells)}</tr>"
+
+
+def _matrix_cell(count: TypeCount) -> str:
+    if not count.studies:
+        return '<td data-sort="0" aria-label="none">–</td>'
+    note = f" ({count.indirect} indirect)" if count.indirect else ""
+    return f'<td data-sort="{count.studies}">{count.studies}{note}</td>'
+
+
+def _matrix_row(item: InterventionSummary) -> str:
+    cells = "".join(_matrix_cell(count) for count in type_counts(item.evidence).values())
+    link = f'<a href="{_e(item.url)}">{_e(item.title)}</a>'
+    return f'<tr><th scope="row" data-sort="{_e(item.title)}">{link}</th>{cells}</tr>'
+
+
+def render_evidence_summary(items: Sequence[InterventionSummary], *, cite: CiteFn) -> str:
+    """Render the comparison of all interventions: a summary table, then the evidence matrix.
+
+    The summary gives, per intervention, the best OCEBM level over all its rows (marked when
+    only indirect rows reach it), the number of distinct human RLS studies, the direction of
+    the strongest human RLS evidence (``Mixed`` when rows of that level disagree), the GRADE
+    certainty of the strongest graded RLS row, and the page's main caveat. The matrix counts
+    distinct studies per evidence type. Cells carry ``data-sort`` for ``evidence.js``.
+
+    Arguments:
+        items: One entry per intervention page, in the order to show.
+        cite: The citation engine's renderer for a group of keys.
+
+    Returns:
+        Two sortable tables (``evidence-summary`` and ``evidence-matrix``) without blank lines.
+    """
+    summary_rows = "\n".join(_summary_row(item, cite) for item in items)
+    matrix_rows = "\n".join(_matrix_row(item) for item in items)
+    summary_caption = (
+        "<caption>Evidence across interventions: the strongest design found "
+        "(Oxford CEBM 2011 level, 1 strongest), the studies in people with RLS and what the "
+        "strongest of them showed. Select a column heading to sort.</caption>"
+    )
+    matrix_caption = (
+        "<caption>Number of cited studies by type of evidence; a study reported in several "
+        "rows counts once. Select a column heading to sort.</caption>"
+    )
+    matrix_head = _thead(("Intervention", *EVIDENCE_TYPES))
+    return (
+        f'<div class="evidence-table-wrap"><table class="evidence-summary sortable">'
+        f"{summary_caption}\n{_thead(_SUMMARY_COLUMNS)}\n<tbody>\n{summary_rows}\n</tbody>"
+        f"</table></div>\n"
+        f'<div class="evidence-table-wrap"><table class="evidence-matrix sortable">'
+        f"{matrix_caption}\n{matrix_head}\n<tbody>\n{matrix_rows}\n</tbody></table></div>"
+    )
