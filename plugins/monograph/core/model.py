@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 
 
 class CoreError(Exception):
@@ -24,7 +24,7 @@ class Problem:
         message: What is wrong and how to fix it, without the location.
         path: File path relative to the project root (``docs/interventions/iron.md``).
         line: 1-based line in that file, when known.
-        severity: ``error`` fails the build; ``warning`` fails only ``--strict`` builds.
+        severity: ``error`` and ``warning`` fail ``--strict`` builds; ``info`` is only shown.
     """
 
     code: str
@@ -42,7 +42,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.location
-        return f"{where}: {self.message} [{self.code}]" if where else f"{self.message} [{self.code}]"
+        return (
+            f"{where}: {self.message} [{self.code}]" if where else f"{self.message} [{self.code}]"
+        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,28 @@
+"""Typed configuration of the monograph plugin (``plugins: - monograph: {...}`` in mkdocs.yml)."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class MonographConfig(Config):
+    """Options of :class:`monograph.plugin.MonographPlugin`; only ``bib_file`` is required."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it (citations are then left as written)."""
+
+    bib_file = c.File(exists=True)
+    """The BibTeX file, relative to mkdocs.yml."""
+
+    nocite = c.ListOfItems(c.Type(str), default=[])
+    """Keys listed in the bibliography though no page cites them (no ``cite.unused_entry``)."""
+
+    references_heading = c.Type(str, default="References")
+    """Heading of the list of works cited that ends each page."""
+
+    cache_dir = c.Type(str, default=".cache/monograph")
+    """Where formatted references are cached between builds, relative to mkdocs.yml ('' = off)."""
+
+    pdf_file = c.Optional(c.Type(str))
+    """Write the PDF edition to this path inside the site directory (e.g. ``downloads/x.pdf``)."""

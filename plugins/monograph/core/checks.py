@@ -1,0 +1,153 @@
+"""Checks of the bibliography and of how the pages use it; each returns a list of Problems."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+
+from .bibliography import Bibliography
+from .model import CitationGroup, Problem
+
+#: Fields each entry type needs for a Vancouver reference; "author" is satisfied by "editor".
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("author", "title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "phdthesis": ("author", "title", "school", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "online": ("title", "url"),
+    "misc": ("title",),
+}
+
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID_RE = re.compile(r"^\d{1,9}$")
+PMCID_RE = re.compile(r"^PMC\d+$")
+
+
+def _has(bib: Bibliography, key: str, name: str) -> bool:
+    entry = bib.entry(key)
+    if name == "author":
+        return bool(entry.persons.get("author") or entry.persons.get("editor"))
+    return bool(str(entry.fields.get(name, "")).strip())
+
+
+def check_required_fields(bib: Bibliography) -> list[Problem]:
+    """Entries missing a field their type needs (an article needs author, title, journal, year)."""
+    problems = []
+    for key in bib:
+        kind = bib.entry(key).type.lower()
+        missing = [name for name in REQUIRED_FIELDS.get(kind, ()) if not _has(bib, key, name)]
+        if missing:
+            problems.append(
+                Problem(
+                    "cite.missing_field",
+                    f"entry '{key}' (@{kind}) lacks {', '.join(missing)}; add "
+                    f"{'it' if len(missing) == 1 else 'them'} from the source record",
+                    bib.path,
+                    bib.line_of(key),
+                )
+            )
+    return problems
+
+
+def identifier(bib: Bibliography, key: str, name: str) -> str:
+    """Return a DOI/PMID/PMCID field, reading ``pubmed`` as a synonym of ``pmid``."""
+    fields = bib.entry(key).fields
+    value = fields.get(name) or (fields.get("pubmed") if name == "pmid" else None) or ""
+    return str(value).strip()
+
+
+def check_identifiers(bib: Bibliography) -> list[Problem]:
+    """Malformed DOI, PMID or PMCID; two entries sharing one; articles with no identifier."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    patterns = {"doi": DOI_RE, "pmid": PMID_RE, "pmcid": PMCID_RE}
+    hints = {
+        "doi": "10.NNNN/suffix, without https://doi.org/",
+        "pmid": "digits only",
+        "pmcid": "PMC followed by digits",
+    }
+    for key in bib:
+        for name, pattern in patterns.items():
+            value = identifier(bib, key, name)
+            if not value:
+                continue
+            if not pattern.match(value):
+                problems.append(
+                    Problem(
+                        f"cite.malformed_{name}",
+                        f"entry '{key}': {name} '{value}' is malformed; expected {hints[name]}",
+                        bib.path,
+                        bib.line_of(key),
+                    )
+                )
+                continue
+            other = seen.setdefault((name, value.lower()), key)
+            if other != key:
+                problems.append(
+                    Problem(
+                        f"cite.duplicate_{name}",
+                        f"entries '{other}' and '{key}' share {name} '{value}'; "
+                        "merge them into one entry",
+                        bib.path,
+                        bib.line_of(key),
+                    )
+                )
+        is_article = bib.entry(key).type.lower() == "article"
+        if is_article and not (identifier(bib, key, "doi") or identifier(bib, key, "pmid")):
+            problems.append(
+                Problem(
+                    "cite.no_identifier",
+                    f"article '{key}' has neither DOI nor PMID; add one if a "
+                    "verified record gives it",
+                    bib.path,
+                    bib.line_of(key),
+                    severity="info",
+                )
+            )
+    return problems
+
+
+def check_unknown_keys(bib: Bibliography, groups: Iterable[CitationGroup]) -> list[Problem]:
+    """Citations of keys that ``refs.bib`` does not define, with a "did you mean"."""
+    problems = []
+    for group in groups:
+        for key in group.keys:
+            if key in bib:
+                continue
+            guess = bib.suggest(key)
+            hint = f"did you mean '{guess}'?" if guess else f"add an entry '{key}' to {bib.path}"
+            problems.append(
+                Problem(
+                    "cite.unknown_key",
+                    f"unknown citation key '{key}'; {hint}",
+                    group.path,
+                    group.line,
+                )
+            )
+    return problems
+
+
+def check_unused(
+    bib: Bibliography, cited: Collection[str], nocite: Collection[str]
+) -> list[Problem]:
+    """Entries no page cites and the ``nocite`` option does not list (a warning)."""
+    used = {key.lower() for key in cited} | {key.lower() for key in nocite}
+    return [
+        Problem(
+            "cite.unused_entry",
+            f"entry '{key}' is never cited; cite it, remove it, or list it under the plugin's "
+            "nocite option",
+            bib.path,
+            bib.line_of(key),
+            severity="warning",
+        )
+        for key in bib
+        if key.lower() not in used
+    ]
+
+
+def check_bibliography(bib: Bibliography) -> list[Problem]:
+    """Every check that needs only ``refs.bib``."""
+    return [*bib.problems, *check_required_fields(bib), *check_identifiers(bib)]

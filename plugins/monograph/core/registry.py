@@ -1,0 +1,50 @@
+"""Citations collected while pages are converted, and the tokens that hold their place.
+
+Numbers are site-wide and follow the order of first citation in navigation order, which is only
+known once every page is converted. So conversion leaves a token per citation group (an HTML
+comment, invisible, ignored by the table of contents and search) and the engine fills the tokens
+in once all pages are read. The tokens are generated here and never come from the source: the
+Markdown extension escapes a literal ``<!--monograph-`` typed by an author.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from .model import CitationGroup
+
+#: ``<!--monograph-cite:12-->`` marks citation group 12; ``<!--monograph-marker:name-->`` a marker.
+TOKEN_RE = re.compile(r"<!--monograph-(cite|marker):([\w-]+)-->")
+MARKERS = ("bibliography", "evidence", "claims", "evidence-summary")
+
+
+def marker_token(name: str) -> str:
+    """The token left where a page asks for generated content (``bibliography``...)."""
+    return f"<!--monograph-marker:{name}-->"
+
+
+@dataclass
+class CitationRegistry:
+    """Every citation group of the build, with the page it belongs to."""
+
+    groups: list[CitationGroup] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+
+    def register(self, group: CitationGroup, page: str) -> str:
+        """Record ``group`` as cited on ``page`` and return its token."""
+        self.groups.append(group)
+        self.pages.append(page)
+        return f"<!--monograph-cite:{len(self.groups) - 1}-->"
+
+
+def scan(html: str) -> Iterator[tuple[str, str]]:
+    """Yield ``("cite", "12")`` / ``("marker", "bibliography")`` in document order."""
+    for match in TOKEN_RE.finditer(html):
+        yield match.group(1), match.group(2)
+
+
+def fill(html: str, replace: Callable[[str, str], str]) -> str:
+    """Replace every token by ``replace(kind, value)`` in one pass."""
+    return TOKEN_RE.sub(lambda m: replace(m.group(1), m.group(2)), html)

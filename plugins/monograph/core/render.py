@@ -1,0 +1,180 @@
+"""HTML for citations, per-page reference lists and the site bibliography.
+
+Every string that comes from ``refs.bib`` or from a page is escaped here or was escaped by the
+pybtex backend; a title holding ``<script>`` shows as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote
+
+from .model import CitationGroup, CitationItem
+from .numbering import Numbering, Place
+from .references import ReferenceFormatter
+from .urls import relative_url
+
+_FRAGMENT_SAFE = ":/-._~!$&'()*+,;=@?"
+
+
+def ref_id(key: str) -> str:
+    """The element id of a bibliography entry."""
+    return f"ref-{key}"
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What rendering needs besides the numbering.
+
+    Attributes:
+        numbering: The site-wide numbers and citing places.
+        formatter: Formatted references.
+        page_url: URL of the page being filled.
+        bibliography_url: URL of the page holding the site bibliography, or None (citations
+            then point at the page's own reference list).
+    """
+
+    numbering: Numbering
+    formatter: ReferenceFormatter
+    page_url: str
+    bibliography_url: str | None
+
+    def entry_href(self, key: str) -> str:
+        """Link to the entry of ``key``: the site bibliography, or this page's list."""
+        fragment = "#" + quote(ref_id(key), safe=_FRAGMENT_SAFE)
+        if self.bibliography_url is None or self.bibliography_url == self.page_url:
+            return fragment
+        return relative_url(self.bibliography_url, self.page_url) + fragment
+
+    def place_href(self, place: Place) -> str:
+        """Link to a citing place, for back-links."""
+        fragment = "#" + quote(place.anchor, safe=_FRAGMENT_SAFE)
+        if place.page.url == self.page_url:
+            return fragment
+        return relative_url(place.page.url, self.page_url) + fragment
+
+
+def _link(ctx: RenderContext, key: str, anchor: str, text: str) -> str:
+    ref = ctx.formatter.get(key)
+    return (
+        f'<a class="citation" id="{escape(anchor)}" href="{escape(ctx.entry_href(key))}" '
+        f'data-cite="{escape(key)}" title="{escape(ref.text)}">{text}</a>'
+    )
+
+
+def _unknown(key: str) -> str:
+    return (
+        f'<span class="citation-unknown" data-cite="{escape(key)}" '
+        f'title="No entry &#39;{escape(key)}&#39; in the bibliography">?{escape(key)}</span>'
+    )
+
+
+def _compress(numbered: list[tuple[int, str]]) -> list[str]:
+    """``1, 4, 5, 6`` -> ``1, 4–6``: a run of three or more becomes a range.
+
+    The works inside a range keep a link each (visually hidden, read by screen readers), so
+    every cited key stays reachable.
+    """
+    numbered.sort()
+    runs: list[list[tuple[int, str]]] = []
+    for number, html in numbered:
+        if runs and number == runs[-1][-1][0] + 1:
+            runs[-1].append((number, html))
+        else:
+            runs.append([(number, html)])
+    out: list[str] = []
+    for run in runs:
+        if len(run) < 3:
+            out.extend(html for _, html in run)
+            continue
+        hidden = "".join(
+            html.replace('class="citation"', 'class="citation citation-in-range"', 1)
+            for _, html in run[1:-1]
+        )
+        out.append(f'{run[0][1]}<span aria-hidden="true">–</span>{hidden}{run[-1][1]}')
+    return out
+
+
+def _item_html(ctx: RenderContext, item: CitationItem, anchor: str) -> tuple[int | None, str]:
+    number = ctx.numbering.numbers.get(_canonical(ctx, item.key))
+    if number is None:
+        return None, _unknown(item.key)
+    key = _canonical(ctx, item.key)
+    return number, _link(ctx, key, anchor, str(number))
+
+
+def _canonical(ctx: RenderContext, key: str) -> str:
+    bib = ctx.formatter.bib
+    return bib.canonical_key(key) if key in bib else key
+
+
+def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str:
+    """One citation: ``[1, 4–6]``, ``[see 3, p. 12]`` or ``Cuellar and Ratcliffe [14]``."""
+    rendered = [
+        _item_html(ctx, item, anchor) for item, anchor in zip(group.items, anchors, strict=True)
+    ]
+    plain = all(not (i.prefix or i.locator) for i in group.items)
+    if plain:
+        numbered = [(n, h) for n, h in rendered if n is not None]
+        parts = _compress(numbered) + [h for n, h in rendered if n is None]
+    else:
+        parts = [
+            " ".join(filter(None, [escape(item.prefix), html]))
+            + (f", {escape(item.locator)}" if item.locator else "")
+            for item, (_, html) in zip(group.items, rendered, strict=True)
+        ]
+    inner = ("; " if not plain else ", ").join(parts)
+    if group.narrative:
+        item = group.items[0]
+        names = ""
+        if item.key in ctx.formatter.bib:
+            names = escape(ctx.formatter.get(_canonical(ctx, item.key)).narrative) + " "
+        return f'<span class="citation-group citation-narrative">{names}[{inner}]</span>'
+    return f'<span class="citation-group">[{inner}]</span>'
+
+
+def _entry_body(ctx: RenderContext, key: str) -> str:
+    ref = ctx.formatter.get(key)
+    note = f' <span class="reference-note">{escape(ref.note)}</span>' if ref.note else ""
+    return f'<span class="reference">{ref.html}</span>{note}'
+
+
+def _backrefs(ctx: RenderContext, places: list[Place], *, with_titles: bool) -> str:
+    links = []
+    for index, place in enumerate(places):
+        same_page = index > 0 and places[index - 1].page.id == place.page.id
+        label = escape(place.page.title) if with_titles and not same_page else "↩"
+        aria = f"Back to citation on {escape(place.page.title)}"
+        links.append(
+            f'<a class="citation-backref" href="{escape(ctx.place_href(place))}" '
+            f'aria-label="{aria}">{label}</a>'
+        )
+    prefix = "Cited in: " if with_titles else ""
+    return f' <span class="citation-backrefs">{prefix}{" ".join(links)}</span>' if links else ""
+
+
+def render_page_references(ctx: RenderContext, keys: list[str], heading: str) -> str:
+    """The "References" section that ends a page: the works it cites, with site numbers."""
+    items = []
+    for key in sorted(keys, key=ctx.numbering.numbers.__getitem__):
+        here = [p for p in ctx.numbering.places.get(key, []) if p.page.url == ctx.page_url]
+        items.append(
+            f'<li id="{escape(ref_id(key))}" value="{ctx.numbering.numbers[key]}">'
+            f"{_entry_body(ctx, key)}{_backrefs(ctx, here, with_titles=False)}</li>"
+        )
+    return (
+        f'<h2 id="references">{escape(heading)}</h2>\n'
+        f'<ol class="references">\n{chr(10).join(items)}\n</ol>'
+    )
+
+
+def render_bibliography(ctx: RenderContext) -> str:
+    """The site-wide bibliography: every work in number order, with back-links to each citation."""
+    items = [
+        f'<li id="{escape(ref_id(key))}" value="{ctx.numbering.numbers[key]}" '
+        f'class="bibliography-entry">{_entry_body(ctx, key)}'
+        f"{_backrefs(ctx, ctx.numbering.places.get(key, []), with_titles=True)}</li>"
+        for key in ctx.numbering.ordered()
+    ]
+    return f'<ol class="bibliography">\n{chr(10).join(items)}\n</ol>'

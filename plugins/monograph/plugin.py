@@ -1,0 +1,154 @@
+"""The MkDocs adapter: hands pages to the core and turns its problems into log messages.
+
+Collect first, resolve once, render last: pages are converted with citation tokens
+(``on_page_markdown``), numbered across the site in navigation order once every page is read
+(``on_env``), and filled in before the theme renders them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+
+from .config import MonographConfig
+from .core.bibliography import Bibliography, load_bibliography
+from .core.checks import check_bibliography, check_unknown_keys, check_unused
+from .core.model import CoreError, Problem
+from .core.numbering import Numbering, PageInfo, number_citations
+from .core.references import ReferenceFormatter
+from .core.registry import CitationRegistry, fill
+from .core.render import RenderContext, render_bibliography, render_group, render_page_references
+from .extension import CitationExtension
+from .sink import MkDocsPageSink
+
+log = get_plugin_logger("monograph")
+
+
+def report(problems: list[Problem]) -> None:
+    """Log problems: errors and warnings fail ``mkdocs build --strict``; info never does."""
+    for problem in sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.code)):
+        level = log.info if problem.severity == "info" else log.warning
+        level(str(problem), extra={"monograph_problem": problem})
+
+
+class MonographPlugin(BasePlugin[MonographConfig]):
+    """Site-wide BibTeX citations, bibliography and evidence tables."""
+
+    supports_multiple_instances = False
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Load the bibliography and register the Markdown extension."""
+        if not self.config.enabled:
+            return None
+        self.project_dir = Path(config.config_file_path).parent
+        bib_path = Path(self.config.bib_file)
+        try:
+            self.bib: Bibliography = load_bibliography(bib_path, self._display(bib_path))
+        except CoreError as exc:
+            raise PluginError(f"Error reading bibliography: {exc}") from exc
+        report(check_bibliography(self.bib))
+        cache = self.project_dir / self.config.cache_dir / "references.json"
+        self.formatter = ReferenceFormatter(self.bib, cache if self.config.cache_dir else None)
+        self.registry = CitationRegistry()
+        self.sinks: dict[str, MkDocsPageSink] = {}
+        self.extension = CitationExtension()
+        config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
+        self.nav: Navigation | None = None
+        return config
+
+    def _display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.project_dir.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> None:
+        """Remember the navigation: it defines the order of first citation."""
+        self.nav = nav
+
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Point the extension at this page before MkDocs converts it."""
+        if not self.config.enabled:
+            return None
+        path = self._display(Path(page.file.abs_src_path or page.file.src_path))
+        sink = MkDocsPageSink(self, page, path, markdown)
+        self.sinks[page.file.src_uri] = sink
+        self.extension.sink = sink
+        report(sink.problems)
+        return None
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> None:
+        """Detach the page from the extension once it is converted."""
+        self.extension.sink = None
+
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> None:
+        """Number citations across the site, then fill every page."""
+        if not self.config.enabled:
+            return
+        pages = self._ordered_pages(files)
+        for page in pages:
+            self.sinks[page.file.src_uri].expand_site_markers(pages)
+        infos = [self._info(page) for page in pages]
+        numbering = number_citations(infos, self.registry, self.bib, self.config.nocite)
+        problems = [*check_unknown_keys(self.bib, self.registry.groups)]
+        for sink in self.sinks.values():
+            problems += sink.late_problems
+        problems += check_unused(self.bib, numbering.numbers, self.config.nocite)
+        report(problems)
+        bibliography_url = next(
+            (p.url for p in pages if self.sinks[p.file.src_uri].has_bibliography), None
+        )
+        for page in pages:
+            self._fill(page, numbering, bibliography_url)
+        self.formatter.save()
+
+    def _ordered_pages(self, files: Files) -> list[Page]:
+        in_nav = list(self.nav.pages) if self.nav else []
+        seen = {page.file.src_uri for page in in_nav}
+        rest = [
+            f.page
+            for f in files.documentation_pages()
+            if f.page is not None and f.src_uri not in seen
+        ]
+        return [p for p in in_nav + rest if p.file.src_uri in self.sinks]
+
+    def _info(self, page: Page) -> PageInfo:
+        return PageInfo(
+            page.file.src_uri, page.url, page.title or page.file.name, page.content or ""
+        )
+
+    def _fill(self, page: Page, numbering: Numbering, bibliography_url: str | None) -> None:
+        ctx = RenderContext(numbering, self.formatter, page.url, bibliography_url)
+
+        def replace(kind: str, value: str) -> str:
+            if kind == "cite":
+                index = int(value)
+                return render_group(ctx, self.registry.groups[index], numbering.anchors[index])
+            return render_bibliography(ctx) if value == "bibliography" else ""
+
+        html = fill(page.content or "", replace)
+        keys = numbering.page_keys.get(page.file.src_uri, [])
+        if keys and not self.sinks[page.file.src_uri].has_bibliography:
+            heading = self.config.references_heading
+            html += "\n" + render_page_references(ctx, keys, heading)
+            self._add_toc_entry(page, heading)
+        page.content = html
+
+    @staticmethod
+    def _add_toc_entry(page: Page, heading: str) -> None:
+        entry = AnchorLink(heading, "references", 2)
+        items = page.toc.items
+        if len(items) == 1 and items[0].level == 1:
+            items[0].children.append(entry)
+        else:
+            items.append(entry)

@@ -1,0 +1,132 @@
+"""Per-page glue between MkDocs and the core: where a page's citations and markers go.
+
+One :class:`MkDocsPageSink` exists per page. The Markdown extension hands it each citation and
+marker while the page is converted; the plugin asks it, once all pages are read, to expand the
+markers that need the whole site.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from mkdocs.structure.pages import Page
+
+from .core.evidence import PageEvidence, parse_page_evidence
+from .core.evidence_render import (
+    InterventionSummary,
+    render_claims_table,
+    render_evidence_summary,
+    render_evidence_table,
+)
+from .core.locate import SourceLocator
+from .core.model import CitationGroup, CitationItem, Problem
+from .core.registry import MARKERS, fill, marker_token
+from .core.urls import relative_url
+from .core.yaml_lines import front_matter_problem
+
+if TYPE_CHECKING:
+    from .plugin import MonographPlugin
+
+
+def _first_line(source: str, markdown: str) -> int:
+    """The file line where MkDocs' Markdown (front matter removed) starts."""
+    if markdown and source.endswith(markdown):
+        return source.count("\n", 0, len(source) - len(markdown)) + 1
+    return 1
+
+
+class MkDocsPageSink:
+    """Receives the citations and markers of one page.
+
+    Attributes:
+        problems: Problems found while reading the page (front matter, evidence data).
+        late_problems: Problems found while converting it (markers).
+        evidence: The page's validated evidence data, if it has any.
+        has_bibliography: The page holds the site bibliography marker.
+    """
+
+    def __init__(self, plugin: MonographPlugin, page: Page, path: str, markdown: str) -> None:
+        self.plugin = plugin
+        self.page = page
+        self.path = path
+        source = page.file.content_string
+        self.locator = SourceLocator(markdown, _first_line(source, markdown))
+        self.problems: list[Problem] = []
+        self.late_problems: list[Problem] = []
+        self.has_bibliography = False
+        dropped = front_matter_problem(source, page.meta, path=path)
+        if dropped is not None:
+            self.problems.append(dropped)
+        bib = plugin.bib
+        self.evidence: PageEvidence | None
+        self.evidence, problems = parse_page_evidence(
+            page.meta, path=path, source=source, known_keys=list(bib), suggest=bib.suggest
+        )
+        self.problems += problems
+
+    def cite(self, group: CitationGroup) -> str:
+        """Register a citation written in the page; return its token."""
+        line = self.locator.line_of(group.source)
+        return self.plugin.registry.register(
+            replace(group, path=self.path, line=line), self.page.file.src_uri
+        )
+
+    def cite_keys(self, keys: Sequence[str]) -> str:
+        """Register a citation made by generated content (evidence tables)."""
+        group = CitationGroup(tuple(CitationItem(key) for key in keys), path=self.path)
+        return self.plugin.registry.register(group, self.page.file.src_uri)
+
+    def marker(self, name: str, source: str) -> str:
+        """HTML for a marker line: a token for site-wide markers, a table for page markers."""
+        line = self.locator.line_of(source.strip())
+        if name not in MARKERS:
+            guess = difflib.get_close_matches(name, MARKERS, n=1)
+            hint = f"did you mean 'monograph:{guess[0]}'?" if guess else f"use one of {MARKERS}"
+            self._late("marker.unknown", f"unknown marker 'monograph:{name}'; {hint}", line)
+            return ""
+        if name == "bibliography":
+            self.has_bibliography = True
+        if name in ("bibliography", "evidence-summary"):
+            return marker_token(name)
+        if self.evidence is None:
+            self._late(
+                "evidence.missing",
+                f"marker 'monograph:{name}' but the front matter has no valid "
+                f"{'evidence' if name == 'evidence' else 'claims'} data; "
+                "add it or remove the marker",
+                line,
+            )
+            return ""
+        if name == "claims":
+            return render_claims_table(self.evidence, cite=self.cite_keys)
+        return render_evidence_table(
+            self.evidence, cite=self.cite_keys, year_of=self.plugin.bib.year_of
+        )
+
+    def _late(self, code: str, message: str, line: int | None) -> None:
+        self.late_problems.append(Problem(code, message, self.path, line))
+
+    def expand_site_markers(self, pages: Sequence[Page]) -> None:
+        """Fill the evidence summary, which needs every page's evidence data."""
+        html = self.page.content or ""
+        if marker_token("evidence-summary") not in html:
+            return
+        items = [
+            InterventionSummary(
+                p.title or p.file.name, relative_url(p.url, self.page.url), sink.evidence
+            )
+            for p in pages
+            if (sink := self.plugin.sinks.get(p.file.src_uri))
+            and sink.evidence
+            and sink.evidence.rows
+        ]
+        summary = render_evidence_summary(items, cite=self.cite_keys)
+
+        def replace_marker(kind: str, value: str) -> str:
+            token = f"<!--monograph-{kind}:{value}-->"
+            return summary if value == "evidence-summary" else token
+
+        self.page.content = fill(html, replace_marker)
