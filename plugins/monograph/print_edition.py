@@ -1,0 +1,203 @@
+"""The PDF edition: MkDocs nav and config in, one PDF out (WeasyPrint, no JavaScript, no network).
+
+The plugin calls `write_pdf_edition` from ``on_post_build``, when every page's final content is in
+``page.content``. The pure assembly lives in `monograph.core.print_document`; this module only turns
+MkDocs objects into plain data, renders with WeasyPrint and turns WeasyPrint's complaints into
+MkDocs warnings (so ``mkdocs build --strict`` fails on, say, an image it refused to fetch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.nav import Section
+from mkdocs.structure.pages import Page
+
+from monograph.core.model import CoreError
+from monograph.core.print_document import PrintMeta, PrintPage, assemble_print_document
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.nav import Navigation
+
+log = get_plugin_logger(__name__)
+
+#: Where the PDF goes, relative to ``site_dir``, unless the plugin is told otherwise.
+DEFAULT_PDF_FILE = "downloads/rls-monograph.pdf"
+#: The only URL schemes WeasyPrint may open: files of the built site and inline data.
+ALLOWED_PROTOCOLS = ("file", "data")
+
+
+def write_pdf_edition(
+    config: MkDocsConfig, nav: Navigation, out_path: str | os.PathLike[str] = DEFAULT_PDF_FILE
+) -> Path:
+    """Assemble every nav page into one document and render it to a PDF.
+
+    Arguments:
+        config: The MkDocs config (site name, description, author, ``extra.version``, theme
+            language, ``site_dir``).
+        nav: The site navigation after the build; pages are printed in its order.
+        out_path: Where to write the PDF; a relative path is taken relative to ``site_dir``.
+
+    Returns:
+        The path of the written PDF.
+
+    Raises:
+        PluginError: When there is nothing to print or WeasyPrint fails.
+    """
+    site_dir = Path(config.site_dir).resolve()
+    target = site_dir / out_path
+    try:
+        document = assemble_print_document(collect_print_pages(nav), print_meta(config))
+    except CoreError as exc:
+        raise PluginError(f"Error assembling the PDF edition: {exc}") from exc
+    for link in document.unresolved:
+        log.warning(f"PDF edition: link to a place not in the document, unlinked: {link}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pdf = render_pdf(document.html, base_dir=site_dir)
+    target.write_bytes(pdf)
+    log.info(f"PDF edition written to {target} ({len(pdf) // 1024} KiB)")
+    return target
+
+
+def collect_print_pages(nav: Navigation) -> list[PrintPage]:
+    """Return the nav's pages in order, with the titles of the sections that hold them.
+
+    Arguments:
+        nav: The site navigation; links to other sites are skipped.
+
+    Returns:
+        One `PrintPage` per page.
+
+    Raises:
+        PluginError: When a page has not been rendered yet.
+    """
+    return list(_walk(nav.items, ()))
+
+
+def _walk(items: Sequence[Any], sections: tuple[str, ...]) -> Iterator[PrintPage]:
+    for item in items:
+        if isinstance(item, Section):
+            yield from _walk(item.children, (*sections, str(item.title)))
+        elif isinstance(item, Page):
+            if item.content is None:
+                raise PluginError(
+                    f"PDF edition: page '{item.file.src_path}' has no rendered content; "
+                    "write_pdf_edition must run in on_post_build."
+                )
+            yield PrintPage(
+                title=str(item.title),
+                url=item.url,
+                src_path=item.file.src_path,
+                html=item.content,
+                depth=len(sections),
+                section=sections,
+            )
+
+
+def print_meta(config: MkDocsConfig) -> PrintMeta:
+    """Return the cover and PDF metadata from the MkDocs config.
+
+    The edition date is ``SOURCE_DATE_EPOCH`` (UTC) when set, so that builds are reproducible,
+    else today. The cover's disclaimer is the site's ``copyright`` text.
+
+    Arguments:
+        config: The MkDocs config.
+
+    Returns:
+        The metadata.
+    """
+    description = " ".join((config.site_description or "").split())
+    version = config.extra.get("version", "")
+    return PrintMeta(
+        title=config.site_name,
+        edition_date=edition_date(),
+        subtitle=description,
+        author=config.site_author or "",
+        subject=description,
+        language=str(config.theme.get("language") or config.theme.locale or "en"),
+        version=version if isinstance(version, str) else "",
+        disclaimer_html=config.copyright or "",
+        site_url=config.site_url or "",
+    )
+
+
+def edition_date(environ: dict[str, str] | None = None) -> date:
+    """Return the date of ``SOURCE_DATE_EPOCH`` (UTC) if set, else today's date."""
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return date.today()
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    except ValueError as exc:
+        raise PluginError(f"SOURCE_DATE_EPOCH is not a number of seconds: {epoch!r}") from exc
+
+
+def render_pdf(document: str, *, base_dir: Path) -> bytes:
+    """Render the print document with the project's stylesheet; only local files are read.
+
+    Arguments:
+        document: The HTML document from `monograph.core.print_document`.
+        base_dir: Folder that relative URLs (images) resolve against: the built site.
+
+    Returns:
+        The PDF (tagged, with a file identifier derived from the document, so that the same
+        document gives the same bytes).
+
+    Raises:
+        PluginError: When WeasyPrint fails.
+    """
+    import weasyprint  # heavy (about a second); imported only when a PDF is written
+
+    fetcher = weasyprint.URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS)
+    stylesheet = resources.files("monograph") / "assets" / "print.css"
+    with _relay_weasyprint_warnings():
+        try:
+            css = weasyprint.CSS(string=stylesheet.read_text(encoding="utf-8"), url_fetcher=fetcher)
+            page = weasyprint.HTML(
+                string=document, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher
+            )
+            pdf: bytes = page.write_pdf(
+                stylesheets=[css],
+                pdf_tags=True,
+                pdf_identifier=hashlib.sha256(document.encode("utf-8")).hexdigest()[:32].encode(),
+            )
+        except Exception as exc:  # WeasyPrint raises many types; the build must stop with context
+            raise PluginError(f"PDF edition: WeasyPrint failed: {exc}") from exc
+    return pdf
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _relay_weasyprint_warnings() -> Iterator[None]:
+    """Turn WeasyPrint's warnings and errors (refused URL, bad CSS) into MkDocs warnings."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    propagate = logger.propagate
+    logger.addHandler(collector)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(collector)
+        logger.propagate = propagate
+        for message in collector.messages:
+            log.warning(f"PDF edition: WeasyPrint: {message}")
