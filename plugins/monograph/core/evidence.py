@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, Protocol, get_args
 
 from pydantic import (
     BaseModel,
@@ -320,8 +320,9 @@ def parse_page_evidence(
         return None, []
     lines = front_matter_lines(source)
 
-    def problem(code: str, loc: YamlPath, message: str) -> Problem:
-        return Problem(code, f"{dotted_path(loc)}: {message}", path, line_of(lines, loc))
+    def problem(code: str, loc: YamlPath, message: str, at: YamlPath | None = None) -> Problem:
+        line = line_of(lines, loc if at is None else at)
+        return Problem(code, f"{dotted_path(loc)}: {message}", path, line)
 
     problems = _page_problems(meta, problem)
     known = {key.lower() for key in known_keys}
@@ -346,14 +347,18 @@ def parse_page_evidence(
     return page, []
 
 
-ProblemFn = Callable[[str, YamlPath, str], Problem]
+class _ProblemFn(Protocol):
+    def __call__(
+        self, code: str, loc: YamlPath, message: str, at: YamlPath | None = None
+    ) -> Problem:
+        """Build a problem at ``loc``; ``at`` gives the line when ``loc`` itself is absent."""
 
 
 def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, list) and not value)
 
 
-def _page_problems(meta: Mapping[str, Any], problem: ProblemFn) -> list[Problem]:
+def _page_problems(meta: Mapping[str, Any], problem: _ProblemFn) -> list[Problem]:
     """Check the page-level rules: non-empty lists, and a caveat exactly when there is evidence."""
     problems = [
         problem(
@@ -372,6 +377,7 @@ def _page_problems(meta: Mapping[str, Any], problem: ProblemFn) -> list[Problem]
                 ("evidence_caveat",),
                 "missing; add one sentence on the main limitation of this evidence "
                 "(required with 'evidence')",
+                at=("evidence",),
             )
         )
     elif has_caveat and "evidence" not in meta:
@@ -386,7 +392,7 @@ def _row_problems(
     items: list[Any],
     known: Collection[str],
     suggest: Callable[[str], str | None],
-    problem: ProblemFn,
+    problem: _ProblemFn,
 ) -> list[Problem]:
     """Check what pydantic cannot: citation keys, and the cross-field rules of every row."""
     problems: list[Problem] = []

@@ -122,12 +122,13 @@ def front_matter_problem(
         return None
     text = _front_matter_text(source)
     if text is None:
-        return Problem(
-            "page.front_matter",
-            "front matter opens with '---' but is never closed; add a '---' line after it",
-            path,
-            1,
+        empty = re.match(r"-{3}[ \t]*\n(?:\.{3}|-{3})[ \t]*(?:\n|$)", source)
+        reason = (
+            "front matter is empty, so MkDocs shows both '---' lines as rules; remove them"
+            if empty
+            else "front matter opens with '---' but is never closed; add a '---' line after it"
         )
+        return Problem("page.front_matter", reason, path, 1)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

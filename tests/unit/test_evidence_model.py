@@ -1,0 +1,143 @@
+"""Derived values of evidence rows: OCEBM level, indirect flag, human RLS study, ordering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from monograph.core.evidence import (
+    EVIDENCE_TYPES,
+    LEVELS,
+    EvidenceRow,
+    PageEvidence,
+    sort_rows,
+)
+from pydantic import ValidationError
+
+
+def row(**changes: Any) -> EvidenceRow:
+    fields: dict[str, Any] = {
+        "cite": ["cuellar2009"],
+        "design": "rct",
+        "population": "Adults with RLS",
+        "participants": 37,
+        "intervention": "Valerian 800 mg",
+        "outcomes": "IRLS",
+        "result": "no-difference",
+        "finding": "No difference from placebo.",
+        "applies_to": "rls",
+    }
+    fields.update(changes)
+    return EvidenceRow.model_validate(fields)
+
+
+@pytest.mark.parametrize(
+    ("design", "level"),
+    [
+        ("systematic-review", 1),
+        ("rct", 2),
+        ("controlled-trial", 3),
+        ("cohort", 3),
+        ("case-control", 4),
+        ("cross-sectional", 4),
+        ("case-series", 4),
+        ("case-report", 4),
+        ("animal", 5),
+        ("in-vitro", 5),
+        ("narrative-review", 5),
+        ("textbook", 5),
+    ],
+)
+def test_level_is_derived_from_design(design: str, level: int) -> None:
+    applies_to = "animal" if design == "animal" else "rls"
+    assert row(design=design, applies_to=applies_to).level == level
+
+
+def test_every_design_has_a_level_and_a_matrix_column() -> None:
+    designs = [design for column in EVIDENCE_TYPES.values() for design in column]
+    assert sorted(designs) == sorted(LEVELS)
+
+
+@pytest.mark.parametrize(
+    ("design", "column"),
+    [
+        ("systematic-review", "Systematic review"),
+        ("rct", "RCT"),
+        ("cohort", "Other human study"),
+        ("cross-sectional", "Other human study"),
+        ("case-report", "Case report/series"),
+        ("animal", "Animal"),
+        ("in-vitro", "Mechanism/review"),
+        ("textbook", "Mechanism/review"),
+    ],
+)
+def test_evidence_type(design: str, column: str) -> None:
+    applies_to = "animal" if design == "animal" else "mechanism"
+    assert row(design=design, applies_to=applies_to).evidence_type == column
+
+
+@pytest.mark.parametrize(
+    ("design", "applies_to", "indirect", "human_rls"),
+    [
+        ("rct", "rls", False, True),
+        ("case-report", "rls", False, True),
+        ("rct", "healthy", True, False),
+        ("systematic-review", "other-condition", True, False),
+        ("animal", "animal", True, False),
+        ("in-vitro", "mechanism", True, False),
+        ("narrative-review", "rls", False, False),
+        ("textbook", "rls", False, False),
+    ],
+)
+def test_indirect_and_human_rls_flags(
+    design: str, applies_to: str, indirect: bool, human_rls: bool
+) -> None:
+    subject = row(design=design, applies_to=applies_to)
+    assert (subject.indirect, subject.human_rls) == (indirect, human_rls)
+
+
+def test_rows_are_frozen() -> None:
+    subject = row()
+    with pytest.raises(ValidationError):
+        subject.design = "cohort"  # type: ignore[misc]
+
+
+def test_model_refuses_certainty_without_source() -> None:
+    with pytest.raises(ValidationError):
+        row(certainty="moderate")
+
+
+def test_page_evidence_refuses_rows_without_caveat() -> None:
+    with pytest.raises(ValidationError):
+        PageEvidence(rows=(row(),), caveat=None)
+
+
+YEARS = {"a2019": 2019, "b2009": 2009, "c2017": 2017, "d2011": 2011}
+
+
+def test_sort_by_level_then_year_then_order_written() -> None:
+    rows = [
+        row(cite=["a2019"], design="case-report"),
+        row(cite=["c2017"], design="rct", finding="second 2017 trial"),
+        row(cite=["nodate"], design="rct"),
+        row(cite=["b2009"], design="narrative-review", applies_to="mechanism"),
+        row(cite=["c2017"], design="rct", finding="first 2017 trial"),
+        row(cite=["d2011", "a2019"], design="rct"),
+        row(cite=["a2019"], design="systematic-review"),
+    ]
+    ordered = sort_rows(rows, YEARS.get)
+    assert [(r.level, r.cite[0], r.finding) for r in ordered] == [
+        (1, "a2019", rows[6].finding),
+        (2, "d2011", rows[5].finding),
+        (2, "c2017", "second 2017 trial"),
+        (2, "c2017", "first 2017 trial"),
+        (2, "nodate", rows[2].finding),
+        (4, "a2019", rows[0].finding),
+        (5, "b2009", rows[3].finding),
+    ]
+
+
+def test_sort_returns_a_new_list() -> None:
+    rows = (row(design="case-report"), row(design="rct"))
+    assert sort_rows(rows, YEARS.get) == [rows[1], rows[0]]
+    assert rows[0].design == "case-report"
