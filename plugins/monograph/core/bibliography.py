@@ -8,6 +8,7 @@ reports all of them with a location.
 from __future__ import annotations
 
 import difflib
+import re
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,7 +92,7 @@ class _LocatingParser(Parser):  # type: ignore[misc]
 
     def handle_error(self, error: PybtexError) -> None:
         line = getattr(error, "lineno", None) or self._current_line
-        message = str(error).split("\n")[0]
+        message = re.sub(r" in line \d+", "", str(error).split("\n")[0])
         if isinstance(error, PybtexSyntaxError):
             hint = "check the braces, commas and quotes of this entry"
         else:

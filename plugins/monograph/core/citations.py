@@ -14,7 +14,7 @@ from .model import CitationGroup, CitationItem
 # Pandoc's citation key: starts with a letter, digit or underscore; internal punctuation
 # (:.#$%&-+?<>~/) is allowed when followed by a word character, so ``@key.`` ends at ``key``.
 KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
-_BRACED_KEY = r"\{[^{}\s]+\}"
+_BRACED_KEY = r"\{[^{}]+\}"
 
 #: One item of a bracketed citation: optional prefix, optional ``-``, ``@key``, optional locator.
 _ITEM_RE = re.compile(

@@ -70,6 +70,12 @@ def _unknown(key: str) -> str:
     )
 
 
+def _in_range(link: str, number: int) -> str:
+    """A link hidden inside a range: no visible text, its number read out by screen readers."""
+    start = link.replace('class="citation"', 'class="citation citation-in-range"', 1)
+    return start.replace(f">{number}</a>", f' aria-label="{number}"></a>')
+
+
 def _compress(numbered: list[tuple[int, str]]) -> list[str]:
     """``1, 4, 5, 6`` -> ``1, 4–6``: a run of three or more becomes a range.
 
@@ -88,10 +94,7 @@ def _compress(numbered: list[tuple[int, str]]) -> list[str]:
         if len(run) < 3:
             out.extend(html for _, html in run)
             continue
-        hidden = "".join(
-            html.replace('class="citation"', 'class="citation citation-in-range"', 1)
-            for _, html in run[1:-1]
-        )
+        hidden = "".join(_in_range(html, number) for number, html in run[1:-1])
         out.append(f'{run[0][1]}<span aria-hidden="true">–</span>{hidden}{run[-1][1]}')
     return out
 

@@ -1,0 +1,113 @@
+"""Shared fixtures: build a small MkDocs site in a temp dir, plugin loaded from its entry point."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from lxml import html as lxml_html
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@dataclass
+class BuiltSite:
+    """A fixture site after ``mkdocs build``: where it is, what was logged, whether it aborted."""
+
+    root: Path
+    warnings: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+    problems: list[Any] = field(default_factory=list)
+    aborted: str | None = None
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def page(self, url: str) -> Any:
+        """Parse a built page (``"b/"`` -> ``site/b/index.html``) with lxml."""
+        path = self.site / url / "index.html" if not url.endswith(".html") else self.site / url
+        return lxml_html.fromstring(path.read_text(encoding="utf-8"))
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+SiteBuilder = Callable[..., BuiltSite]
+
+
+@pytest.fixture
+def build_site(tmp_path: Path) -> Iterator[SiteBuilder]:
+    """Return ``build(pages, bib, *, nav=None, strict=False, theme="mkdocs", **options)``."""
+
+    def _build(
+        pages: dict[str, str],
+        bib: str,
+        *,
+        nav: list[Any] | None = None,
+        strict: bool = False,
+        theme: str = "mkdocs",
+        extra_config: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> BuiltSite:
+        root = tmp_path / "project"
+        _write(root, {f"docs/{name}": text for name, text in pages.items()})
+        _write(root, {"refs.bib": bib})
+        config: dict[str, Any] = {
+            "site_name": "Fixture",
+            "theme": {"name": theme},
+            "plugins": [{"monograph": {"bib_file": "refs.bib", "cache_dir": "", **options}}],
+        }
+        if nav is not None:
+            config["nav"] = nav
+        config.update(extra_config or {})
+        (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        result = BuiltSite(root)
+        capture = _Capture()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(capture)
+        try:
+            cfg = load_config(str(root / "mkdocs.yml"), strict=strict)
+            cfg.plugins.run_event("startup", command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.run_event("shutdown")
+        except Abort as exc:
+            result.aborted = str(exc)
+        finally:
+            logger.removeHandler(capture)
+        for record in capture.records:
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING:
+                result.warnings.append(message)
+            else:
+                result.infos.append(message)
+            if hasattr(record, "monograph_problem"):
+                result.problems.append(record.monograph_problem)
+        return result
+
+    yield _build

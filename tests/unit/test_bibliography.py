@@ -1,0 +1,191 @@
+"""refs.bib loading, Vancouver formatting golden strings, and each bibliography check's message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from monograph.core.bibliography import load_bibliography
+from monograph.core.checks import check_bibliography, check_unknown_keys, check_unused
+from monograph.core.model import CitationGroup, CitationItem
+from monograph.core.references import ReferenceFormatter, format_reference
+
+TROTTI = """@article{trotti2019,
+  author = {Trotti, L. M. and Becker, L. A.},
+  title = {Iron for the treatment of restless legs syndrome},
+  journal = {Cochrane Database Syst Rev},
+  year = {2019},
+  number = {1},
+  pages = {CD007834},
+  doi = {10.1002/14651858.CD007834.pub3},
+  pmid = {30609006},
+  pmcid = {PMC6353229},
+}
+"""
+
+
+def load(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    return load_bibliography(path, "refs.bib")
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            TROTTI,
+            "Trotti LM, Becker LA. Iron for the treatment of restless legs syndrome. Cochrane "
+            "Database Syst Rev. 2019;1:CD007834. doi:10.1002/14651858.CD007834.pub3. "
+            "PMID: 30609006. PMCID: PMC6353229.",
+        ),
+        (
+            "@article{guo2017, author = {Guo, Shiyi and Huang, Jinsha and Jiang, Haiyang and "
+            "Han, Chao and Li, Jie and Xu, Xiaoyun and Zhang, Guoxin}, title = {Restless legs "
+            "syndrome: from pathophysiology to clinical diagnosis and management}, journal = "
+            "{Front Aging Neurosci}, year = {2017}, volume = {9}, pages = {171}, "
+            "doi = {10.3389/fnagi.2017.00171}}",
+            "Guo S, Huang J, Jiang H, Han C, Li J, Xu X, et al. Restless legs syndrome: from "
+            "pathophysiology to clinical diagnosis and management. Front Aging Neurosci. "
+            "2017;9:171. doi:10.3389/fnagi.2017.00171.",
+        ),
+        (
+            "@article{debaaij2015, author = {de Baaij, Jeroen H. F. and Hoenderop, Joost G. J. "
+            "and Bindels, Ren{\\'e} J. M.}, title = {Magnesium in man: implications for health "
+            "and disease}, journal = {Physiol Rev}, year = {2015}, volume = {95}, number = {1}, "
+            "pages = {1--46}, pubmed = {25540137}}",
+            "de Baaij JHF, Hoenderop JGJ, Bindels RJM. Magnesium in man: implications for health "
+            "and disease. Physiol Rev. 2015;95(1):1-46. PMID: 25540137.",
+        ),
+        (
+            "@article{kwatra2018, author = {Kwatra, V. and Khan, MA and Quadri, S. A. and "
+            "others}, title = {Does it work?}, journal = {Cureus}, year = {2018}, volume = {10}, "
+            "number = {9}, pages = {e3297}}",
+            "Kwatra V, Khan MA, Quadri SA, et al. Does it work? Cureus. 2018;10(9):e3297.",
+        ),
+        (
+            "@book{braun2010, author = {Braun, L. and Cohen, M.}, title = {Herbs and natural "
+            "supplements: an evidence-based guide}, edition = {3rd}, address = {Sydney}, "
+            "publisher = {Churchill Livingstone Elsevier}, year = {2010}}",
+            "Braun L, Cohen M. Herbs and natural supplements: an evidence-based guide. 3rd ed. "
+            "Sydney: Churchill Livingstone Elsevier; 2010.",
+        ),
+    ],
+)
+def test_vancouver_golden(tmp_path: Path, entry: str, expected: str) -> None:
+    bib = load(tmp_path, entry)
+    key = next(iter(bib))
+    assert format_reference(bib, key).text == expected
+
+
+def test_html_links_markup_and_escaping(tmp_path: Path) -> None:
+    bib = load(
+        tmp_path,
+        '@article{x, author={H{\\"o}gl, Birgit}, title={The {\\emph{Valeriana}} '
+        "\\textit{officinalis} <script>alert(1)</script> {RLS} story}, journal={J}, year={2020}, "
+        'doi={10.1000/a"b}}',
+    )
+    ref = format_reference(bib, "x")
+    assert ref.html.startswith("Högl B. The <em>Valeriana</em> <em>officinalis</em> &lt;script&gt;")
+    assert "bibtex-protected" not in ref.html
+    assert 'href="https://doi.org/10.1000/a&quot;b"' in ref.html
+    assert ref.narrative == "Högl"
+
+
+def test_syntax_error_has_file_and_line(tmp_path: Path) -> None:
+    bib = load(tmp_path, TROTTI + "\n@article{broken, title = {x}\n  year = 2019,\n}\n")
+    messages = [str(p) for p in bib.problems]
+    assert len(messages) == 1
+    assert messages[0].startswith("refs.bib:14: syntax error")
+    assert messages[0].endswith("[bib.syntax]")
+
+
+def test_duplicate_key_is_case_insensitive(tmp_path: Path) -> None:
+    bib = load(tmp_path, TROTTI + TROTTI.replace("trotti2019", "Trotti2019"))
+    assert [str(p) for p in bib.problems] == [
+        "refs.bib:12: duplicate entry key 'Trotti2019' (keys are case-insensitive; first defined "
+        "at line 1); rename or remove one of them [cite.duplicate_key]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            "@article{nojournal, author = {A, B}, title = {T}, year = {2000}, pmid = {1}}",
+            "refs.bib:12: entry 'nojournal' (@article) lacks journal; add it from the source "
+            "record [cite.missing_field]",
+        ),
+        (
+            "@article{baddoi, author = {A, B}, title = {T}, journal = {J}, year = {2000}, "
+            "doi = {https://doi.org/10.1/x}}",
+            "refs.bib:12: entry 'baddoi': doi 'https://doi.org/10.1/x' is malformed; expected "
+            "10.NNNN/suffix, without https://doi.org/ [cite.malformed_doi]",
+        ),
+        (
+            "@article{badpmid, author = {A, B}, title = {T}, journal = {J}, year = {2000}, "
+            "pmid = {PMID123}}",
+            "refs.bib:12: entry 'badpmid': pmid 'PMID123' is malformed; expected digits only "
+            "[cite.malformed_pmid]",
+        ),
+        (
+            "@article{samedoi, author = {A, B}, title = {T}, journal = {J}, year = {2000}, "
+            "doi = {10.1002/14651858.cd007834.pub3}}",
+            "refs.bib:12: entries 'trotti2019' and 'samedoi' share doi "
+            "'10.1002/14651858.cd007834.pub3'; merge them into one entry [cite.duplicate_doi]",
+        ),
+        (
+            "@article{samepmid, author = {A, B}, title = {T}, journal = {J}, year = {2000}, "
+            "pmid = {30609006}}",
+            "refs.bib:12: entries 'trotti2019' and 'samepmid' share pmid '30609006'; merge them "
+            "into one entry [cite.duplicate_pmid]",
+        ),
+    ],
+)
+def test_entry_checks(tmp_path: Path, extra: str, expected: str) -> None:
+    bib = load(tmp_path, TROTTI + extra + "\n")
+    problems = [str(p) for p in check_bibliography(bib) if p.severity != "info"]
+    assert problems == [expected]
+
+
+def test_article_without_identifier_is_info(tmp_path: Path) -> None:
+    bib = load(tmp_path, "@article{a, author={A, B}, title={T}, journal={J}, year={2000}}")
+    [problem] = check_bibliography(bib)
+    assert (problem.code, problem.severity) == ("cite.no_identifier", "info")
+
+
+def test_unknown_key_suggests_and_unused_warns(tmp_path: Path) -> None:
+    bib = load(tmp_path, TROTTI)
+    group = CitationGroup((CitationItem("trotti2091"),), path="docs/interventions/iron.md", line=14)
+    assert [str(p) for p in check_unknown_keys(bib, [group])] == [
+        "docs/interventions/iron.md:14: unknown citation key 'trotti2091'; did you mean "
+        "'trotti2019'? [cite.unknown_key]"
+    ]
+    [unused] = check_unused(bib, cited=[], nocite=[])
+    assert (unused.code, unused.severity, unused.line) == ("cite.unused_entry", "warning", 1)
+    assert check_unused(bib, cited=[], nocite=["TROTTI2019"]) == []
+
+
+def test_formatter_formats_each_entry_once_and_caches_on_disk(tmp_path: Path) -> None:
+    bib = load(tmp_path, TROTTI.replace("trotti2019", "cachetest"))
+    cache = tmp_path / "cache" / "references.json"
+    first = ReferenceFormatter(bib, cache)
+    ref = first.get("cachetest")
+    assert first.get("cachetest") is ref and first.formatted == 1
+    first.save()
+    assert cache.is_file()
+    from monograph.core import references
+
+    references._MEMORY.clear()  # a new process: memory empty, disk cache present
+    second = ReferenceFormatter(bib, cache)
+    assert second.get("cachetest") == ref and second.formatted == 0
+    references._MEMORY.clear()
+    changed = load(tmp_path, TROTTI.replace("trotti2019", "cachetest").replace("Iron", "Zinc"))
+    third = ReferenceFormatter(changed, cache)
+    assert "Zinc" in third.get("cachetest").text and third.formatted == 1
+
+
+def test_second_load_of_unchanged_file_is_not_reparsed(tmp_path: Path) -> None:
+    first = load(tmp_path, TROTTI)
+    again = load_bibliography(tmp_path / "refs.bib", "refs.bib")
+    assert again is first

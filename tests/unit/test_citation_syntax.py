@@ -1,0 +1,128 @@
+"""The citation syntax, through the Python-Markdown extension alone (no MkDocs)."""
+
+from __future__ import annotations
+
+import html as html_module
+
+import markdown
+import pytest
+from monograph.core.citations import parse_bracketed, parse_narrative
+from monograph.core.model import CitationGroup, CitationItem
+from monograph.extension import CitationExtension
+
+
+class RecordingSink:
+    """Stands in for the MkDocs adapter: records groups, renders them as ``{CITE n}``."""
+
+    def __init__(self) -> None:
+        self.groups: list[CitationGroup] = []
+        self.markers: list[str] = []
+
+    def cite(self, group: CitationGroup) -> str:
+        self.groups.append(group)
+        return f"{{CITE {len(self.groups) - 1}}}"
+
+    def marker(self, name: str, source: str) -> str:
+        self.markers.append(name)
+        return f"<div>MARKER {name}</div>"
+
+
+def convert(text: str) -> tuple[str, RecordingSink]:
+    ext = CitationExtension()
+    sink = RecordingSink()
+    ext.sink = sink
+    md = markdown.Markdown(extensions=[ext, "fenced_code", "tables", "attr_list"])
+    return md.convert(text), sink
+
+
+def item(key: str, prefix: str = "", locator: str = "", suppress: bool = False) -> CitationItem:
+    return CitationItem(key=key, prefix=prefix, locator=locator, suppress_author=suppress)
+
+
+@pytest.mark.parametrize(
+    ("text", "items", "narrative"),
+    [
+        ("A [@kwatra2018].", [item("kwatra2018")], False),
+        ("A [@weinstock2011; @rezvani2018].", [item("weinstock2011"), item("rezvani2018")], False),
+        ("A [@trotti2019, p. 12].", [item("trotti2019", locator="p. 12")], False),
+        ("A [see @connor2017].", [item("connor2017", prefix="see")], False),
+        ("A [-@guo2017].", [item("guo2017", suppress=True)], False),
+        ("As @cuellar2009 found.", [item("cuellar2009")], True),
+        ("As @cuellar2009 [p. 24] found.", [item("cuellar2009", locator="p. 24")], True),
+        ("Keys [@doe:2020.a/b-c_d].", [item("doe:2020.a/b-c_d")], False),
+        ("Braced [@{weird key!}].", [item("weird key!")], False),
+        ("Ends a sentence: @guo2017.", [item("guo2017")], True),
+        (
+            "[see @a, pp. 3-4; also @b, chap. 2]",
+            [
+                item("a", prefix="see", locator="pp. 3-4"),
+                item("b", prefix="also", locator="chap. 2"),
+            ],
+            False,
+        ),
+    ],
+)
+def test_citation_forms(text: str, items: list[CitationItem], narrative: bool) -> None:
+    _, sink = convert(text)
+    assert len(sink.groups) == 1
+    assert list(sink.groups[0].items) == items
+    assert sink.groups[0].narrative is narrative
+
+
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        ("Inline `[@kwatra2018]` code.", "[@kwatra2018]"),
+        ("```\n[@kwatra2018] and @guo2017\n```", "[@kwatra2018] and @guo2017"),
+        ("    [@kwatra2018] indented code", "[@kwatra2018]"),
+        ("Mail someone@example.com today.", "someone@example.com"),
+        ("Mail <someone@example.com>.", "someone@example.com"),
+        ("A [link to @guo2017](https://example.org/@guo2017).", "link to @guo2017"),
+        ("A [@guo2017](https://example.org/) link.", "@guo2017"),
+        ('<span title="@guo2017">x</span>', "x"),
+        ("Profile https://example.org/@guo2017 here.", "https://example.org/@guo2017"),
+        (r"Escaped \@guo2017 stays.", "Escaped @guo2017 stays."),
+        (r"Escaped \[@guo2017] stays.", "Escaped [@guo2017] stays."),
+        ("Brackets [not a citation] and [x@y].", "[not a citation] and [x@y]"),
+    ],
+)
+def test_never_touched(text: str, visible: str) -> None:
+    html, sink = convert(text)
+    assert sink.groups == []
+    assert visible in html_module.unescape(html)
+    assert "\\" not in html
+
+
+def test_html_attribute_is_untouched() -> None:
+    html, sink = convert('<a href="mailto:x@y.org" title="@guo2017">write</a>')
+    assert sink.groups == []
+    assert 'title="@guo2017"' in html
+
+
+def test_citation_in_table_and_heading() -> None:
+    html, sink = convert("# Iron [@trotti2019]\n\n| a | b |\n|---|---|\n| x [@guo2017] | y |\n")
+    assert [g.keys for g in sink.groups] == [("trotti2019",), ("guo2017",)]
+    assert "{CITE 1}" in html
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("<!-- monograph:bibliography -->", ["bibliography"]),
+        ("<!--monograph:evidence-->", ["evidence"]),
+        ("```\n<!-- monograph:bibliography -->\n```", []),
+        ("    <!-- monograph:bibliography -->", []),
+    ],
+)
+def test_markers(line: str, expected: list[str]) -> None:
+    html, sink = convert(line)
+    assert sink.markers == expected
+    if expected:
+        assert f"MARKER {expected[0]}" in html
+
+
+def test_parse_helpers_reject_non_citations() -> None:
+    assert parse_bracketed("just text") is None
+    assert parse_bracketed("@a; plain") is None
+    assert parse_bracketed("x@y") is None
+    assert parse_narrative("{odd key}", None).keys == ("odd key",)
