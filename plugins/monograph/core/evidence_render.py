@@ -312,11 +312,11 @@ def render_evidence_summary(items: Sequence[InterventionSummary], *, cite: CiteF
     summary_caption = (
         "<caption>Evidence across interventions: the strongest design found "
         "(Oxford CEBM 2011 level, 1 strongest), the studies in people with RLS and what the "
-        "strongest of them showed. Select a column heading to sort.</caption>"
+        "strongest of them showed.</caption>"
     )
     matrix_caption = (
         "<caption>Number of cited studies by type of evidence; a study reported in several "
-        "rows counts once. Select a column heading to sort.</caption>"
+        "rows counts once.</caption>"
     )
     matrix_head = _thead(("Intervention", *EVIDENCE_TYPES))
     return (
