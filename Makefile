@@ -6,6 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed-stamp
+# Material 9.7+ prints a banner about MkDocs 2 on every build; it is noise in CI logs.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install build site serve test lint typecheck unit strict check check-external bench lock clean
 

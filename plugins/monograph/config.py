@@ -24,5 +24,8 @@ class MonographConfig(Config):
     cache_dir = c.Type(str, default=".cache/monograph")
     """Where formatted references are cached between builds, relative to mkdocs.yml ('' = off)."""
 
+    require_reviewed = c.Type(bool, default=False)
+    """Every page must carry a ``reviewed: YYYY-MM-DD`` date in its front matter."""
+
     pdf_file = c.Optional(c.Type(str))
     """Write the PDF edition to this path inside the site directory (e.g. ``downloads/x.pdf``)."""

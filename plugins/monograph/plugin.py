@@ -26,6 +26,7 @@ from .core.numbering import Numbering, PageInfo, number_citations
 from .core.references import ReferenceFormatter
 from .core.registry import CitationRegistry, fill
 from .core.render import RenderContext, render_bibliography, render_group, render_page_references
+from .core.review import insert_after_title, reviewed_html
 from .extension import CitationExtension
 from .sink import MkDocsPageSink
 
@@ -137,8 +138,11 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             return render_bibliography(ctx) if value == "bibliography" else ""
 
         html = fill(page.content or "", replace)
+        sink = self.sinks[page.file.src_uri]
+        if sink.reviewed is not None:
+            html = insert_after_title(html, reviewed_html(sink.reviewed))
         keys = numbering.page_keys.get(page.file.src_uri, [])
-        if keys and not self.sinks[page.file.src_uri].has_bibliography:
+        if keys and not sink.has_bibliography:
             heading = self.config.references_heading
             html += "\n" + render_page_references(ctx, keys, heading)
             self._add_toc_entry(page, heading)

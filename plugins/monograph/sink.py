@@ -7,6 +7,7 @@ markers that need the whole site.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -24,8 +25,9 @@ from .core.evidence_render import (
 from .core.locate import SourceLocator
 from .core.model import CitationGroup, CitationItem, Problem
 from .core.registry import MARKERS, fill, marker_token
+from .core.review import parse_reviewed
 from .core.urls import relative_url
-from .core.yaml_lines import front_matter_problem
+from .core.yaml_lines import front_matter_lines, front_matter_problem, line_of
 
 if TYPE_CHECKING:
     from .plugin import MonographPlugin
@@ -66,6 +68,24 @@ class MkDocsPageSink:
             page.meta, path=path, source=source, known_keys=list(bib), suggest=bib.suggest
         )
         self.problems += problems
+        self.reviewed = self._reviewed(source, require=plugin.config.require_reviewed)
+
+    def _reviewed(self, source: str, *, require: bool) -> dt.date | None:
+        value = self.page.meta.get("reviewed")
+        date = parse_reviewed(value) if value is not None else None
+        if date is None and (value is not None or require):
+            line = line_of(front_matter_lines(source), ("reviewed",)) if value else 1
+            what = f"reviewed: {value!r} is not a date" if value else "no 'reviewed:' date"
+            self.problems.append(
+                Problem(
+                    "page.reviewed",
+                    f"{what}; add 'reviewed: YYYY-MM-DD' to the front "
+                    "matter (the day the page was last checked against its sources)",
+                    self.path,
+                    line,
+                )
+            )
+        return date
 
     def cite(self, group: CitationGroup) -> str:
         """Register a citation written in the page; return its token."""

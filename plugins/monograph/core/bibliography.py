@@ -8,8 +8,8 @@ reports all of them with a location.
 from __future__ import annotations
 
 import difflib
-import re
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
