@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 from types import MappingProxyType
 
-from .evidence import EVIDENCE_TYPES, EvidenceRow, PageEvidence, sort_rows
+from .evidence_model import EVIDENCE_TYPES, EvidenceRow, PageEvidence, sort_rows
 from .evidence_summary import InterventionSummary, Overview, TypeCount, overview, type_counts
 
 __all__ = [

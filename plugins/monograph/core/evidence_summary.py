@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .evidence import EVIDENCE_TYPES, EvidenceRow, PageEvidence
+from .evidence_model import EVIDENCE_TYPES, EvidenceRow, PageEvidence
 
 #: Results that say nothing about direction; they are shown only when nothing else is known.
 _SILENT_RESULTS = frozenset({"not-reported", "not-applicable"})
