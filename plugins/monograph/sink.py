@@ -111,6 +111,8 @@ class MkDocsPageSink:
             self.has_bibliography = True
         if name in ("bibliography", "evidence-summary"):
             return marker_token(name)
+        if self.evidence is None and any(p.code.startswith("evidence.") for p in self.problems):
+            return ""  # the data is broken and already reported: render nothing, add nothing
         if self.evidence is None:
             self._late(
                 "evidence.missing",
