@@ -144,6 +144,30 @@ def test_page_table_cells() -> None:
     assert trial.get("class") is None
 
 
+@pytest.mark.parametrize(
+    ("changes", "text"),
+    [
+        ({"participants": 0}, "Adults (n = 0)"),
+        ({"participants": None}, "Adults (n not reported)"),
+        ({"participants": None, "design": "cohort"}, "Adults (n not reported)"),
+        (
+            {"participants": None, "design": "narrative-review", "applies_to": "mechanism"},
+            "Adults Indirect: mechanism only",
+        ),
+        (
+            {"participants": None, "design": "in-vitro", "applies_to": "mechanism"},
+            "Adults Indirect: mechanism only",
+        ),
+        ({"participants": 20, "applies_to": "healthy"}, "Adults (n = 20) Indirect: healthy people"),
+        ({"applies_to": "other-condition"}, "Adults (n = 37) Indirect: another condition"),
+    ],
+)
+def test_population_cell(changes: dict[str, Any], text: str) -> None:
+    page = PageEvidence(rows=(make_row(population="Adults", **changes),), caveat="c")
+    root = parse(render_evidence_table(page, cite=FakeCite(), year_of=YEARS.get))
+    assert cell_texts(root.xpath("//tbody/tr")[0])[2] == text
+
+
 def test_level_abbreviation_explains_ocebm() -> None:
     root = parse(render_evidence_table(PAGE, cite=FakeCite(), year_of=YEARS.get))
     titles = [abbr.get("title") for abbr in root.xpath("//td[@class='evidence-level']/abbr")]

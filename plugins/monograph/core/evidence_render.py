@@ -141,9 +141,16 @@ def certainty_html(certainty: str | None, source: str | None = None) -> str:
     return text
 
 
+#: Designs without participants: a missing count is no gap in reporting, so none is shown.
+_NO_PARTICIPANTS = frozenset({"in-vitro", "narrative-review", "textbook"})
+
+
 def _population(row: EvidenceRow) -> str:
-    size = f"n = {row.participants}" if row.participants is not None else "n not reported"
-    text = f'{_e(row.population)} <span class="evidence-n">({size})</span>'
+    text = _e(row.population)
+    if row.participants is not None:
+        text += f' <span class="evidence-n">(n = {row.participants})</span>'
+    elif row.design not in _NO_PARTICIPANTS:
+        text += ' <span class="evidence-n">(n not reported)</span>'
     if row.indirect:
         badge = f"Indirect: {APPLIES_LABELS[row.applies_to]}"
         text += f' <span class="evidence-indirect">{_e(badge)}</span>'
