@@ -38,39 +38,42 @@ def _unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
 
 
-class _BracketCitation(InlineProcessor):
-    """``[@key]``, ``[see @a, p. 3; @b]``, ``[-@key]``."""
+class _CitationProcessor(InlineProcessor):
+    """Shared by both citation forms: parse the match, hand the group to the sink."""
 
     def __init__(self, pattern: str, md: Markdown, ext: CitationExtension) -> None:
         super().__init__(pattern, md)
         self.ext = ext
 
+    def group(self, m: re.Match[str]) -> CitationGroup | None:
+        """The citation group for a match, or None if the text is no citation after all."""
+        raise NotImplementedError
+
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[str | etree.Element | None, int | None, int | None]:
-        body = _unescape(m.group("body"))
-        group = parse_bracketed(body, source=_unescape(m.group(0)))
+        group = self.group(m) if self.ext.sink is not None else None
         if group is None or self.ext.sink is None:
             return None, None, None
         return self.md.htmlStash.store(self.ext.sink.cite(group)), m.start(0), m.end(0)
 
 
-class _NarrativeCitation(InlineProcessor):
+class _BracketCitation(_CitationProcessor):
+    """``[@key]``, ``[see @a, p. 3; @b]``, ``[-@key]``."""
+
+    def group(self, m: re.Match[str]) -> CitationGroup | None:
+        """Parse the bracket's content; None when it is ordinary bracketed prose."""
+        return parse_bracketed(_unescape(m.group("body")), source=_unescape(m.group(0)))
+
+
+class _NarrativeCitation(_CitationProcessor):
     """``@key`` and ``@key [p. 3]`` in running text (never inside link text)."""
 
     ANCESTOR_EXCLUDES = ("a",)
 
-    def __init__(self, pattern: str, md: Markdown, ext: CitationExtension) -> None:
-        super().__init__(pattern, md)
-        self.ext = ext
-
-    def handleMatch(  # type: ignore[override]
-        self, m: re.Match[str], data: str
-    ) -> tuple[str | etree.Element | None, int | None, int | None]:
-        if self.ext.sink is None:
-            return None, None, None
-        group = parse_narrative(m.group("key"), m.group("locator"), source=m.group(0))
-        return self.md.htmlStash.store(self.ext.sink.cite(group)), m.start(0), m.end(0)
+    def group(self, m: re.Match[str]) -> CitationGroup | None:
+        """A narrative citation always parses."""
+        return parse_narrative(m.group("key"), m.group("locator"), source=m.group(0))
 
 
 class _Markers(Preprocessor):
