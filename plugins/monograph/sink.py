@@ -113,7 +113,10 @@ class MkDocsPageSink:
             return marker_token(name)
         if self.evidence is None and any(p.code.startswith("evidence.") for p in self.problems):
             return ""  # the data is broken and already reported: render nothing, add nothing
-        if self.evidence is None:
+        has_data = self.evidence is not None and (
+            self.evidence.rows if name == "evidence" else self.evidence.claims
+        )
+        if self.evidence is None or not has_data:
             self._late(
                 "evidence.missing",
                 f"marker 'monograph:{name}' but the front matter has no valid "
@@ -122,6 +125,7 @@ class MkDocsPageSink:
                 line,
             )
             return ""
+        assert self.evidence is not None  # for mypy: has_data implies it
         if name == "claims":
             return render_claims_table(self.evidence, cite=self.cite_keys)
         return render_evidence_table(
