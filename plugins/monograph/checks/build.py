@@ -20,7 +20,7 @@ from pathlib import Path
 
 from monograph.checks.mkdocs_messages import convert
 from monograph.checks.sources import SourceTree
-from monograph.core.model import Problem
+from monograph.core.model import Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class _Capture(logging.Handler):
             return
         if record.levelno < logging.WARNING:
             return
-        severity = "error" if record.levelno >= logging.ERROR else "warning"
+        severity: Severity = "error" if record.levelno >= logging.ERROR else "warning"
         message = _strip_prefix(record.getMessage())
         self.problems.extend(convert(message, severity, self.tree, self.project.config_name))
 

@@ -12,72 +12,25 @@ against the built HTML file and the line lxml reports.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from lxml import etree, html
-
 from monograph.checks.build import Project
+from monograph.checks.pages import Link, LinkContext, ParsedPage, link_context, parse_page
 from monograph.checks.sources import SourceTree
 from monograph.core.model import Problem
 
-#: Attributes that name another resource, per element.
-LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "a": ("href",),
-    "area": ("href",),
-    "link": ("href",),
-    "img": ("src", "srcset"),
-    "source": ("src", "srcset"),
-    "script": ("src",),
-    "iframe": ("src",),
-    "embed": ("src",),
-    "audio": ("src",),
-    "video": ("src", "poster"),
-    "track": ("src",),
-    "object": ("data",),
-    "input": ("src",),
-}
 _SKIPPED_SCHEMES = frozenset({"mailto", "tel", "javascript", "data", "blob", "about", "sms"})
 _SKIPPED_PAGES = frozenset({"404.html"})
-#: Class prefixes of markup the monograph plugin generates.
-_GENERATED_CLASSES = ("citation", "monograph", "evidence", "bibliography", "references")
 #: Browsers scroll to the top for these fragments even without a matching id.
 _IMPLICIT_FRAGMENTS = frozenset({"", "top"})
-
-
-@dataclass(frozen=True)
-class Link:
-    """One reference from a built page to another resource.
-
-    Attributes:
-        url: The attribute value as written in the HTML.
-        line: The line of the element in the HTML file.
-        cite_key: ``data-cite`` of the element or an ancestor, for generated citation links.
-        generated: The element belongs to content the monograph plugin generated.
-    """
-
-    url: str
-    line: int | None
-    cite_key: str | None = None
-    generated: bool = False
-
-
-@dataclass
-class ParsedPage:
-    """What the checker needs from one HTML page.
-
-    Attributes:
-        ids: Every ``id`` (and ``<a name>``) on the page.
-        links: Every link on the page.
-    """
-
-    ids: frozenset[str]
-    links: list[Link] = field(default_factory=list)
 
 
 @dataclass
@@ -95,55 +48,6 @@ class InternalResult:
     links: int
 
 
-def parse_page(path: Path) -> ParsedPage:
-    """Read the ids and links of one HTML page.
-
-    Arguments:
-        path: The HTML file.
-
-    Returns:
-        Its ids and links (none when the file cannot be parsed).
-    """
-    try:
-        root = html.parse(str(path)).getroot()
-    except (OSError, etree.ParserError):
-        return ParsedPage(frozenset())
-    if root is None:
-        return ParsedPage(frozenset())
-    ids: set[str] = set()
-    links: list[Link] = []
-    for element in root.iter(etree.Element):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if element_id := element.get("id"):
-            ids.add(element_id)
-        if tag == "a" and (name := element.get("name")):
-            ids.add(name)
-        for attribute in LINK_ATTRIBUTES.get(tag, ()):
-            value = element.get(attribute)
-            if value is None:
-                continue
-            urls = _srcset_urls(value) if attribute == "srcset" else [value]
-            key, generated = _generated_context(element)
-            links.extend(Link(url, element.sourceline, key, generated) for url in urls)
-    return ParsedPage(frozenset(ids), links)
-
-
-def _srcset_urls(value: str) -> list[str]:
-    return [part.split()[0] for part in value.split(",") if part.strip()]
-
-
-def _generated_context(element: etree._Element) -> tuple[str | None, bool]:
-    """Return the citation key around an element and whether the plugin generated it."""
-    node: etree._Element | None = element
-    while node is not None:
-        key = node.get("data-cite")
-        classes = (node.get("class") or "").split()
-        if key or any(c.startswith(_GENERATED_CLASSES) for c in classes):
-            return key, True
-        node = node.getparent()
-    return None, False
-
-
 class _Site:
     """The files of a built site, and the pages parsed so far."""
 
@@ -157,11 +61,18 @@ class _Site:
             self.dirs.update(posixpath.join(rel, d) for d in dirnames)
             self.files.update(posixpath.join(rel, f) for f in filenames)
         self.pages: dict[str, ParsedPage] = {}
+        self._contexts: dict[tuple[str, int], LinkContext] = {}
 
     def page(self, rel: str) -> ParsedPage:
         if rel not in self.pages:
             self.pages[rel] = parse_page(self.site_dir / rel)
         return self.pages[rel]
+
+    def context(self, rel: str, link: Link) -> LinkContext:
+        key = (rel, link.index)
+        if key not in self._contexts:
+            self._contexts[key] = link_context(self.site_dir / rel, link.index)
+        return self._contexts[key]
 
     def resolve(self, rel: str) -> str | None:
         """Return the file a site-relative path serves, or ``None``."""
@@ -208,15 +119,52 @@ def check_internal(project: Project, excludes: Iterable[re.Pattern[str]] = ()) -
     pages = sorted(
         f for f in site.files if f.endswith(".html") and posixpath.basename(f) not in _SKIPPED_PAGES
     )
-    problems: list[Problem] = []
+    findings: list[tuple[Problem, str]] = []
     count = 0
     for rel in pages:
         for link in site.page(rel).links:
             count += 1
             problem = _check_link(context, rel, link)
             if problem is not None:
-                problems.append(problem)
-    return InternalResult(problems, len(pages), count)
+                findings.append((problem, _target_key(context, rel, link)))
+    return InternalResult(_merge_theme_links(findings), len(pages), count)
+
+
+def _target_key(context: _Context, page: str, link: Link) -> str:
+    _, _, path, fragment = _split(link.url.strip())
+    return f"{_target(page, path, context.root_path)}#{fragment}"
+
+
+def _merge_theme_links(findings: list[tuple[Problem, str]]) -> list[Problem]:
+    """Report a broken link that no source explains (theme, configuration) once, not per page.
+
+    A missing ``extra_css`` file breaks a ``<link>`` on every page; one problem with a count is
+    what a contributor needs. Problems placed in a Markdown source are kept one by one.
+    """
+    totals: Counter[tuple[str, str]] = Counter(
+        (problem.code, target) for problem, target in findings if not _in_source(problem)
+    )
+    seen: set[tuple[str, str]] = set()
+    result: list[Problem] = []
+    for problem, target in findings:
+        key = (problem.code, target)
+        if _in_source(problem):
+            result.append(problem)
+        elif key not in seen:
+            seen.add(key)
+            more = totals[key] - 1
+            if more:
+                note = (
+                    f"; the same link is broken on {more} more page{'s' if more != 1 else ''}"
+                    " (a link on every page usually comes from the theme or mkdocs.yml)"
+                )
+                problem = replace(problem, message=problem.message + note)
+            result.append(problem)
+    return result
+
+
+def _in_source(problem: Problem) -> bool:
+    return problem.path is not None and problem.path.endswith(".md")
 
 
 def _site_prefix(site_url: str) -> str:
@@ -239,22 +187,31 @@ def _check_link(context: _Context, page: str, link: Link) -> Problem | None:
         return None
     if context.edit_prefix and url.startswith(context.edit_prefix):
         return _check_edit_link(context, page, link, unquote(url[len(context.edit_prefix) :]))
-    parts = urlsplit(url)
-    if parts.scheme.lower() in _SKIPPED_SCHEMES:
+    scheme, netloc, path, fragment = _split(url)
+    if scheme in _SKIPPED_SCHEMES:
         return None
     external = not context.site_prefix or not url.startswith(context.site_prefix)
-    if (parts.scheme or parts.netloc) and external:
+    if (scheme or netloc) and external:
         return None  # see monograph.checks.external
-    target_rel = _target(page, unquote(parts.path), context.root_path)
+    target_rel = _target(page, path, context.root_path)
     target = context.site.resolve(target_rel) if target_rel is not None else None
     if target is None:
-        return _broken(context, page, link, "link.not_found", target_rel or parts.path)
-    fragment = unquote(parts.fragment)
+        return _broken(context, page, link, "link.not_found", target_rel or path)
     if fragment.lower() in _IMPLICIT_FRAGMENTS or not target.endswith(".html"):
         return None
     if fragment in context.site.page(target).ids:
         return None
     return _broken(context, page, link, "link.anchor_missing", target, fragment)
+
+
+@functools.lru_cache(maxsize=65536)
+def _split(url: str) -> tuple[str, str, str, str]:
+    """Split a URL into scheme (lower case), host, decoded path and decoded fragment.
+
+    Navigation links repeat on every page, so the split is memoised.
+    """
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc, unquote(parts.path), unquote(parts.fragment)
 
 
 def _target(page: str, path: str, root_path: str) -> str | None:
@@ -299,27 +256,28 @@ def _broken(
     else:
         what = f"'{target}' has no element with id '{fragment}'"
         fix = "link to an existing heading or reference id"
-    if link.cite_key:
-        fix = f"it was generated for citation key '{link.cite_key}': {fix}"
+    where = context.site.context(page, link)
+    if where.cite_key:
+        fix = f"it was generated for citation key '{where.cite_key}': {fix}"
     message = f"link '{link.url}' is broken: {what}; {fix}"
     src = context.tree.source_of(page)
     if src is not None:
-        line = context.tree.find_line(src, _needles(link, fragment))
+        line = context.tree.find_line(src, _needles(link.url, where, fragment))
         if line is not None:
             return Problem(code, message, context.tree.doc_path(src), line)
         message += f" (in the page built from {context.tree.doc_path(src)})"
     return Problem(code, message, _html_path(context, page), link.line)
 
 
-def _needles(link: Link, fragment: str) -> list[str]:
-    needles = [link.url]
-    keys = [link.cite_key] if link.cite_key else []
+def _needles(url: str, where: LinkContext, fragment: str) -> list[str]:
+    needles = [url]
+    keys = [where.cite_key] if where.cite_key else []
     if fragment.startswith("ref-"):
         keys.append(fragment[len("ref-") :])
     for key in keys:
         needles += [f"@{key}", f"@{{{key}}}", key]
-    if fragment and not link.generated:
+    if fragment and not where.generated:
         needles.append(f"#{fragment}")
-    if link.generated:
+    if where.generated:
         needles.append("<!-- monograph:")
     return needles

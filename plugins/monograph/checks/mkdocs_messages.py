@@ -149,7 +149,7 @@ def _omitted(m: re.Match[str], tree: SourceTree, config: str, severity: Severity
 
 def _config(m: re.Match[str], tree: SourceTree, config: str, severity: Severity) -> list[Problem]:
     name = m.group("name")
-    message = f"setting '{name}': {m.group('detail').strip()}; correct it in {config}"
+    message = f"setting '{name}': {m.group('detail').strip().rstrip('.')}; correct it in {config}"
     top = name.split(".")[0]
     return [_config_problem("config.invalid", message, f"{top}:", tree, config, severity)]
 
