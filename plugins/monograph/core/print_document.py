@@ -21,6 +21,7 @@ from monograph.core.model import CoreError
 from monograph.core.print_links import (
     LinkResolver,
     drop_section,
+    fix_svg_sizes,
     page_key,
     page_slug,
     prefix_ids,
@@ -235,13 +236,30 @@ def _chapter(
         root.insert(0, E.H1(page.title))
         root[0].tail, root.text = root.text, None
     rewrite_links(root, page.url, resolver)
+    _condense_backrefs(root)
     prefix_ids(root, slug)
+    fix_svg_sizes(root)
     root.tag = "section"
     root.set("class", f"chapter level-{entry.level}")
     root.set("id", entry.id)
     root.set("data-title", page.title)
     root.set("data-src", page.src_path)
     return root
+
+
+def _condense_backrefs(root: html.HtmlElement) -> None:
+    """Keep one back-link per citing chapter; the stylesheet adds its page number.
+
+    On screen a bibliography entry links to every citing place (``Overview ↩ ↩ ↩``); on paper a
+    page number per citing chapter says the same in far less room.
+    """
+    for group in _with_class(root, "span", "citation-backrefs"):
+        seen: set[str] = set()
+        for link in _with_class(group, "a", "citation-backref"):
+            chapter = link.get("href", "").partition("--")[0]
+            if chapter in seen:
+                link.drop_tree()
+            seen.add(chapter)
 
 
 def _document(

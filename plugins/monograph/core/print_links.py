@@ -196,6 +196,28 @@ def drop_section(heading: html.HtmlElement) -> list[str]:
     return [i for i in ids if i]
 
 
+def fix_svg_sizes(root: html.HtmlElement) -> None:
+    """Drop ``height: auto`` from the inline style of inline SVGs.
+
+    WeasyPrint 70 draws an ``<svg width=".." height=".." style="height: auto">`` as a square
+    (the stylesheet's ``height: auto`` is harmless); without the declaration the SVG keeps the
+    aspect ratio of its ``viewBox``. Measured with WeasyPrint 70.0.
+    """
+    for svg in root.iter("svg"):
+        declarations = [d for d in svg.get("style", "").split(";") if d.strip()]
+        kept = [d for d in declarations if _declaration(d) != ("height", "auto")]
+        if len(kept) != len(declarations):
+            if kept:
+                svg.set("style", ";".join(kept))
+            else:
+                del svg.attrib["style"]
+
+
+def _declaration(text: str) -> tuple[str, str]:
+    name, _, value = text.partition(":")
+    return name.strip().lower(), value.strip().lower()
+
+
 def remove_all(root: html.HtmlElement, elements: Iterable[html.HtmlElement]) -> None:
     """Remove each element (with its content, keeping the text that follows it)."""
     for element in list(elements):
