@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Material 9.7+ prints a banner about MkDocs 2 on every build; it is noise in CI logs.
 export NO_MKDOCS_2_WARNING := 1
 
+.PHONY: offline offline-build vendor browser-deps
 .PHONY: install build site serve test lint typecheck unit strict check check-external bench lock clean
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -22,15 +23,39 @@ install: $(STAMP)
 ## build: the website (site/)
 build: install site
 
-site: install
+site: install vendor
 	$(BIN)/mkdocs build --strict
+	$(MAKE) --no-print-directory offline-build
+
+## offline: the offline edition (site-offline/) and its zip (site/downloads/rls-monograph-offline.zip)
+offline: install vendor offline-build
+
+# The PDF, when site/ has it, goes into the offline edition too; the zip goes into site/downloads/.
+offline-build:
+	$(BIN)/mkdocs build --strict -f mkdocs.offline.yml
+	@if [ -f site/downloads/rls-monograph.pdf ]; then \
+	  mkdir -p site-offline/downloads && cp site/downloads/rls-monograph.pdf site-offline/downloads/; fi
+	$(PY) scripts/zip_offline.py site-offline site/downloads/rls-monograph-offline.zip
+
+# The iframe-worker shim that lets search run from file:// (npm registry, pinned, hash-checked).
+vendor: docs/assets/vendor/iframe-worker/shim.js
+
+docs/assets/vendor/iframe-worker/shim.js: scripts/fetch_iframe_worker.py
+	$(PY) scripts/fetch_iframe_worker.py && touch $@
+
+## browser-deps: Debian's chromium for the browser tests (installed as root; elsewhere they skip)
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "browser-deps: no /usr/bin/chromium and not root: the browser tests will be skipped"; fi
 
 ## serve: live preview on http://127.0.0.1:8000
 serve: install
 	$(BIN)/mkdocs serve
 
 ## test: every test, lint, type check and the strict build
-test: install lint typecheck strict unit
+test: install browser-deps vendor lint typecheck strict unit
 
 lint: install
 	$(BIN)/ruff check .
