@@ -109,7 +109,8 @@ def print_meta(config: MkDocsConfig) -> PrintMeta:
     """Return the cover and PDF metadata from the MkDocs config.
 
     The edition date is ``SOURCE_DATE_EPOCH`` (UTC) when set, so that builds are reproducible,
-    else today. The cover's disclaimer is the site's ``copyright`` text.
+    else today. The cover shows ``extra.version``, the short disclaimer ``extra.disclaimer``
+    (HTML) and the site's ``copyright``.
 
     Arguments:
         config: The MkDocs config.
@@ -119,6 +120,7 @@ def print_meta(config: MkDocsConfig) -> PrintMeta:
     """
     description = " ".join((config.site_description or "").split())
     version = config.extra.get("version", "")
+    disclaimer = config.extra.get("disclaimer", "")
     return PrintMeta(
         title=config.site_name,
         edition_date=edition_date(),
@@ -127,7 +129,8 @@ def print_meta(config: MkDocsConfig) -> PrintMeta:
         subject=description,
         language=str(config.theme.get("language") or config.theme.locale or "en"),
         version=version if isinstance(version, str) else "",
-        disclaimer_html=config.copyright or "",
+        disclaimer_html=disclaimer if isinstance(disclaimer, str) else "",
+        rights=config.copyright or "",
         site_url=config.site_url or "",
     )
 

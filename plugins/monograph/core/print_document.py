@@ -68,6 +68,7 @@ class PrintMeta:
         language: BCP 47 language of the text (PDF Lang), e.g. ``en``.
         version: Version of the monograph, printed on the cover.
         disclaimer_html: Short disclaimer printed on the cover (HTML, links site-relative).
+        rights: Copyright line printed at the foot of the cover (HTML).
         site_url: Absolute URL of the website; links to files that are not pages point there.
     """
 
@@ -79,6 +80,7 @@ class PrintMeta:
     language: str = "en"
     version: str = ""
     disclaimer_html: str = ""
+    rights: str = ""
     site_url: str = ""
 
 
@@ -306,6 +308,11 @@ def _cover(meta: PrintMeta, resolver: LinkResolver) -> html.HtmlElement:
         disclaimer.insert(0, E.P(E.CLASS("cover-disclaimer-title"), "Disclaimer"))
         disclaimer[0].tail, disclaimer.text = disclaimer.text, None
         cover.append(disclaimer)
+    if meta.rights.strip():
+        rights = html.fragment_fromstring(meta.rights, create_parent="p")
+        rewrite_links(rights, "", resolver)
+        rights.set("class", "cover-rights")
+        cover.append(rights)
     return cover
 
 
