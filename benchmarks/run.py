@@ -1,0 +1,201 @@
+"""Benchmark the monograph plugin against the plain build and mkdocs-bibtex 4.4.0.
+
+For each size (pages x .bib entries) a synthetic monograph is generated and built, alternating,
+``--runs`` times each, every build a fresh ``mkdocs build -q`` process with theme ``mkdocs`` and
+no other plugin:
+
+- plain: no citation plugin (citations stay as text);
+- cold: our plugin with an empty cache directory (and, being a new process, an empty memory cache);
+- warm: our plugin with the cache file of an earlier build present;
+- mkdocs-bibtex: mkdocs-bibtex 4.4.0 in pybtex mode, from its own venv, on the same files.
+
+Prints medians, peak RSS and ratios to plain; with the largest size also times the internal link
+check of the built site and a ``mkdocs serve`` rebuild after editing one page. The last three
+lines are ``cold/plain``, ``warm/plain`` and ``mkdocs-bibtex/plain`` of the 200 x 2,000 size (or
+of the last size run, when that one is not).
+
+Usage: ``python benchmarks/run.py`` (all sizes, about 15 minutes on 2 cores) or
+``python benchmarks/run.py --pages 200 --entries 2000 --runs 3`` (one size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import bench_env
+import report
+from generate import generate
+from measure import Sample, run_timed, serve_rebuilds
+
+VARIANTS = ("plain", "cold", "warm", "mkdocs-bibtex")
+TARGET = (200, 2000)
+_OURS = "plugins:\n  - monograph:\n      bib_file: refs.bib\n      cache_dir: .bench-cache/{}\n"
+_CONFIGS = {
+    "plain": "plugins: []\n",
+    "cold": _OURS.format("cold"),
+    "warm": _OURS.format("warm"),
+    "mkdocs-bibtex": "plugins:\n  - bibtex:\n      bib_file: refs.bib\n",
+}
+
+
+def write_configs(site: Path) -> dict[str, Path]:
+    """One mkdocs-<variant>.yml per variant, inheriting the generated mkdocs.yml."""
+    paths = {}
+    for variant, plugins in _CONFIGS.items():
+        path = site / f"mkdocs-{variant}.yml"
+        path.write_text(f"INHERIT: mkdocs.yml\nsite_dir: site-{variant}\n{plugins}", "utf-8")
+        paths[variant] = path
+    return paths
+
+
+def build_command(variant: str, config: Path, bibtex_mkdocs: Path) -> list[str]:
+    """``mkdocs build -q`` with the executable of the variant's environment."""
+    mkdocs = bibtex_mkdocs if variant == "mkdocs-bibtex" else bench_env.project_bin("mkdocs")
+    return [str(mkdocs), "build", "-q", "-f", str(config)]
+
+
+def bench_size(
+    pages: int, entries: int, args: argparse.Namespace, bibtex_mkdocs: Path
+) -> tuple[Path, dict[str, list[Sample]]]:
+    """Generate one size and build it ``args.runs`` times per variant, alternating."""
+    site = bench_env.WORK / "sites" / f"p{pages}-e{entries}-c{args.citations}-s{args.seed}"
+    shutil.rmtree(site, ignore_errors=True)
+    counts = generate(site, pages=pages, entries=entries, citations=args.citations, seed=args.seed)
+    configs = write_configs(site)
+    print(f"# {pages} pages x {entries} entries: {json.dumps(counts)}", flush=True)
+    commands = {v: build_command(v, configs[v], bibtex_mkdocs) for v in args.variants}
+    # Untimed: fill the OS file cache, and write the cache file the warm builds read.
+    for variant in ("plain", "warm"):
+        if variant in commands:
+            run_timed(commands[variant], site)
+    samples: dict[str, list[Sample]] = {v: [] for v in args.variants}
+    for round_ in range(args.runs):
+        shift = round_ % len(args.variants)  # rotate, so no variant always runs first
+        order = args.variants[shift:] + args.variants[:shift]
+        for variant in order:
+            if variant == "cold":
+                shutil.rmtree(site / ".bench-cache" / "cold", ignore_errors=True)
+            sample, _output = run_timed(commands[variant], site)
+            samples[variant].append(sample)
+            print(
+                f"  run {round_ + 1}/{args.runs} {variant:<14} {sample.seconds:7.2f} s "
+                f"{sample.rss_mib:7.1f} MiB",
+                flush=True,
+            )
+    return site, samples
+
+
+def time_checker(site: Path, runs: int) -> dict[str, object]:
+    """Time ``python -m monograph.checks internal`` on the cold variant's built site."""
+    command = [
+        str(bench_env.project_bin("python")),
+        "-m",
+        "monograph.checks",
+        "internal",
+        "--no-build",
+        "--config",
+        "mkdocs-cold.yml",
+        "--site-dir",
+        "site-cold",
+    ]
+    samples, output = [], ""
+    for _ in range(runs):
+        sample, output = run_timed(command, site, ok=(0, 1))
+        samples.append(sample)
+    return {
+        "command": " ".join(command[1:]),
+        "seconds": statistics.median(s.seconds for s in samples),
+        "rss_mib": statistics.median(s.rss_mib for s in samples),
+        "status": samples[-1].status,
+        "summary": output.strip().splitlines()[-1] if output.strip() else "",
+    }
+
+
+def time_serve(site: Path, variants: list[str], edits: int) -> dict[str, object]:
+    """One ``mkdocs serve`` per variant, ``edits`` rebuilds after editing the first page."""
+    page = next(iter(sorted((site / "docs").glob("section-01/*.md"))))
+    result: dict[str, object] = {}
+    for variant in variants:
+        config = site / f"mkdocs-{variant}.yml"
+        found = serve_rebuilds(bench_env.project_bin("mkdocs"), config, page, edits=edits)
+        result[variant] = {
+            "first_build": found[0].first_build,
+            "rebuild_seconds": statistics.median(s.seconds for s in found),
+            "rebuild_reported": statistics.median(s.reported for s in found),
+        }
+        print(
+            f"  serve {variant:<6} first build {found[0].first_build:.2f} s, rebuild after "
+            f"an edit {result[variant]['rebuild_seconds']:.2f} s (median of {edits})",
+            flush=True,
+        )  # type: ignore[index]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, nargs="+", default=[50, 200, 1000])
+    parser.add_argument("--entries", type=int, nargs="+", default=[2000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--citations", type=int, default=20, help="citation groups per page")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--extras", action="store_true", help="link check and serve, one size too")
+    parser.add_argument("--no-extras", action="store_true", help="skip link check and serve")
+    parser.add_argument("--edits", type=int, default=3, help="serve rebuilds per variant")
+    args = parser.parse_args(argv)
+    if "plain" not in args.variants:
+        parser.error("the plain variant is the baseline; keep it in --variants")
+    bibtex_mkdocs = bench_env.ensure_bibtex_venv() if "mkdocs-bibtex" in args.variants else Path()
+    started = time.perf_counter()
+    results: list[dict[str, object]] = []
+    sites: dict[tuple[int, int], Path] = {}
+    for entries in args.entries:
+        for pages in args.pages:
+            site, samples = bench_size(pages, entries, args, bibtex_mkdocs)
+            sites[(pages, entries)] = site
+            results.append(report.summarise(pages, entries, samples))
+    extras: dict[str, object] = {}
+    one_size = len(sites) == 1
+    if (args.extras or not one_size) and not args.no_extras:
+        largest = max(sites, key=lambda size: (size[0], size[1]))
+        print(f"# internal link check and serve rebuild on {largest[0]} x {largest[1]}", flush=True)
+        extras["size"] = list(largest)
+        extras["checker"] = time_checker(sites[largest], args.runs)
+        serve_variants = [v for v in ("plain", "warm") if v in args.variants]
+        extras["serve"] = time_serve(sites[largest], serve_variants, args.edits)
+    elapsed = time.perf_counter() - started
+    record = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "argv": sys.argv[1:],
+        "runs": args.runs,
+        "elapsed_seconds": elapsed,
+        "machine": platform.platform(),
+        "results": results,
+        "extras": extras,
+    }
+    out = bench_env.WORK / "results" / time.strftime("bench-%Y%m%d-%H%M%S.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    print()
+    print(report.table(results))
+    if len(args.pages) > 1:
+        print()
+        print(report.linearity(results))
+    if extras:
+        print()
+        print(report.extras(extras))
+    print(f"\n(total {elapsed / 60:.1f} min; raw samples in {out.relative_to(bench_env.ROOT)})")
+    final = next((r for r in results if (r["pages"], r["entries"]) == TARGET), results[-1])
+    print(report.ratio_lines(final))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
