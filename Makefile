@@ -71,6 +71,11 @@ strict: install
 unit: install
 	$(BIN)/pytest
 
+## bench: speed and memory against the plain build and mkdocs-bibtex (benchmarks/RESULTS.md);
+## one size: make bench PAGES=200 ENTRIES=2000 RUNS=3
+bench: install
+	$(PY) benchmarks/run.py $(if $(PAGES),--pages $(PAGES)) $(if $(ENTRIES),--entries $(ENTRIES)) $(if $(RUNS),--runs $(RUNS))
+
 ## lock: re-resolve requirements/requirements.in into requirements/lock.txt
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
