@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from lxml import html
-
 from monograph.core.model import CoreError
 from monograph.core.print_document import (
     PrintMeta,
