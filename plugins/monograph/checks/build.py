@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from monograph.checks.mkdocs_messages import convert
 from monograph.checks.sources import SourceTree
@@ -36,6 +37,7 @@ class Project:
         site_url: The configured ``site_url`` ('' when unset).
         repo_url: The configured ``repo_url`` ('' when unset).
         edit_uri: The configured ``edit_uri`` ('' when unset).
+        bib_file: The monograph plugin's ``bib_file``, when the plugin is enabled.
     """
 
     config_file: Path
@@ -46,6 +48,7 @@ class Project:
     site_url: str = ""
     repo_url: str = ""
     edit_uri: str = ""
+    bib_file: Path | None = None
 
     @property
     def tree(self) -> SourceTree:
@@ -188,7 +191,14 @@ def load_project(config_file: Path, site_dir: Path | None = None) -> Project:
         site_url=cfg["site_url"] or "",
         repo_url=cfg["repo_url"] or "",
         edit_uri=cfg["edit_uri"] or "",
+        bib_file=_bib_file(cfg),
     )
+
+
+def _bib_file(cfg: Any) -> Path | None:
+    plugin = cfg["plugins"].get("monograph")
+    bib = getattr(getattr(plugin, "config", None), "bib_file", None)
+    return Path(bib) if isinstance(bib, str) and bib else None
 
 
 def source_paths(project: Project) -> list[Path]:

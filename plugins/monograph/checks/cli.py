@@ -96,7 +96,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     names = ("exclude", "doi_base", "eutils_base", "timeout", "retries", "concurrency", "per_host")
     values: dict[str, Any] = {name: getattr(args, name) for name in names}
     values["cache_file"] = args.cache_file
-    values["cache_ttl_hours"] = 0.0 if args.no_cache else args.cache_ttl_hours
+    values["cache_ttl_hours"] = args.cache_ttl_hours
     return values
 
 

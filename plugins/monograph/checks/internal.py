@@ -114,7 +114,7 @@ def check_internal(project: Project, excludes: Iterable[re.Pattern[str]] = ()) -
         tree=project.tree,
         excludes=list(excludes),
         site_prefix=_site_prefix(project.site_url),
-        edit_prefix=_edit_prefix(project.repo_url, project.edit_uri),
+        edit_prefix=edit_prefix(project.repo_url, project.edit_uri),
     )
     pages = sorted(
         f for f in site.files if f.endswith(".html") and posixpath.basename(f) not in _SKIPPED_PAGES
@@ -173,7 +173,16 @@ def _site_prefix(site_url: str) -> str:
     return site_url if site_url.endswith("/") else site_url + "/"
 
 
-def _edit_prefix(repo_url: str, edit_uri: str) -> str:
+def edit_prefix(repo_url: str, edit_uri: str) -> str:
+    """Return the address every edit link starts with ('' when edit links are off).
+
+    Arguments:
+        repo_url: ``repo_url`` of mkdocs.yml.
+        edit_uri: ``edit_uri`` of mkdocs.yml.
+
+    Returns:
+        ``repo_url`` joined with ``edit_uri``, ending with ``/``.
+    """
     if not repo_url or not edit_uri:
         return ""
     base = repo_url if repo_url.endswith("/") else repo_url + "/"
