@@ -55,7 +55,7 @@ serve: install
 	$(BIN)/mkdocs serve
 
 ## test: every test, lint, type check and the strict build
-test: install browser-deps vendor lint typecheck strict unit
+test: install browser-deps vendor lint typecheck strict unit check
 
 lint: install
 	$(BIN)/ruff check .
@@ -70,6 +70,15 @@ strict: install
 
 unit: install
 	$(BIN)/pytest
+
+## check: citations, MkDocs link validation and every link in the built HTML (rebuilds site/ first)
+## (CHECK_FLAGS adds options, e.g. make check CHECK_FLAGS="--format github")
+check: install
+	$(PY) -m monograph.checks all $(CHECK_FLAGS)
+
+## check-external: external URLs, DOIs (doi.org) and PMIDs (PubMed); needs the network, not in `make test`
+check-external: install
+	$(PY) -m monograph.checks external $(CHECK_FLAGS)
 
 ## bench: speed and memory against the plain build and mkdocs-bibtex (benchmarks/RESULTS.md);
 ## one size: make bench PAGES=200 ENTRIES=2000 RUNS=3

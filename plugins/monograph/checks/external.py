@@ -181,6 +181,7 @@ class _Run:
             if verdict == FOUND:
                 self.remember(f"pmid:{pmid}")
                 continue
+            severity: Severity
             if verdict == NOT_FOUND:
                 code, severity = "external.pmid_not_found", "error"
                 message = (
@@ -190,7 +191,7 @@ class _Run:
             else:
                 code, severity = "external.lookup_failed", "warning"
                 message = f"could not verify PMID '{pmid}' ({detail}); run the check again later"
-            self.problems.append(_problem(code, message, pmids[pmid], severity))  # type: ignore[arg-type]
+            self.problems.append(_problem(code, message, pmids[pmid], severity))
 
 
 def _checkable(fragment: str) -> bool:
