@@ -256,11 +256,13 @@ def test_markdown_urls_outside_code() -> None:
         "See <https://a.example/x>, and [b](https://b.example/p_(q)).\n"
         "~~~\nhttps://code.example/\n~~~\n"
         "Plain https://c.example/y. End\n"
+        '<svg xmlns="http://www.w3.org/2000/svg"><a href="https://d.example/">d</a></svg>\n'
     )
     assert markdown_urls(text) == [
         ("https://a.example/x", 1),
         ("https://b.example/p_(q)", 1),
         ("https://c.example/y", 5),
+        ("https://d.example/", 6),
     ]
 
 

@@ -208,10 +208,11 @@ def source_paths(project: Project) -> list[Path]:
         project: The project.
 
     Returns:
-        ``mkdocs.yml``, ``*.bib`` at the root, and every file under docs/, plugins/ and overrides.
+        ``mkdocs.yml``, ``*.bib`` at the root, and every file under docs/, plugins/, includes/
+        (snippets) and the theme overrides.
     """
     paths = [project.config_file, *sorted(project.root.glob("*.bib"))]
-    folders = [project.docs_dir, project.root / "plugins"]
+    folders = [project.docs_dir, project.root / "plugins", project.root / "includes"]
     if project.theme_dir is not None:
         folders.append(project.theme_dir)
     for folder in folders:

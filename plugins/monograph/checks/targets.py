@@ -21,6 +21,8 @@ from monograph.checks.sources import SourceTree
 _URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`|\\^]+(?:\([^\s<>()]*\)[^\s<>()\[\]{}\"'`|\\^]*)*")
 _TRAILING = ".,;:!?*_~"
 _FENCE = re.compile(r"^\s*(```|~~~)")
+#: An XML namespace (``xmlns="http://www.w3.org/2000/svg"`` in inline SVG) names, not links.
+_NAMESPACE = re.compile(r"xmlns(?::[\w-]+)?=[\"']$")
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
 _PUBMED = re.compile(
     r"^https?://(?:pubmed\.ncbi\.nlm\.nih\.gov|(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed)/(\d+)/?$"
@@ -101,7 +103,11 @@ def markdown_urls(text: str) -> list[tuple[str, int]]:
             continue
         if fence:
             continue
-        found.extend((_trim(m.group(0)), number) for m in _URL.finditer(line))
+        found.extend(
+            (_trim(m.group(0)), number)
+            for m in _URL.finditer(line)
+            if not _NAMESPACE.search(line, 0, m.start())
+        )
     return found
 
 
