@@ -121,7 +121,8 @@ def _render_text(problems: Sequence[Problem], summary: Mapping[str, object]) -> 
                 lines.append("")
             lines.append(group)
             current = group
-        lines.append(f"  {_text_line(problem)}")
+        # Continuation lines of a multi-line message stay inside the file's group.
+        lines.append("  " + _text_line(problem).replace("\n", "\n    "))
     if problems:
         lines.append("")
     lines.append(_total_line(problems, summary))
