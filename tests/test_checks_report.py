@@ -32,8 +32,8 @@ def test_text_groups_by_file_and_ends_with_a_total() -> None:
         "  refs.bib:20: info: article 'z' has no DOI [cite.no_identifier]",
         "",
         "(no file)",
-        ["  Aborted, 50% done:", "see above [build.aborted]"][0],
-        "see above [build.aborted]",
+        "  Aborted, 50% done:",
+        "    see above [build.aborted]",
         "",
         "Found 4 problems (2 errors, 2 warnings) in 3 files; 1 notes. pages: 3.",
     ]
