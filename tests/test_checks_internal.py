@@ -221,9 +221,10 @@ def test_a_thousand_pages_in_under_five_seconds(tmp_path: Path) -> None:
         _write(tmp_path, {f"site/p{i}/index.html": _page(body, '<link href="../a.css">')})
     refs = "".join(f'<li id="ref-k{i}">ref</li>' for i in range(1000))
     _write(tmp_path, {"site/refs/index.html": _page(f"<ol>{refs}</ol>"), "site/a.css": ""})
-    started = time.perf_counter()
+    # CPU time of this process: other jobs on a shared machine must not fail the test.
+    started = time.process_time()
     result = check_internal(project)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert result.problems == []
     assert result.pages == 1001
     assert result.links > 200_000
