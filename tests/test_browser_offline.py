@@ -95,13 +95,15 @@ def _session(browser: sync_api.Browser, scheme: str) -> Iterator[Session]:
         if route.request.url.startswith("file:"):
             route.continue_()
         else:
-            session.blocked.append(route.request.url)
             route.abort()
 
+    def record(request: sync_api.Request) -> None:
+        # Fired for every request, routed or not (workers, iframes), before it is aborted.
+        if not request.url.startswith("file:"):
+            session.blocked.append(request.url)
+
     context.route("**/*", route)
-    context.on(
-        "request", lambda r: None if r.url.startswith("file:") else session.blocked.append(r.url)
-    )
+    context.on("request", record)
     yield session
     context.close()
 
