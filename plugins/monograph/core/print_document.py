@@ -20,7 +20,8 @@ from lxml.html import builder as E
 from monograph.core.model import CoreError
 from monograph.core.print_links import (
     LinkResolver,
-    drop_section,
+    condense_backrefs,
+    drop_references,
     fix_svg_sizes,
     page_key,
     page_slug,
@@ -28,6 +29,7 @@ from monograph.core.print_links import (
     prefixed,
     remove_all,
     rewrite_links,
+    with_class,
 )
 
 #: Classes of elements that only make sense on screen; ``no-print`` is for authors.
@@ -152,7 +154,7 @@ def assemble_print_document(pages: Sequence[PrintPage], meta: PrintMeta) -> Prin
         body.extend(_parts(page, previous, entries))
         previous = page.section
         if bibliography is not None and slug != bibliography:
-            for dropped in _drop_references(root):
+            for dropped in drop_references(root):
                 redirects[prefixed(slug, dropped)] = prefixed(bibliography, "")
         entry = _Entry(prefixed(slug, ""), page.title, _level(page))
         entries.append(entry)
@@ -173,29 +175,16 @@ def _unique_slugs(pages: Sequence[PrintPage]) -> list[str]:
     return slugs
 
 
-def _with_class(root: html.HtmlElement, tag: str, name: str) -> list[html.HtmlElement]:
-    expr = f".//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
-    return list(root.xpath(expr))
-
-
 def _bibliography_slug(
     pages: Sequence[PrintPage], roots: Sequence[html.HtmlElement], resolver: LinkResolver
 ) -> str | None:
     """Return the slug of the page citations link to, if that page is in the document."""
     for page, root in zip(pages, roots, strict=True):
-        for citation in _with_class(root, "a", "citation"):
+        for citation in with_class(root, "a", "citation"):
             target = resolver.resolve(citation.get("href", ""), page.url)
             if target and target.startswith("#p-"):
                 return target[3:].partition("--")[0]
     return None
-
-
-def _drop_references(root: html.HtmlElement) -> list[str]:
-    """Remove the page's own reference list (``<h2 id="references">`` and what follows it)."""
-    dropped: list[str] = []
-    for heading in root.xpath(".//h2[@id='references']"):
-        dropped.extend(drop_section(heading))
-    return dropped
 
 
 def _is_section_index(page: PrintPage) -> bool:
@@ -232,13 +221,13 @@ def _chapter(
     page: PrintPage, root: html.HtmlElement, entry: _Entry, resolver: LinkResolver, slug: str
 ) -> html.HtmlElement:
     """Turn one page's content into ``<section class="chapter">``."""
-    screen_only = [e for name in _SCREEN_ONLY_CLASSES for e in _with_class(root, "*", name)]
+    screen_only = [e for name in _SCREEN_ONLY_CLASSES for e in with_class(root, "*", name)]
     remove_all(root, [*screen_only, *root.iter("script")])
     if not root.xpath(".//h1"):
         root.insert(0, E.H1(page.title))
         root[0].tail, root.text = root.text, None
     rewrite_links(root, page.url, resolver)
-    _condense_backrefs(root)
+    condense_backrefs(root)
     prefix_ids(root, slug)
     fix_svg_sizes(root)
     root.tag = "section"
@@ -247,21 +236,6 @@ def _chapter(
     root.set("data-title", page.title)
     root.set("data-src", page.src_path)
     return root
-
-
-def _condense_backrefs(root: html.HtmlElement) -> None:
-    """Keep one back-link per citing chapter; the stylesheet adds its page number.
-
-    On screen a bibliography entry links to every citing place (``Overview ↩ ↩ ↩``); on paper a
-    page number per citing chapter says the same in far less room.
-    """
-    for group in _with_class(root, "span", "citation-backrefs"):
-        seen: set[str] = set()
-        for link in _with_class(group, "a", "citation-backref"):
-            chapter = link.get("href", "").partition("--")[0]
-            if chapter in seen:
-                link.drop_tree()
-            seen.add(chapter)
 
 
 def _document(

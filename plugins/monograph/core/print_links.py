@@ -218,6 +218,39 @@ def _declaration(text: str) -> tuple[str, str]:
     return name.strip().lower(), value.strip().lower()
 
 
+def with_class(root: html.HtmlElement, tag: str, name: str) -> list[html.HtmlElement]:
+    """Return the ``tag`` elements under ``root`` whose class list holds ``name``."""
+    expr = f".//{tag}[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+    return list(root.xpath(expr))
+
+
+def drop_references(root: html.HtmlElement) -> list[str]:
+    """Remove the page's own reference list (``<h2 id="references">`` and what follows it).
+
+    Returns:
+        The ids of the removed elements (before prefixing).
+    """
+    dropped: list[str] = []
+    for heading in root.xpath(".//h2[@id='references']"):
+        dropped.extend(drop_section(heading))
+    return dropped
+
+
+def condense_backrefs(root: html.HtmlElement) -> None:
+    """Keep one back-link per citing chapter; the stylesheet adds its page number.
+
+    On screen a bibliography entry links to every citing place (``Overview ↩ ↩ ↩``); on paper a
+    page number per citing chapter says the same in far less room.
+    """
+    for group in with_class(root, "span", "citation-backrefs"):
+        seen: set[str] = set()
+        for link in with_class(group, "a", "citation-backref"):
+            chapter = link.get("href", "").partition("--")[0]
+            if chapter in seen:
+                link.drop_tree()
+            seen.add(chapter)
+
+
 def remove_all(root: html.HtmlElement, elements: Iterable[html.HtmlElement]) -> None:
     """Remove each element (with its content, keeping the text that follows it)."""
     for element in list(elements):
