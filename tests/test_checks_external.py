@@ -12,9 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from monograph.checks.cli import main
-from monograph.checks.fetch import RateLimiter, retry_after
+from monograph.checks.fetch import Fetcher, RateLimiter, retry_after
+from monograph.checks.settings import CheckSettings
 from monograph.checks.targets import Place, Targets, markdown_urls
 
 PAGE = b'<!doctype html><html><body><h1 id="here">Here</h1><a name="old"></a></body></html>'
@@ -293,3 +295,18 @@ def test_rate_limiter_spaces_requests() -> None:
         return asyncio.get_running_loop().time() - start
 
     assert asyncio.run(four()) >= 0.29
+
+
+def test_unreachable_and_invalid_urls_are_reported_not_raised(no_internet: None) -> None:
+    async def fetch(url: str) -> str | None:
+        async with httpx.AsyncClient(timeout=2) as client:
+            fetcher = Fetcher(client, CheckSettings(retries=1, backoff=0.01))
+            return (await fetcher.get(url)).error
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    error = asyncio.run(fetch(closed))
+    assert error is not None and error.startswith("unreachable: ")
+    invalid = asyncio.run(fetch("http://[::1/"))
+    assert invalid is not None and invalid.startswith("unreachable: ")

@@ -152,17 +152,20 @@ class Fetcher:
         return asked
 
     async def _once(self, url: str, want_body: bool) -> Fetched:
-        async with self._all, self._host(url):
+        try:
+            host = self._host(url)
+        except httpx.InvalidURL as exc:
+            return Fetched(status=None, final_url=url, error=f"unreachable: invalid URL ({exc})")
+        async with self._all, host:
             self.requests += 1
             try:
                 async with self.client.stream("GET", url, follow_redirects=True) as response:
                     return await self._read(url, response, want_body)
             except httpx.TimeoutException:
                 return Fetched(status=None, final_url=url, error="timeout")
-            except (httpx.TransportError, httpx.InvalidURL, httpx.TooManyRedirects) as exc:
-                return Fetched(
-                    status=None, final_url=url, error=f"unreachable: {exc or type(exc).__name__}"
-                )
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                detail = str(exc) or type(exc).__name__
+                return Fetched(status=None, final_url=url, error=f"unreachable: {detail}")
 
     async def _read(self, url: str, response: httpx.Response, want_body: bool) -> Fetched:
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
