@@ -81,6 +81,20 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def test_two_builds_are_byte_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline_site: Path
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    trees = []
+    for name in ("one", "two"):
+        cfg = load_config(str(REPO / "mkdocs.offline.yml"), site_dir=str(tmp_path / name))
+        build(cfg)
+        root = tmp_path / name
+        trees.append({p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()})
+    assert trees[0].keys() == trees[1].keys()
+    assert [k for k in trees[0] if trees[0][k] != trees[1][k]] == []
+
+
 def test_built_pages_load_nothing_from_outside(offline_site: Path) -> None:
     # 404.html is for web servers (root-absolute URLs); nothing links to it from file://.
     pages = sorted(p for p in offline_site.rglob("*.html") if p.name != "404.html")
