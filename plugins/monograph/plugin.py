@@ -113,6 +113,14 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             self._fill(page, numbering, bibliography_url)
         self.formatter.save()
 
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Write the PDF edition, when asked for, from the final pages in nav order."""
+        if not self.config.enabled or not self.config.pdf_file or self.nav is None:
+            return
+        from .print_edition import write_pdf_edition  # WeasyPrint loads only when needed
+
+        write_pdf_edition(config, self.nav, self.config.pdf_file)
+
     def _ordered_pages(self, files: Files) -> list[Page]:
         in_nav = list(self.nav.pages) if self.nav else []
         seen = {page.file.src_uri for page in in_nav}
