@@ -1,8 +1,7 @@
 """The PDF edition, rendered by WeasyPrint from real MkDocs builds and read back with pypdf.
 
-Two builds: the fixture monograph ``tests/sites/print-basic`` (every behaviour in a few pages) and
-the real monograph. ``write_pdf_edition`` is called exactly as the plugin calls it, from
-``on_post_build`` with the build's config and nav.
+Two builds, each with the plugin's ``pdf_file`` option as its mkdocs.yml sets it: the fixture
+monograph ``tests/sites/print-basic`` (every behaviour in a few pages) and the real monograph.
 """
 
 from __future__ import annotations
@@ -20,10 +19,8 @@ import pytest
 from lxml import html as lxml_html
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.nav import Navigation
-from monograph.print_edition import write_pdf_edition
 from pybtex.database import parse_file
 from pypdf import PdfReader
 from pypdf.generic import Destination
@@ -36,17 +33,13 @@ PDF_FILE = "downloads/rls-monograph.pdf"
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 
 
-class PdfHarness(BasePlugin):  # type: ignore[type-arg]
-    """Calls ``write_pdf_edition`` the way the monograph plugin does, after every page is built."""
+class NavRecorder(BasePlugin):  # type: ignore[type-arg]
+    """Keeps the build's nav, to know which pages the PDF must hold."""
 
     nav: Navigation | None = None
 
     def on_nav(self, nav: Navigation, **kwargs: Any) -> None:
         self.nav = nav
-
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        assert self.nav is not None
-        write_pdf_edition(config, self.nav, PDF_FILE)
 
 
 @dataclass
@@ -73,11 +66,10 @@ class _Capture(logging.Handler):
 def build_with_pdf(project: Path, site_dir: Path, *, strict: bool = True) -> Built:
     """Build ``project/mkdocs.yml`` into ``site_dir`` with the PDF edition; keep the warnings."""
     cfg = load_config(str(project / "mkdocs.yml"), site_dir=str(site_dir), strict=strict)
-    if "pdf_file" in cfg.plugins["monograph"].config:
-        cfg.plugins["monograph"].config.pdf_file = None  # the harness writes it
-    harness = PdfHarness()
-    harness.load_config({})
-    cfg.plugins["pdf-harness"] = harness
+    assert cfg.plugins["monograph"].config.pdf_file == PDF_FILE
+    recorder = NavRecorder()
+    recorder.load_config({})
+    cfg.plugins["nav-recorder"] = recorder
     capture = _Capture()
     logging.getLogger("mkdocs").addHandler(capture)
     try:
@@ -88,8 +80,8 @@ def build_with_pdf(project: Path, site_dir: Path, *, strict: bool = True) -> Bui
             cfg.plugins.run_event("shutdown")
     finally:
         logging.getLogger("mkdocs").removeHandler(capture)
-    assert harness.nav is not None
-    pages = [(p.url, p.file.src_path) for p in harness.nav.pages]
+    assert recorder.nav is not None
+    pages = [(p.url, p.file.src_path) for p in recorder.nav.pages]
     return Built(site_dir, site_dir / PDF_FILE, pages, capture.messages)
 
 
