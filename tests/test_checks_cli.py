@@ -213,3 +213,13 @@ def test_module_entry_point_runs(clean: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("No problems found.")
+
+
+def test_paths_are_relative_to_the_working_directory(
+    defects: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(defects.parent.parent)
+    status, out, _ = _run(capsys, "--config", "checks-defects/mkdocs.yml", "--format", "github")
+    assert status == 1
+    assert "::error file=checks-defects/docs/index.md,line=5,title=cite.unknown_key::" in out
+    assert "file=checks-defects/refs.bib,line=21," in out

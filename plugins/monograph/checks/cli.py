@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         return _usage(str(exc))
     except ProjectError as exc:
-        return _finish(args, list(exc.problems), {})
+        return _finish(args, _rebase(list(exc.problems), config_file), {})
     problems, summary = _run(args.command, project, settings, args)
-    return _finish(args, problems, summary)
+    return _finish(args, _rebase(problems, project.config_file), summary)
 
 
 def _usage(message: str) -> int:
@@ -126,6 +127,28 @@ def _run(
         problems += outcome.problems
         summary.update(outcome.summary)
     return report.deduplicate(problems), summary
+
+
+def _rebase(problems: list[Problem], config_file: Path) -> list[Problem]:
+    """Make paths relative to the working directory when the project lies inside it.
+
+    Problems name files relative to the project root (the folder of mkdocs.yml). Run from the
+    repository root on a project in a subfolder, they must name ``sub/docs/x.md`` so that GitHub
+    annotations and editors find the file.
+    """
+    root = config_file.resolve().parent
+    try:
+        prefix = root.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return problems
+    if prefix == Path("."):
+        return problems
+    return [
+        replace(p, path=(prefix / p.path).as_posix())
+        if p.path is not None and not Path(p.path).is_absolute()
+        else p
+        for p in problems
+    ]
 
 
 def _finish(args: argparse.Namespace, problems: list[Problem], summary: dict[str, object]) -> int:
