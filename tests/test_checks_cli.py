@@ -223,3 +223,15 @@ def test_paths_are_relative_to_the_working_directory(
     assert status == 1
     assert "::error file=checks-defects/docs/index.md,line=5,title=cite.unknown_key::" in out
     assert "file=checks-defects/refs.bib,line=21," in out
+
+
+def test_citations_command_leaves_out_the_pdf(
+    clean: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = clean.read_text(encoding="utf-8")
+    clean.write_text(text.replace('cache_dir: ""', 'cache_dir: ""\n      pdf_file: x.pdf'), "utf-8")
+    assert "pdf_file: x.pdf" in clean.read_text(encoding="utf-8")
+    status, out, _ = _run(capsys, "citations", "--config", str(clean))
+    assert status == 0, out
+    assert (clean.parent / "site" / "index.html").is_file()
+    assert not (clean.parent / "site" / "x.pdf").exists()

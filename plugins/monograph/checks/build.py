@@ -102,7 +102,7 @@ def _capturing(project: Project) -> Iterator[_Capture]:
         logger.setLevel(old_level)
 
 
-def build_site(project: Project) -> list[Problem]:
+def build_site(project: Project, *, skip_pdf: bool = False) -> list[Problem]:
     """Build the site into ``project.site_dir`` (non-strict) and return what it reported.
 
     A configuration MkDocs rejects, or a build that aborts, is reported as a problem rather than
@@ -110,6 +110,8 @@ def build_site(project: Project) -> list[Problem]:
 
     Arguments:
         project: The project to build.
+        skip_pdf: Leave out the monograph plugin's PDF edition (``pdf_file``), which takes most
+            of the build time and is not needed to check citations.
 
     Returns:
         Every problem the build reported, in the order they were logged.
@@ -126,6 +128,8 @@ def build_site(project: Project) -> list[Problem]:
         except (ConfigurationError, Abort) as exc:
             capture.problems.append(_aborted(project, exc, "config.invalid"))
             return capture.problems
+        if skip_pdf:
+            _skip_pdf(cfg)
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
@@ -140,6 +144,13 @@ def build_site(project: Project) -> list[Problem]:
         finally:
             cfg.plugins.on_shutdown()
     return capture.problems
+
+
+def _skip_pdf(cfg: Any) -> None:
+    plugin = cfg["plugins"].get("monograph")
+    options = getattr(plugin, "config", None)
+    if options is not None and "pdf_file" in options:
+        options.pdf_file = None
 
 
 def _aborted(project: Project, exc: BaseException, code: str) -> Problem:

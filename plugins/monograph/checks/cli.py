@@ -110,7 +110,7 @@ def _run(
     if command == "external":
         must_build = is_stale(project)  # the network check never needs a fresh build otherwise
     if must_build:
-        found = build_site(project)
+        found = build_site(project, skip_pdf=command == "citations")
         keep_all = command in ("all", "citations")
         problems += [p for p in found if keep_all or p.code.startswith(_BUILD_FAILURES)]
         summary["built"] = project.tree.display(project.site_dir)
