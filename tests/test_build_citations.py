@@ -17,7 +17,8 @@ BIB = """
 @article{gamma2003, author = {Gamma, Gil}, title = {Third work}, journal = {J C}, year = {2003},
   doi = {10.1000/gamma}}
 @article{delta2004, author = {Delta, Dee},
-  title = {Fourth <script>alert(1)</script> " onmouseover="x}, journal = {J D}, year = {2004}, doi = {10.1000/delta}}
+  title = {Fourth <script>alert(1)</script> " onmouseover="x}, journal = {J D}, year = {2004},
+  doi = {10.1000/delta}}
 @article{epsilon2005, author = {Epsilon, Eve}, title = {Fifth work}, journal = {J E},
   year = {2005}, doi = {10.1000/epsilon}}
 """
