@@ -45,6 +45,10 @@ class MonographPlugin(BasePlugin[MonographConfig]):
 
     supports_multiple_instances = False
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether this is ``mkdocs serve``: the PDF is skipped there (slow)."""
+        self.serving = command == "serve"
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the bibliography and register the Markdown extension."""
         if not self.config.enabled:
@@ -116,6 +120,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the PDF edition, when asked for, from the final pages in nav order."""
         if not self.config.enabled or not self.config.pdf_file or self.nav is None:
+            return
+        if getattr(self, "serving", False):
+            log.info("PDF edition skipped under 'mkdocs serve'; 'make build' writes it")
             return
         from .print_edition import write_pdf_edition  # WeasyPrint loads only when needed
 
