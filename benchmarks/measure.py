@@ -26,11 +26,21 @@ class CommandFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class Sample:
-    """One run of a command: wall-clock seconds, peak RSS in MiB, and exit status."""
+    """One run of a command.
+
+    Attributes:
+        seconds: Wall-clock time.
+        rss_mib: Peak resident set size of the process, MiB.
+        status: Exit status.
+        cpu: User plus system CPU seconds of the process (less sensitive to other load).
+        load: The 1-minute load average when the run started (other work on the machine).
+    """
 
     seconds: float
     rss_mib: float
     status: int
+    cpu: float = 0.0
+    load: float = 0.0
 
 
 def run_timed(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tuple[Sample, str]:
@@ -39,6 +49,7 @@ def run_timed(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tupl
     Raises:
         CommandFailed: The exit status is not in ``ok``.
     """
+    load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
@@ -50,7 +61,8 @@ def run_timed(command: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> tupl
     if process.returncode not in ok:
         tail = "\n".join(text.splitlines()[-20:])
         raise CommandFailed(f"{' '.join(command)} exited {process.returncode} in {cwd}:\n{tail}")
-    return Sample(seconds, usage.ru_maxrss / 1024, process.returncode), text
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, usage.ru_maxrss / 1024, process.returncode, cpu, load), text
 
 
 def free_port() -> int:

@@ -1,7 +1,7 @@
 """Benchmark the monograph plugin against the plain build and mkdocs-bibtex 4.4.0.
 
 For each size (pages x .bib entries) a synthetic monograph is generated and built, alternating,
-``--runs`` times each, every build a fresh ``mkdocs build -q`` process with theme ``mkdocs`` and
+``--runs`` times each (default 3, and 1 for 1,000-page sizes), every build a fresh ``mkdocs build -q`` process with theme ``mkdocs`` and
 no other plugin:
 
 - plain: no citation plugin (citations stay as text);
@@ -14,7 +14,7 @@ check of the built site and a ``mkdocs serve`` rebuild after editing one page. T
 lines are ``cold/plain``, ``warm/plain`` and ``mkdocs-bibtex/plain`` of the 200 x 2,000 size (or
 of the last size run, when that one is not).
 
-Usage: ``python benchmarks/run.py`` (all sizes, about 15 minutes on 2 cores) or
+Usage: ``python benchmarks/run.py`` (all sizes, 15-20 minutes on 2 cores) or
 ``python benchmarks/run.py --pages 200 --entries 2000 --runs 3`` (one size).
 """
 
@@ -36,6 +36,7 @@ from measure import Sample, run_timed, serve_rebuilds
 
 VARIANTS = ("plain", "cold", "warm", "mkdocs-bibtex")
 TARGET = (200, 2000)
+LARGE = 1000
 _OURS = "plugins:\n  - monograph:\n      bib_file: refs.bib\n      cache_dir: .bench-cache/{}\n"
 _CONFIGS = {
     "plain": "plugins: []\n",
@@ -61,35 +62,54 @@ def build_command(variant: str, config: Path, bibtex_mkdocs: Path) -> list[str]:
     return [str(mkdocs), "build", "-q", "-f", str(config)]
 
 
+def runs_for(args: argparse.Namespace, pages: int) -> int:
+    """``--runs`` when given; otherwise 3, or 1 for sizes of 1,000 pages and more."""
+    if args.runs:
+        return int(args.runs)
+    return 1 if pages >= LARGE else 3
+
+
 def bench_size(
     pages: int, entries: int, args: argparse.Namespace, bibtex_mkdocs: Path
 ) -> tuple[Path, dict[str, list[Sample]]]:
-    """Generate one size and build it ``args.runs`` times per variant, alternating."""
+    """Generate one size and build it ``runs_for(pages)`` times per variant, alternating."""
     site = bench_env.WORK / "sites" / f"p{pages}-e{entries}-c{args.citations}-s{args.seed}"
     shutil.rmtree(site, ignore_errors=True)
     counts = generate(site, pages=pages, entries=entries, citations=args.citations, seed=args.seed)
     configs = write_configs(site)
     print(f"# {pages} pages x {entries} entries: {json.dumps(counts)}", flush=True)
     commands = {v: build_command(v, configs[v], bibtex_mkdocs) for v in args.variants}
-    # Untimed: fill the OS file cache, and write the cache file the warm builds read.
-    for variant in ("plain", "warm"):
-        if variant in commands:
-            run_timed(commands[variant], site)
+    run_timed(commands["plain"], site)  # untimed: fill the OS file cache
     samples: dict[str, list[Sample]] = {v: [] for v in args.variants}
-    for round_ in range(args.runs):
+    runs = runs_for(args, pages)
+    for round_ in range(runs):
         shift = round_ % len(args.variants)  # rotate, so no variant always runs first
         order = args.variants[shift:] + args.variants[:shift]
         for variant in order:
             if variant == "cold":
                 shutil.rmtree(site / ".bench-cache" / "cold", ignore_errors=True)
+            if variant == "warm":
+                _prime_warm_cache(site, commands["warm"])
             sample, _output = run_timed(commands[variant], site)
             samples[variant].append(sample)
             print(
-                f"  run {round_ + 1}/{args.runs} {variant:<14} {sample.seconds:7.2f} s "
-                f"{sample.rss_mib:7.1f} MiB",
+                f"  run {round_ + 1}/{runs} {variant:<14} {sample.seconds:7.2f} s "
+                f"{sample.rss_mib:7.1f} MiB  cpu {sample.cpu:6.2f} s  load {sample.load:.1f}",
                 flush=True,
             )
     return site, samples
+
+
+def _prime_warm_cache(site: Path, warm_command: list[str]) -> None:
+    """Give the warm variant its cache file: the one a cold build wrote, or an untimed build."""
+    cache = site / ".bench-cache"
+    if (cache / "warm" / "references.json").is_file():
+        return
+    if (cache / "cold" / "references.json").is_file():
+        (cache / "warm").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(cache / "cold" / "references.json", cache / "warm" / "references.json")
+        return
+    run_timed(warm_command, site)
 
 
 def time_checker(site: Path, runs: int) -> dict[str, object]:
@@ -142,13 +162,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[50, 200, 1000])
     parser.add_argument("--entries", type=int, nargs="+", default=[2000, 10000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--runs",
+        type=int,
+        help="builds per variant and size (default: 3, but 1 for sizes of 1,000+ pages, to keep "
+        "the full matrix near 15 minutes on 2 cores)",
+    )
     parser.add_argument("--citations", type=int, default=20, help="citation groups per page")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--extras", action="store_true", help="link check and serve, one size too")
     parser.add_argument("--no-extras", action="store_true", help="skip link check and serve")
-    parser.add_argument("--edits", type=int, default=3, help="serve rebuilds per variant")
+    parser.add_argument("--edits", type=int, default=1, help="serve rebuilds per variant")
     args = parser.parse_args(argv)
     if "plain" not in args.variants:
         parser.error("the plain variant is the baseline; keep it in --variants")
@@ -167,14 +192,14 @@ def main(argv: list[str] | None = None) -> int:
         largest = max(sites, key=lambda size: (size[0], size[1]))
         print(f"# internal link check and serve rebuild on {largest[0]} x {largest[1]}", flush=True)
         extras["size"] = list(largest)
-        extras["checker"] = time_checker(sites[largest], args.runs)
+        extras["checker"] = time_checker(sites[largest], args.runs or 3)
         serve_variants = [v for v in ("plain", "warm") if v in args.variants]
         extras["serve"] = time_serve(sites[largest], serve_variants, args.edits)
     elapsed = time.perf_counter() - started
     record = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "argv": sys.argv[1:],
-        "runs": args.runs,
+        "runs": {f"{p}x{e}": runs_for(args, p) for p, e in sites},
         "elapsed_seconds": elapsed,
         "machine": platform.platform(),
         "results": results,

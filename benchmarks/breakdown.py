@@ -1,0 +1,153 @@
+"""Where the plugin's time goes, measured with plain timers (no profiler overhead).
+
+cProfile (``profile_build.py``) finds the hot functions but slows pure-Python code 2-3x; this
+script wraps just the engine's main functions with ``perf_counter`` accumulators, builds once
+in-process, and prints real seconds. Nested entries include their children. It also measures
+what importing the plugin costs on top of MkDocs, in a fresh interpreter.
+
+Usage: ``python benchmarks/breakdown.py SITE_DIR/mkdocs-cold.yml [--warm]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+#: (label, module, attribute path) - a function of a module or a method of a class.
+TIMED = (
+    ("on_config", "monograph.plugin", "MonographPlugin.on_config"),
+    (
+        "  load_bibliography (pybtex parse + line scan)",
+        "monograph.core.bibliography",
+        "load_bibliography",
+    ),
+    (
+        "    line/digest scan (_LocatingParser.parse_string)",
+        "monograph.core.bibliography",
+        "_LocatingParser.parse_string",
+    ),
+    ("  check_bibliography", "monograph.core.checks", "check_bibliography"),
+    ("on_page_markdown (per-page sink)", "monograph.plugin", "MonographPlugin.on_page_markdown"),
+    ("  parse_page_evidence", "monograph.core.evidence", "parse_page_evidence"),
+    ("    front_matter_lines (YAML re-parse)", "monograph.core.yaml_lines", "front_matter_lines"),
+    (
+        "citation tokens (extension handleMatch)",
+        "monograph.extension",
+        "_BracketCitation.handleMatch",
+    ),
+    ("narrative citations (handleMatch)", "monograph.extension", "_NarrativeCitation.handleMatch"),
+    ("markers incl. evidence tables", "monograph.extension", "_Markers.run"),
+    ("on_env", "monograph.plugin", "MonographPlugin.on_env"),
+    ("  number_citations", "monograph.core.numbering", "number_citations"),
+    ("  check_unknown_keys + check_unused", "monograph.core.checks", "check_unused"),
+    ("  _fill (all pages)", "monograph.plugin", "MonographPlugin._fill"),
+    ("    render_bibliography", "monograph.core.render", "render_bibliography"),
+    (
+        "    format_reference (pybtex, cache misses)",
+        "monograph.core.references",
+        "format_reference",
+    ),
+    ("  ReferenceFormatter.save", "monograph.core.references", "ReferenceFormatter.save"),
+    (
+        "ReferenceFormatter.__init__ (read cache file)",
+        "monograph.core.references",
+        "ReferenceFormatter.__init__",
+    ),
+)
+
+TOTALS: dict[str, float] = defaultdict(float)
+CALLS: dict[str, int] = defaultdict(int)
+
+
+def _timed(label: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            TOTALS[label] += time.perf_counter() - start
+            CALLS[label] += 1
+
+    return wrapper
+
+
+def install_timers() -> None:
+    """Wrap every TIMED function, also where another monograph module imported it by name."""
+    for label, module_name, path in TIMED:
+        module = importlib.import_module(module_name)
+        owner_name, _, name = path.rpartition(".")
+        owner = getattr(module, owner_name) if owner_name else module
+        original = getattr(owner, name)
+        wrapped = _timed(label, original)
+        setattr(owner, name, wrapped)
+        if owner_name:
+            continue
+        for other in list(sys.modules.values()):
+            if getattr(other, "__name__", "").startswith("monograph"):
+                for attr, value in list(vars(other).items()):
+                    if value is original:
+                        setattr(other, attr, wrapped)
+
+
+def import_cost() -> tuple[float, float]:
+    """Seconds to import MkDocs' build machinery, then the plugin on top (fresh interpreter)."""
+    code = (
+        "import time; t0 = time.perf_counter()\n"
+        "import mkdocs.commands.build, mkdocs.config.defaults, mkdocs.plugins\n"
+        "t1 = time.perf_counter()\n"
+        "import monograph.plugin\n"
+        "t2 = time.perf_counter(); print(t1 - t0, t2 - t1)\n"
+    )
+    best = (float("inf"), float("inf"))
+    for _ in range(5):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        base, plugin = (float(x) for x in out.stdout.split())
+        best = min(best, (base, plugin), key=lambda pair: pair[1])
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("config", type=Path)
+    parser.add_argument("--warm", action="store_true", help="keep the plugin's cache directory")
+    args = parser.parse_args()
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    base, plugin_import = import_cost()
+    install_timers()
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    cfg = load_config(str(args.config))
+    plugin = cfg.plugins["monograph"]
+    if not args.warm and plugin.config.cache_dir:
+        shutil.rmtree(args.config.parent / plugin.config.cache_dir, ignore_errors=True)
+    start = time.perf_counter()
+    cfg.plugins.on_startup(command="build", dirty=False)
+    build(cfg)
+    cfg.plugins.on_shutdown()
+    wall = time.perf_counter() - start
+    print(f"{'warm' if args.warm else 'cold'} in-process build of {args.config}: {wall:.2f} s")
+    print(
+        f"import: MkDocs build machinery {base:.3f} s, monograph.plugin on top "
+        f"{plugin_import:.3f} s (best of 5, fresh interpreter)"
+    )
+    print("\n| where | seconds | calls | share of build |\n|:--|--:|--:|--:|")
+    for label, _module, _path in TIMED:
+        seconds = TOTALS.get(label, 0.0)
+        print(f"| {label} | {seconds:.3f} | {CALLS.get(label, 0)} | {seconds / wall:.1%} |")
+
+
+if __name__ == "__main__":
+    main()
