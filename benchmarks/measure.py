@@ -112,9 +112,9 @@ def serve_rebuilds(
     """Start ``mkdocs serve``, wait for its build, then edit ``page`` ``edits`` times.
 
     Each edit appends a sentence to the page and waits for the rebuild's log line. The page is
-    restored and the server stopped (by its own pid) afterwards.
+    restored (content and modification time) and the server stopped (by its own pid) afterwards.
     """
-    original = page.read_bytes()
+    original, stat = page.read_bytes(), page.stat()
     port = free_port()
     command = [str(mkdocs), "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
@@ -139,4 +139,6 @@ def serve_rebuilds(
             process.kill()
             process.wait()
         page.write_bytes(original)
+        # The old mtime too, so the built sites do not look stale to the link checker.
+        os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     return samples

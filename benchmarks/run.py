@@ -1,8 +1,8 @@
 """Benchmark the monograph plugin against the plain build and mkdocs-bibtex 4.4.0.
 
 For each size (pages x .bib entries) a synthetic monograph is generated and built, alternating,
-``--runs`` times each (default 3, and 1 for 1,000-page sizes), every build a fresh ``mkdocs build -q`` process with theme ``mkdocs`` and
-no other plugin:
+``--runs`` times each (default 3, and 1 for 1,000-page sizes), every build a fresh
+``mkdocs build -q`` process with theme ``mkdocs`` and no other plugin:
 
 - plain: no citation plugin (citations stay as text);
 - cold: our plugin with an empty cache directory (and, being a new process, an empty memory cache);
