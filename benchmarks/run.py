@@ -35,6 +35,8 @@ from generate import generate
 from measure import Sample, run_timed, serve_rebuilds
 
 VARIANTS = ("plain", "cold", "warm", "mkdocs-bibtex")
+#: Our plugin with the prototype fixes of whatif.py applied at runtime (not run by default).
+FIXED = ("cold-fixed", "warm-fixed")
 TARGET = (200, 2000)
 LARGE = 1000
 _OURS = "plugins:\n  - monograph:\n      bib_file: refs.bib\n      cache_dir: .bench-cache/{}\n"
@@ -42,6 +44,8 @@ _CONFIGS = {
     "plain": "plugins: []\n",
     "cold": _OURS.format("cold"),
     "warm": _OURS.format("warm"),
+    "cold-fixed": _OURS.format("cold-fixed"),
+    "warm-fixed": _OURS.format("warm-fixed"),
     "mkdocs-bibtex": "plugins:\n  - bibtex:\n      bib_file: refs.bib\n",
 }
 
@@ -58,6 +62,9 @@ def write_configs(site: Path) -> dict[str, Path]:
 
 def build_command(variant: str, config: Path, bibtex_mkdocs: Path) -> list[str]:
     """``mkdocs build -q`` with the executable of the variant's environment."""
+    if variant in FIXED:
+        whatif = [str(bench_env.project_bin("python")), str(bench_env.HERE / "whatif.py")]
+        return [*whatif, "--patch", "all", "build", "-q", "-f", str(config)]
     mkdocs = bibtex_mkdocs if variant == "mkdocs-bibtex" else bench_env.project_bin("mkdocs")
     return [str(mkdocs), "build", "-q", "-f", str(config)]
 
@@ -86,10 +93,10 @@ def bench_size(
         shift = round_ % len(args.variants)  # rotate, so no variant always runs first
         order = args.variants[shift:] + args.variants[:shift]
         for variant in order:
-            if variant == "cold":
-                shutil.rmtree(site / ".bench-cache" / "cold", ignore_errors=True)
-            if variant == "warm":
-                _prime_warm_cache(site, commands["warm"])
+            if variant.startswith("cold"):
+                shutil.rmtree(site / ".bench-cache" / variant, ignore_errors=True)
+            if variant.startswith("warm"):
+                _prime_warm_cache(site, variant, commands[variant])
             sample, _output = run_timed(commands[variant], site)
             samples[variant].append(sample)
             print(
@@ -100,16 +107,16 @@ def bench_size(
     return site, samples
 
 
-def _prime_warm_cache(site: Path, warm_command: list[str]) -> None:
-    """Give the warm variant its cache file: the one a cold build wrote, or an untimed build."""
-    cache = site / ".bench-cache"
-    if (cache / "warm" / "references.json").is_file():
+def _prime_warm_cache(site: Path, variant: str, command: list[str]) -> None:
+    """Give a warm variant its cache: what the cold build wrote, or an untimed build's."""
+    warm = site / ".bench-cache" / variant
+    cold = warm.with_name(variant.replace("warm", "cold", 1))
+    if warm.is_dir():
         return
-    if (cache / "cold" / "references.json").is_file():
-        (cache / "warm").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(cache / "cold" / "references.json", cache / "warm" / "references.json")
+    if (cold / "references.json").is_file():
+        shutil.copytree(cold, warm)
         return
-    run_timed(warm_command, site)
+    run_timed(command, site)
 
 
 def time_checker(site: Path, runs: int) -> dict[str, object]:
@@ -170,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--citations", type=int, default=20, help="citation groups per page")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS + FIXED)
     parser.add_argument("--extras", action="store_true", help="link check and serve, one size too")
     parser.add_argument("--no-extras", action="store_true", help="skip link check and serve")
     parser.add_argument("--edits", type=int, default=1, help="serve rebuilds per variant")
