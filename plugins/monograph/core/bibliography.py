@@ -105,9 +105,12 @@ class _LocatingParser(Parser):  # type: ignore[misc]
         scanner = LowLevelParser(
             text, handle_error=self.handle_error, macros=self.macros, filename=self.filename
         )
+        self._current_line = 1
+        counted = 0  # lines are counted incrementally: counting from 0 each time is quadratic
         for command in scanner:
             start = scanner.command_start or 0
-            self._current_line = text.count("\n", 0, start) + 1
+            self._current_line += text.count("\n", counted, start)
+            counted = start
             kind = command[0].lower()
             if kind == "preamble":
                 self.process_preamble(*command[1])
