@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -165,6 +167,24 @@ def time_serve(site: Path, variants: list[str], edits: int) -> dict[str, object]
     return result
 
 
+def engine_version() -> str:
+    """The commit the plugin was measured at, with ``+dirty`` when plugins/ has local changes."""
+    git = ["git", "-C", str(bench_env.ROOT)]
+    try:
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "plugins"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[50, 200, 1000])
@@ -186,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the plain variant is the baseline; keep it in --variants")
     bibtex_mkdocs = bench_env.ensure_bibtex_venv() if "mkdocs-bibtex" in args.variants else Path()
     started = time.perf_counter()
+    python, engine = platform.python_version(), engine_version()
+    print(f"# engine {engine}, Python {python}, {os.cpu_count()} CPUs", flush=True)
     results: list[dict[str, object]] = []
     sites: dict[tuple[int, int], Path] = {}
     for entries in args.entries:
@@ -203,8 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         serve_variants = [v for v in ("plain", "warm") if v in args.variants]
         extras["serve"] = time_serve(sites[largest], serve_variants, args.edits)
     elapsed = time.perf_counter() - started
+    if engine_version() != engine:  # the plugin is installed editable: a commit changes it
+        engine = f"{engine} -> {engine_version()} (changed during the run)"
+        print(f"# WARNING: engine {engine}; measure again", flush=True)
     record = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        "engine": engine,
         "argv": sys.argv[1:],
         "runs": {f"{p}x{e}": runs_for(args, p) for p, e in sites},
         "elapsed_seconds": elapsed,

@@ -1,14 +1,14 @@
 """Run MkDocs with prototype fixes to the engine applied at runtime, to measure what they gain.
 
 Measurement only: nothing here changes ``plugins/monograph``; each patch is the smallest change
-that shows the effect of a fix proposed in ``RESULTS.md``. Usage, like the ``mkdocs`` command:
+that shows the effect of a fix proposed in ``RESULTS.md``. (The first fix found, counting entry
+lines incrementally in ``_LocatingParser.parse_string``, is in the engine since 0342be4.)
+Usage, like the ``mkdocs`` command:
 
     python benchmarks/whatif.py --patch all build -q -f SITE/mkdocs-warm-fixed.yml
 
 Patches (``--patch`` takes a comma-separated list or ``all``):
 
-- ``lines``: count entry lines incrementally in ``_LocatingParser.parse_string`` (it counts from
-  the start of the file for every entry: quadratic in the size of the .bib).
 - ``lazy-yaml``: re-read a page's front matter for line numbers only when a problem needs one.
 - ``snapshot``: keep the parsed bibliography in the cache directory, keyed by the sha256 of the
   .bib file, and load it with the garbage collector paused (a warm build then never runs
@@ -39,33 +39,6 @@ def _patch(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
         return func
 
     return register
-
-
-@_patch("lines")
-def _incremental_lines() -> None:
-    from monograph.core import bibliography
-    from pybtex.database.input.bibtex import LowLevelParser
-
-    def parse_string(self: Any, text: str) -> Any:
-        self._text = text
-        self.unnamed_entry_counter = 1
-        scanner = LowLevelParser(
-            text, handle_error=self.handle_error, macros=self.macros, filename=self.filename
-        )
-        line, counted = 1, 0
-        for command in scanner:
-            start = scanner.command_start or 0
-            line += text.count("\n", counted, start)
-            counted = start
-            self._current_line = line
-            kind = command[0].lower()
-            if kind == "preamble":
-                self.process_preamble(*command[1])
-            elif kind not in ("string", "comment"):
-                self._add(command[0], command[1], text[start : scanner.pos])
-        return self.data
-
-    bibliography._LocatingParser.parse_string = parse_string
 
 
 class _LazyLines(Mapping[Any, int]):
