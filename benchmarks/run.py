@@ -168,11 +168,14 @@ def time_serve(site: Path, variants: list[str], edits: int) -> dict[str, object]
 
 
 def engine_version() -> str:
-    """The commit the plugin was measured at, with ``+dirty`` when plugins/ has local changes."""
+    """The last commit that changed plugins/, with ``+dirty`` when plugins/ has local changes."""
     git = ["git", "-C", str(bench_env.ROOT)]
     try:
         head = subprocess.run(
-            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+            [*git, "log", "-1", "--format=%h", "--", "plugins"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             [*git, "status", "--porcelain", "--", "plugins"],
