@@ -55,13 +55,14 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             return None
         self.project_dir = Path(config.config_file_path).parent
         bib_path = Path(self.config.bib_file)
+        cache_dir = self.project_dir / self.config.cache_dir if self.config.cache_dir else None
         try:
-            self.bib: Bibliography = load_bibliography(bib_path, self._display(bib_path))
+            self.bib: Bibliography = load_bibliography(bib_path, self._display(bib_path), cache_dir)
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc
         report(check_bibliography(self.bib))
-        cache = self.project_dir / self.config.cache_dir / "references.json"
-        self.formatter = ReferenceFormatter(self.bib, cache if self.config.cache_dir else None)
+        cache = cache_dir / "references.json" if cache_dir else None
+        self.formatter = ReferenceFormatter(self.bib, cache)
         self.registry = CitationRegistry()
         self.sinks: dict[str, MkDocsPageSink] = {}
         self.extension = CitationExtension()

@@ -189,3 +189,26 @@ def test_second_load_of_unchanged_file_is_not_reparsed(tmp_path: Path) -> None:
     first = load(tmp_path, TROTTI)
     again = load_bibliography(tmp_path / "refs.bib", "refs.bib")
     assert again is first
+
+
+def test_snapshot_skips_parsing_of_an_unchanged_file(tmp_path: Path) -> None:
+    from monograph.core import bibliography
+
+    path = tmp_path / "refs.bib"
+    path.write_text(TROTTI, encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = load_bibliography(path, "refs.bib", cache)
+    [snapshot] = cache.glob("bibliography-*.pickle")
+    bibliography._CACHE.clear()  # a new process
+    second = load_bibliography(path, "refs.bib", cache)
+    assert second is not first and second.lines == first.lines
+    assert second.entry("trotti2019").fields["title"] == first.entry("trotti2019").fields["title"]
+    path.write_text(TROTTI.replace("Iron", "Zinc"), encoding="utf-8")
+    bibliography._CACHE.clear()
+    changed = load_bibliography(path, "refs.bib", cache)
+    assert "Zinc" in changed.entry("trotti2019").fields["title"]
+    assert list(cache.glob("bibliography-*.pickle")) != [snapshot]
+    snapshot_now = next(cache.glob("bibliography-*.pickle"))
+    snapshot_now.write_bytes(b"corrupt")
+    bibliography._CACHE.clear()
+    assert load_bibliography(path, "refs.bib", cache).lines == changed.lines

@@ -8,13 +8,16 @@ reports all of them with a location.
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
+import pickle
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pybtex
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.input.bibtex import LowLevelParser, Parser
 from pybtex.exceptions import PybtexError
@@ -140,13 +143,53 @@ class _LocatingParser(Parser):  # type: ignore[misc]
 
 
 _CACHE: dict[tuple[str, int, int], Bibliography] = {}
+_SNAPSHOT_VERSION = "1"
 
 
-def load_bibliography(path: Path, display_path: str | None = None) -> Bibliography:
+def _snapshot_path(cache_dir: Path, shown: str, text: str) -> Path:
+    seed = f"{_SNAPSHOT_VERSION}/{pybtex.__version__}/{shown}\n{text}"
+    return cache_dir / f"bibliography-{hashlib.sha256(seed.encode()).hexdigest()[:24]}.pickle"
+
+
+def _read_snapshot(snapshot: Path) -> Bibliography | None:
+    """Load a parsed bibliography saved by an earlier build (None if absent or unreadable).
+
+    The snapshot is pickled: it is written by this code into the project's own cache
+    directory, which is as trusted as the code itself, and it is keyed by the hash of the
+    .bib text, so a changed file never loads a stale snapshot.
+    """
+    if not snapshot.is_file():
+        return None
+    gc.disable()  # thousands of small long-lived objects: collection passes only cost time
+    try:
+        loaded = pickle.loads(snapshot.read_bytes())
+    except Exception:  # any unreadable snapshot is simply rebuilt
+        return None
+    finally:
+        gc.enable()
+    return loaded if isinstance(loaded, Bibliography) else None
+
+
+def _write_snapshot(snapshot: Path, bib: Bibliography) -> None:
+    try:
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        for old in snapshot.parent.glob("bibliography-*.pickle"):
+            old.unlink()
+        tmp = snapshot.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(bib, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(snapshot)
+    except OSError:
+        return  # a read-only checkout still builds; it just parses again next time
+
+
+def load_bibliography(
+    path: Path, display_path: str | None = None, cache_dir: Path | None = None
+) -> Bibliography:
     """Parse ``path`` once per content version; later calls with an unchanged file are free.
 
     ``mkdocs serve`` re-creates the plugin on every rebuild, so the cache lives at module level,
-    keyed by the file's resolved path, modification time and size.
+    keyed by the file's resolved path, modification time and size. With ``cache_dir``, the
+    parsed result is also kept on disk between builds, keyed by the file's content.
 
     Raises:
         CoreError: The file cannot be read.
@@ -160,9 +203,14 @@ def load_bibliography(path: Path, display_path: str | None = None) -> Bibliograp
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CoreError(f"cannot read bibliography '{shown}': {exc}") from exc
-    parser = _LocatingParser(shown)
-    data = parser.parse_string(text)
-    bib = Bibliography(shown, data, parser.lines, parser.digests, parser.problems)
+    snapshot = _snapshot_path(cache_dir, shown, text) if cache_dir else None
+    bib = _read_snapshot(snapshot) if snapshot else None
+    if bib is None:
+        parser = _LocatingParser(shown)
+        data = parser.parse_string(text)
+        bib = Bibliography(shown, data, parser.lines, parser.digests, parser.problems)
+        if snapshot:
+            _write_snapshot(snapshot, bib)
     _CACHE.clear()  # one bibliography per project: keep only the newest version
     _CACHE[cache_key] = bib
     return bib

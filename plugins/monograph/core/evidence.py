@@ -87,9 +87,12 @@ def parse_page_evidence(
     """
     if not any(name in meta for name in ("evidence", "evidence_caveat", "claims")):
         return None, []
-    lines = front_matter_lines(source)
+    lines: dict[YamlPath, int] = {}
 
     def problem(code: str, loc: YamlPath, message: str, at: YamlPath | None = None) -> Problem:
+        # Line numbers need a second YAML pass; valid pages (nearly all) never pay for it.
+        if not lines:
+            lines.update(front_matter_lines(source))
         line = line_of(lines, loc if at is None else at)
         return Problem(code, f"{dotted_path(loc)}: {message}", path, line)
 

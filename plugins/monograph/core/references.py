@@ -21,7 +21,7 @@ from pybtex.exceptions import PybtexError
 from pybtex.richtext import Text
 
 from .bibliography import Bibliography
-from .vancouver import STYLE_VERSION, VancouverStyle, identifier_links, latex_markup
+from .vancouver import STYLE_VERSION, VancouverStyle, identifier_links, latex_markup, plain_text
 
 
 class SafeHtmlBackend(HtmlBackend):  # type: ignore[misc]
@@ -65,12 +65,12 @@ def _narrative(bib: Bibliography, key: str) -> str:
     entry = bib.entry(key)
     persons = list(entry.persons.get("author") or entry.persons.get("editor") or ())
     surnames = [
-        " ".join(str(Text.from_latex(n)) for n in p.prelast_names + p.last_names)
+        " ".join(plain_text(n) for n in p.prelast_names + p.last_names)
         for p in persons
         if str(p) != "others"
     ]
     if not surnames:
-        return str(Text.from_latex(str(entry.fields.get("title", key))))
+        return plain_text(str(entry.fields.get("title", key)))
     if len(surnames) == 1 and len(persons) == 1:
         return surnames[0]
     if len(surnames) == 2 and len(persons) == 2:
@@ -84,10 +84,10 @@ def format_reference(bib: Bibliography, key: str) -> FormattedReference:
     try:
         rich = latex_markup(_STYLE.format_entry(key, entry).text)
     except PybtexError:  # reported by check_required_fields; never crash a build on it
-        rich = Text(str(Text.from_latex(str(entry.fields.get("title", key)))), ".")
+        rich = Text(plain_text(str(entry.fields.get("title", key))), ".")
     links = identifier_links(entry.fields)
     full = Text(rich, " ", links) if links else rich
-    note = str(Text.from_latex(str(entry.fields.get("note", ""))))
+    note = plain_text(str(entry.fields.get("note", "")))
     return FormattedReference(
         html=full.render(SafeHtmlBackend()),
         text=full.render(TextBackend()),

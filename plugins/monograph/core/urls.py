@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 
+@functools.lru_cache(maxsize=16384)  # the same page pairs recur for every citation
 def relative_url(target: str, source: str) -> str:
     """Return the URL of ``target`` relative to the page at ``source``.
 

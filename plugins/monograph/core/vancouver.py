@@ -6,6 +6,7 @@ Rev. 2019;1:CD007834.`` followed by DOI, PMID and PMCID links. Six authors, then
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -13,16 +14,7 @@ from pybtex.database import Entry, Person
 from pybtex.richtext import BaseMultipartText, HRef, Protected, String, Tag, Text
 from pybtex.style.formatting import BaseStyle, toplevel
 from pybtex.style.names import BaseNameStyle
-from pybtex.style.template import (
-    field,
-    first_of,
-    join,
-    node,
-    optional,
-    optional_field,
-    sentence,
-    words,
-)
+from pybtex.style.template import FieldIsMissing, first_of, join, node, optional, sentence, words
 
 #: Bump when the output changes, so cached references are formatted again.
 STYLE_VERSION = "vancouver-1"
@@ -54,14 +46,45 @@ def latex_markup(text: BaseMultipartText) -> BaseMultipartText:
     return text._create_similar(out)
 
 
-def _plain(latex: str) -> str:
-    return str(Text.from_latex(latex))
+_LATEX_SYNTAX = re.compile(r"[\\{}$~%&^_]")
+
+
+def latex_text(value: str) -> Text:
+    """``Text.from_latex`` with a fast path: most fields hold no LaTeX at all.
+
+    pybtex's LaTeX parser is the single largest cost of formatting (about half of it), and
+    plain strings come out of it unchanged.
+    """
+    return Text.from_latex(value) if _LATEX_SYNTAX.search(value) else Text(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def plain_text(latex: str) -> str:
+    r"""LaTeX to plain text (``H{\"o}gl`` -> ``Högl``); names recur, so results are kept."""
+    return str(latex_text(latex))
+
+
+@node
+def field(children: Any, context: dict[str, Any], name: str, apply_func: Any = None) -> Text:
+    """The ``field`` node of pybtex, with :func:`latex_text` instead of ``Text.from_latex``."""
+    entry = context["entry"]
+    try:
+        value = latex_text(entry._find_field(name, bib_data=context.get("bib_data")))
+    except KeyError as exc:
+        raise FieldIsMissing(name, entry) from exc
+    return apply_func(value) if apply_func else value
+
+
+@node
+def optional_field(children: Any, context: dict[str, Any], name: str) -> Text:
+    """The field, or nothing when the entry lacks it."""
+    return optional[field(name)].format_data(context)
 
 
 def initials(person: Person) -> str:
     """``Jeroen H. F.`` -> ``JHF``; ``In-Young`` -> ``IY``; ``MA`` -> ``MA``."""
     names = person.first_names + person.middle_names
-    pieces = [piece for name in names for piece in re.split(r"[-\s.]+", _plain(name)) if piece]
+    pieces = [piece for name in names for piece in re.split(r"[-\s.]+", plain_text(name)) if piece]
     # "MA" in "Khan, MA" is already a run of initials (as PubMed writes them), not a first name.
     return "".join(p if p.isupper() and len(p) <= 3 else p[0] for p in pieces).upper()
 
@@ -71,8 +94,8 @@ class VancouverNameStyle(BaseNameStyle):  # type: ignore[misc]
 
     def format(self, person: Person, abbr: bool = False) -> Any:
         """Return a template for one name."""
-        surname = " ".join(_plain(n) for n in person.prelast_names + person.last_names)
-        lineage = " ".join(_plain(n) for n in person.lineage_names)
+        surname = " ".join(plain_text(n) for n in person.prelast_names + person.last_names)
+        lineage = " ".join(plain_text(n) for n in person.lineage_names)
         return join(sep=" ")[surname, initials(person), lineage]
 
 
