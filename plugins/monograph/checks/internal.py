@@ -18,12 +18,12 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from monograph.checks.build import Project
-from monograph.checks.pages import Link, LinkContext, ParsedPage, link_context, parse_page
+from monograph.checks.pages import Link, LinkContext, PageLinks, link_context, parse_page, read_page
 from monograph.checks.sources import SourceTree
 from monograph.core.model import Problem
 
@@ -31,6 +31,14 @@ _SKIPPED_SCHEMES = frozenset({"mailto", "tel", "javascript", "data", "blob", "ab
 _SKIPPED_PAGES = frozenset({"404.html"})
 #: Browsers scroll to the top for these fragments even without a matching id.
 _IMPLICIT_FRAGMENTS = frozenset({"", "top"})
+
+# What a URL asks for, whatever page it is on (see _plan): (kind, path, fragment). A kind >= 0
+# is a relative path that climbs that many directories ("../" already removed from the path).
+_SAME_PAGE = -1  # "#fragment": the page itself
+_FROM_ROOT = -2  # path relative to the site's root (absolute path, same-site URL)
+_EDIT = -3  # edit link; the path is the source file it opens
+_SKIP = -4  # not checked here: excluded, external, mailto:...
+_Plan = tuple[int, str, str]
 
 
 @dataclass
@@ -60,13 +68,23 @@ class _Site:
             rel = "" if rel == "." else rel
             self.dirs.update(posixpath.join(rel, d) for d in dirnames)
             self.files.update(posixpath.join(rel, f) for f in filenames)
-        self.pages: dict[str, ParsedPage] = {}
+        self.pages: dict[str, PageLinks] = {}
         self._contexts: dict[tuple[str, int], LinkContext] = {}
 
-    def page(self, rel: str) -> ParsedPage:
+    def page(self, rel: str) -> PageLinks:
         if rel not in self.pages:
-            self.pages[rel] = parse_page(self.site_dir / rel)
+            self.pages[rel] = read_page(self.site_dir / rel)
         return self.pages[rel]
+
+    def take_urls(self, rel: str) -> list[str]:
+        """Return the link URLs of a page, and forget them (its ids are kept for fragments)."""
+        page = self.page(rel)
+        urls, page.urls = page.urls, []
+        return urls
+
+    def links(self, rel: str) -> list[Link]:
+        """Return the links of a page with their lines (parses the page again)."""
+        return parse_page(self.site_dir / rel).links
 
     def context(self, rel: str, link: Link) -> LinkContext:
         key = (rel, link.index)
@@ -90,6 +108,10 @@ class _Context:
     excludes: Sequence[re.Pattern[str]]
     site_prefix: str
     edit_prefix: str
+    #: What each URL asks for (see _plan), by URL as written.
+    plans: dict[str, _Plan] = field(default_factory=dict)
+    #: Whether (base directory, path, fragment) exists.
+    verdicts: dict[tuple[str, str, str], bool] = field(default_factory=dict)
 
     @property
     def root_path(self) -> str:
@@ -122,12 +144,98 @@ def check_internal(project: Project, excludes: Iterable[re.Pattern[str]] = ()) -
     findings: list[tuple[Problem, str]] = []
     count = 0
     for rel in pages:
-        for link in site.page(rel).links:
-            count += 1
+        urls = site.take_urls(rel)
+        count += len(urls)
+        suspects = _suspects(context, rel, urls)
+        if not suspects:
+            continue
+        links = site.links(rel)
+        for position in suspects:
+            link = links[position]
             problem = _check_link(context, rel, link)
             if problem is not None:
                 findings.append((problem, _target_key(context, rel, link)))
     return InternalResult(_merge_theme_links(findings), len(pages), count)
+
+
+def _suspects(context: _Context, page: str, urls: list[str]) -> list[int]:
+    """Return the positions of the links of a page that may be broken.
+
+    The fast path: a million links, mostly the same navigation on every page, so what a URL asks
+    for (:func:`_plan`) and whether a target exists (:func:`_exists`) are memoised. A relative
+    URL's plan has its ``../`` removed, so the key is the same on every page of the same depth.
+    Suspects are then checked one by one, with the original rules, by :func:`_check_link`.
+    """
+    bases = _bases(page)
+    plans, verdicts = context.plans, context.verdicts
+    found: list[int] = []
+    for position, url in enumerate(urls):
+        plan = plans.get(url)
+        if plan is None:
+            plan = plans[url] = _plan(context, url)
+        kind, path, fragment = plan
+        if kind == _SKIP:
+            continue
+        base = bases.get(kind)
+        fine: bool | None
+        if base is None:  # an edit link, or a relative path that climbs out of the site
+            fine = kind == _EDIT and path == context.tree.source_of(page)
+        else:
+            key = (base, path, fragment)
+            fine = verdicts.get(key)
+            if fine is None:
+                fine = verdicts[key] = _exists(context.site, base, path, fragment)
+        if not fine:
+            found.append(position)
+    return found
+
+
+def _bases(page: str) -> dict[int, str]:
+    """Return the directory each plan kind starts from on ``page`` (see :func:`_plan`)."""
+    parts = posixpath.dirname(page).split("/") if "/" in page else []
+    bases = {up: "/".join(parts[: len(parts) - up]) for up in range(len(parts) + 1)}
+    bases[_SAME_PAGE] = page
+    bases[_FROM_ROOT] = ""
+    return bases
+
+
+def _plan(context: _Context, raw: str) -> _Plan:
+    """Tell what a URL asks for, independently of the page it is on (mirrors :func:`_check_link`).
+
+    ``posixpath.join(base, path)`` of the result, with ``base`` from :func:`_bases`, is what
+    :func:`_target` joins, once normalised.
+    """
+    url = raw.strip()
+    if not url or any(pattern.search(url) for pattern in context.excludes):
+        return _SKIP, "", ""
+    if context.edit_prefix and url.startswith(context.edit_prefix):
+        return _EDIT, unquote(url[len(context.edit_prefix) :]), ""
+    scheme, netloc, path, fragment = _split(url)
+    external = not context.site_prefix or not url.startswith(context.site_prefix)
+    if scheme in _SKIPPED_SCHEMES or ((scheme or netloc) and external):
+        return _SKIP, "", ""
+    if not path:
+        return _SAME_PAGE, "", fragment
+    if path.startswith("/"):
+        root = context.root_path
+        inside = path[len(root) :] if path.startswith(root) else path.lstrip("/")
+        return _FROM_ROOT, inside, fragment
+    up = 0
+    # Each leading "../" removes one directory of a normalised base, as normpath would.
+    while path.startswith("../") and not path.startswith("//", 2):
+        path, up = path[3:], up + 1
+    return up, path, fragment
+
+
+def _exists(site: _Site, base: str, path: str, fragment: str) -> bool:
+    """Tell whether ``path`` (relative to ``base``) and its ``#fragment`` exist in the site."""
+    target_rel = _normal(posixpath.join(base, path))
+    target = site.resolve(target_rel) if target_rel is not None else None
+    if target is None:
+        return False
+    if fragment.lower() in _IMPLICIT_FRAGMENTS or not target.endswith(".html"):
+        return True
+    return fragment in site.page(target).ids
 
 
 def _target_key(context: _Context, page: str, link: Link) -> str:
@@ -232,6 +340,11 @@ def _target(page: str, path: str, root_path: str) -> str | None:
         joined = path[len(root_path) :] if path.startswith(root_path) else path.lstrip("/")
     else:
         joined = posixpath.join(posixpath.dirname(page), path)
+    return _normal(joined)
+
+
+def _normal(joined: str) -> str | None:
+    """Normalise a joined site path; ``None`` when it leaves the site."""
     normal = posixpath.normpath(joined) if joined else ""
     if normal == ".":
         return ""
