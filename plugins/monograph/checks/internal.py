@@ -112,6 +112,8 @@ class _Context:
     plans: dict[str, _Plan] = field(default_factory=dict)
     #: Whether (base directory, path, fragment) exists.
     verdicts: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+    #: The URLs known to be fine, by (plan kind, base directory).
+    fine: dict[tuple[int, str], set[str]] = field(default_factory=dict)
 
     @property
     def root_path(self) -> str:
@@ -161,33 +163,39 @@ def check_internal(project: Project, excludes: Iterable[re.Pattern[str]] = ()) -
 def _suspects(context: _Context, page: str, urls: list[str]) -> list[int]:
     """Return the positions of the links of a page that may be broken.
 
-    The fast path: a million links, mostly the same navigation on every page, so what a URL asks
-    for (:func:`_plan`) and whether a target exists (:func:`_exists`) are memoised. A relative
-    URL's plan has its ``../`` removed, so the key is the same on every page of the same depth.
-    Suspects are then checked one by one, with the original rules, by :func:`_check_link`.
+    The fast path for a million links, mostly the same navigation on every page. A relative URL's
+    plan (:func:`_plan`) has its ``../`` removed, so it starts from the same directory on many
+    pages; the URLs known to be fine from each start are kept in sets, and a page's URLs are
+    filtered through them with set operations. Only the rest are looked at one by one, and the
+    suspects are then checked with the original rules by :func:`_check_link`.
     """
     bases = _bases(page)
-    plans, verdicts = context.plans, context.verdicts
-    found: list[int] = []
-    for position, url in enumerate(urls):
-        plan = plans.get(url)
-        if plan is None:
-            plan = plans[url] = _plan(context, url)
-        kind, path, fragment = plan
-        if kind == _SKIP:
-            continue
-        base = bases.get(kind)
-        fine: bool | None
-        if base is None:  # an edit link, or a relative path that climbs out of the site
-            fine = kind == _EDIT and path == context.tree.source_of(page)
-        else:
-            key = (base, path, fragment)
-            fine = verdicts.get(key)
-            if fine is None:
-                fine = verdicts[key] = _exists(context.site, base, path, fragment)
-        if not fine:
-            found.append(position)
-    return found
+    unknown = set(urls)
+    for start in bases.items():
+        fine = context.fine.get(start)
+        if fine:
+            unknown = unknown.difference(fine)
+    broken = {url for url in unknown if not _fine(context, page, bases, url)}
+    if not broken:
+        return []
+    return [position for position, url in enumerate(urls) if url in broken]
+
+
+def _fine(context: _Context, page: str, bases: dict[int, str], url: str) -> bool:
+    """Tell whether a link is fine; remember it for other pages when that does not depend on it."""
+    plan = context.plans.get(url)
+    if plan is None:
+        plan = context.plans[url] = _plan(context, url)
+    kind, path, fragment = plan
+    base = bases.get(kind)
+    if base is None:  # an edit link, or a relative path that climbs out of the site
+        return kind == _EDIT and path == context.tree.source_of(page)
+    fine = kind == _SKIP or context.verdicts.get((base, path, fragment))
+    if fine is None:
+        fine = context.verdicts[base, path, fragment] = _exists(context.site, base, path, fragment)
+    if fine:
+        context.fine.setdefault((kind, base), set()).add(url)
+    return fine
 
 
 def _bases(page: str) -> dict[int, str]:
@@ -196,6 +204,7 @@ def _bases(page: str) -> dict[int, str]:
     bases = {up: "/".join(parts[: len(parts) - up]) for up in range(len(parts) + 1)}
     bases[_SAME_PAGE] = page
     bases[_FROM_ROOT] = ""
+    bases[_SKIP] = ""
     return bases
 
 

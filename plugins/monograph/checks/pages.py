@@ -48,7 +48,7 @@ _SINGLE_URL = {
 }
 # Plain strings (smart strings know their parent element, and cost a Python object each).
 _IDS = etree.XPath("//@id", smart_strings=False)
-_NAMES = etree.XPath("//a/@name", smart_strings=False)
+_IDS_AND_NAMES = etree.XPath("//@id | //a/@name", smart_strings=False)
 
 
 def _parser() -> etree.HTMLParser:
@@ -127,12 +127,9 @@ def _link_elements(root: etree._Element) -> list[etree._Element]:
     return [item for item in items if isinstance(item, etree._Element)]
 
 
-def _ids(root: etree._Element) -> frozenset[str]:
-    ids, names = _IDS(root), _NAMES(root)
-    found = ids if isinstance(ids, list) else []
-    if isinstance(names, list):
-        found += names
-    return frozenset(str(i) for i in found) if found else frozenset()
+def _ids(root: etree._Element, xpath: etree.XPath = _IDS_AND_NAMES) -> frozenset[str]:
+    found = xpath(root)
+    return frozenset(str(i) for i in found) if isinstance(found, list) else frozenset()
 
 
 def _element_urls(element: etree._Element) -> list[str]:
@@ -161,13 +158,19 @@ def read_page(path: Path) -> PageLinks:
     if root is None:
         return PageLinks(frozenset(), [])
     urls: list[str] = []
+    names: list[str] = []  # <a name>: cheaper here than in a second XPath walk
     for element in root.iter(_LINK_TAGS):
-        attribute = _SINGLE_URL.get(str(element.tag))
-        if attribute is None:
+        tag = element.tag
+        if tag == "a":  # nearly every link
+            if (value := element.get("href")) is not None:
+                urls.append(value)
+            if (name := element.get("name")) is not None:
+                names.append(name)
+        elif (attribute := _SINGLE_URL.get(str(tag))) is None:
             urls += _element_urls(element)
         elif (value := element.get(attribute)) is not None:
             urls.append(value)
-    return PageLinks(_ids(root), urls)
+    return PageLinks(_ids(root, _IDS) | frozenset(names), urls)
 
 
 def parse_page(path: Path) -> ParsedPage:
