@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from monograph.checks.build import Project
 from monograph.checks.internal import check_internal
-from monograph.checks.pages import LinkContext, link_context, parse_page
+from monograph.checks.pages import LinkContext, link_context, parse_page, read_page
 
 
 def _project(tmp_path: Path, **kwargs: str) -> Project:
@@ -229,3 +229,48 @@ def test_a_thousand_pages_in_under_five_seconds(tmp_path: Path) -> None:
     assert result.pages == 1001
     assert result.links > 200_000
     assert elapsed < 5, f"{elapsed:.1f} s for 1,000 pages"
+
+
+def test_read_page_gives_the_urls_and_ids_of_parse_page(tmp_path: Path) -> None:
+    path = tmp_path / "p.html"
+    path.write_text(
+        '<!doctype html>\n<html id="root"><head><link href="s.css"><script src="a.js"></script>'
+        '</head>\n<body><a name="old">no href</a><a href="#x" name="n2">x</a>\n'
+        '<img srcset="b.png 2x, c.png 3x" src="a.png"><video poster="p.jpg" src="v.mp4"></video>'
+        '<object data="o.svg"></object><area href="m"><base href="ignored/">\n'
+        '<source srcset="s1.webp"><input src="i.png"><h2 id="x">X</h2></body></html>\n',
+        encoding="utf-8",
+    )
+    fast, full = read_page(path), parse_page(path)
+    assert fast.urls == [link.url for link in full.links]
+    assert fast.urls[3:7] == ["a.png", "b.png", "c.png", "v.mp4"]
+    assert fast.ids == full.ids == {"root", "old", "n2", "x"}
+
+
+def test_a_url_fine_on_one_page_is_not_trusted_on_another(tmp_path: Path) -> None:
+    """The fast path remembers fine URLs per starting directory, never per URL alone.
+
+    ``..//c/`` on ``a/b/`` is ``a/c/`` (normpath), not the root-relative ``/c/``.
+    """
+    project = _project(tmp_path)
+    shared = '<a href="../../c/">c</a><a href="../c/#h">h</a><a href="#h">self</a>'
+    _write(
+        tmp_path,
+        {
+            "site/c/index.html": _page('<h1 id="h">C</h1>'),
+            "site/a/c/index.html": _page('<h1 id="h">C</h1>'),
+            "site/a/b/index.html": _page(shared + '<i id="h"></i><a href="..//c/">x</a>'),
+            "site/x/y/index.html": _page(shared + '<i id="h"></i>'),
+            "site/a/index.html": _page(shared),
+            "site/x/y/z/index.html": _page(shared + '<i id="h"></i>'),
+        },
+    )
+    problems = check_internal(project).problems
+    found = sorted((p.code, p.path, p.message.split("'")[1]) for p in problems)
+    assert found == [
+        ("link.anchor_missing", "site/a/index.html", "#h"),
+        ("link.not_found", "site/a/index.html", "../../c/"),
+        ("link.not_found", "site/x/y/index.html", "../c/#h"),
+        ("link.not_found", "site/x/y/z/index.html", "../../c/"),
+        ("link.not_found", "site/x/y/z/index.html", "../c/#h"),
+    ]

@@ -2,8 +2,11 @@
 
 MkDocs validates links while Markdown is rendered, so it cannot see what plugins add afterwards
 (citations, per-page reference lists, bibliography back-links, evidence tables) nor raw HTML. This
-checker reads the finished HTML instead. Each page is parsed once with lxml; its ids are cached, so
-a site of 1,000 pages is checked in a few seconds.
+checker reads the finished HTML instead. Each page is parsed once with lxml; its ids are cached.
+Whether a URL is fine is decided once per starting directory and remembered in sets, so the
+navigation repeated on every page costs set operations, not Python code per link; lines and
+context are only looked up for the few suspect links. Timing (1,000-page benchmark site, 1.17M
+links): 13.8 s before, 4.6-5.0 s CPU now, of which ~2.7 s is lxml's parser itself.
 
 Problems are reported against the Markdown source when the page can be mapped back to one and the
 offending text found in it (the link as written, or the citation key that generated it); otherwise

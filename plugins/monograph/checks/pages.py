@@ -1,9 +1,10 @@
 """Read the ids and links of built HTML pages with lxml, fast.
 
-Each page is parsed once with lxml's C HTML parser, and XPath (evaluated in C) picks out the ids and
-the link attributes, so a 1,000-page site is read in a couple of seconds. Where a link sits (inside
-a generated citation, for example) is only needed for the rare broken link, so it is looked up later
-by re-reading that one page (:func:`link_context`).
+Each page is parsed once with lxml's C HTML parser. The link checker reads only URLs and ids
+(:func:`read_page`: a C-level walk over the link elements, XPath for ids); lines and positions
+(:func:`parse_page`) and where a link sits (inside a generated citation, for example,
+:func:`link_context`) are only needed for the rare broken link, so they are looked up later by
+re-reading that one page.
 """
 
 from __future__ import annotations
