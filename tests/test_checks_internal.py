@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from monograph.checks.build import Project
 from monograph.checks.internal import check_internal
-from monograph.checks.pages import LinkContext, link_context, parse_page, read_page
+from monograph.checks.pages import (
+    LinkContext,
+    link_context,
+    locate_links,
+    parse_page,
+    read_page,
+)
 
 
 def _project(tmp_path: Path, **kwargs: str) -> Project:
@@ -102,6 +108,10 @@ def test_parse_page_collects_ids_names_and_links(tmp_path: Path) -> None:
     assert page.links[0].line == 5
     assert link_context(path, page.links[-1].index) == LinkContext("k", generated=True)
     assert link_context(path, page.links[0].index) == LinkContext(None, generated=False)
+    assert locate_links(path, [3, 0]) == [
+        (page.links[3], LinkContext("k", generated=True)),
+        (page.links[0], LinkContext(None, generated=False)),
+    ]
 
 
 def test_every_broken_link_is_found_and_mapped_to_its_source(site: Project) -> None:

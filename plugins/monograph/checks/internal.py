@@ -26,7 +26,14 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from monograph.checks.build import Project
-from monograph.checks.pages import Link, LinkContext, PageLinks, link_context, parse_page, read_page
+from monograph.checks.pages import (
+    Link,
+    LinkContext,
+    PageLinks,
+    link_context,
+    locate_links,
+    read_page,
+)
 from monograph.checks.sources import SourceTree
 from monograph.core.model import Problem
 
@@ -85,9 +92,11 @@ class _Site:
         urls, page.urls = page.urls, []
         return urls
 
-    def links(self, rel: str) -> list[Link]:
-        """Return the links of a page with their lines (parses the page again)."""
-        return parse_page(self.site_dir / rel).links
+    def locate(self, rel: str, positions: list[int]) -> list[Link]:
+        """Return the links of a page at these positions, with lines (parses the page again)."""
+        located = locate_links(self.site_dir / rel, positions)
+        self._contexts.update(((rel, link.index), where) for link, where in located)
+        return [link for link, _ in located]
 
     def context(self, rel: str, link: Link) -> LinkContext:
         key = (rel, link.index)
@@ -154,9 +163,7 @@ def check_internal(project: Project, excludes: Iterable[re.Pattern[str]] = ()) -
         suspects = _suspects(context, rel, urls)
         if not suspects:
             continue
-        links = site.links(rel)
-        for position in suspects:
-            link = links[position]
+        for link in site.locate(rel, suspects):
             problem = _check_link(context, rel, link)
             if problem is not None:
                 findings.append((problem, _target_key(context, rel, link)))

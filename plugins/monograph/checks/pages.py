@@ -186,11 +186,31 @@ def parse_page(path: Path) -> ParsedPage:
     root = _root(path)
     if root is None:
         return ParsedPage(frozenset())
+    return ParsedPage(_ids(root), _links(_link_elements(root)))
+
+
+def _links(elements: list[etree._Element]) -> list[Link]:
     links: list[Link] = []
-    for index, element in enumerate(_link_elements(root)):
+    for index, element in enumerate(elements):
         line = _sourceline(element)
         links.extend(Link(url, line, index) for url in _element_urls(element))
-    return ParsedPage(_ids(root), links)
+    return links
+
+
+def locate_links(path: Path, positions: list[int]) -> list[tuple[Link, LinkContext]]:
+    """Return some links of a page with where they sit, reading the page once.
+
+    Arguments:
+        path: The HTML file.
+        positions: Positions in :attr:`ParsedPage.links` (and :attr:`PageLinks.urls`).
+
+    Returns:
+        For each position, what :func:`parse_page` and :func:`link_context` tell of that link.
+    """
+    root = _root(path)
+    elements = [] if root is None else _link_elements(root)
+    links = _links(elements)
+    return [(links[p], _context(elements[links[p].index])) for p in positions if p < len(links)]
 
 
 def _sourceline(element: etree._Element) -> int | None:
@@ -214,11 +234,13 @@ def link_context(path: Path, index: int) -> LinkContext:
         The citation key around the element and whether it is generated markup.
     """
     elements = _elements(path)
-    if index >= len(elements):
-        return LinkContext()
+    return _context(elements[index]) if index < len(elements) else LinkContext()
+
+
+def _context(element: etree._Element) -> LinkContext:
     key: str | None = None
     generated = False
-    node: etree._Element | None = elements[index]
+    node: etree._Element | None = element
     while node is not None and key is None:
         key = node.get("data-cite")
         classes = (node.get("class") or "").split()
