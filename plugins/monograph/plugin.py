@@ -7,6 +7,7 @@ Collect first, resolve once, render last: pages are converted with citation toke
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,10 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc
         report(check_bibliography(self.bib))
+        if not getattr(self, "serving", False):
+            # The parsed bibliography is thousands of long-lived objects that every full
+            # collection would scan again (about 10 % of a warm build); undone on shutdown.
+            gc.freeze()
         cache = cache_dir / "references.json" if cache_dir else None
         self.formatter = ReferenceFormatter(self.bib, cache)
         self.registry = CitationRegistry()
@@ -117,6 +122,10 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         for page in pages:
             self._fill(page, numbering, bibliography_url)
         self.formatter.save()
+
+    def on_shutdown(self) -> None:
+        """Hand the objects frozen in ``on_config`` back to the garbage collector."""
+        gc.unfreeze()
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the PDF edition, when asked for, from the final pages in nav order."""
