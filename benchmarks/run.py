@@ -168,17 +168,25 @@ def time_serve(site: Path, variants: list[str], edits: int) -> dict[str, object]
 
 
 def engine_version() -> str:
-    """The last commit that changed plugins/, with ``+dirty`` when plugins/ has local changes."""
+    """Last commits of the engine and of the link checker (``+dirty``: uncommitted changes)."""
+    parts = (
+        ("engine", ["plugins", ":(exclude)plugins/monograph/checks"]),
+        ("checks", ["plugins/monograph/checks"]),
+    )
+    return ", ".join(f"{name} {_last_commit(paths)}" for name, paths in parts)
+
+
+def _last_commit(paths: list[str]) -> str:
     git = ["git", "-C", str(bench_env.ROOT)]
     try:
         head = subprocess.run(
-            [*git, "log", "-1", "--format=%h", "--", "plugins"],
+            [*git, "log", "-1", "--format=%h", "--", *paths],
             capture_output=True,
             text=True,
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            [*git, "status", "--porcelain", "--", "plugins"],
+            [*git, "status", "--porcelain", "--", *paths],
             capture_output=True,
             text=True,
             check=True,
@@ -210,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     bibtex_mkdocs = bench_env.ensure_bibtex_venv() if "mkdocs-bibtex" in args.variants else Path()
     started = time.perf_counter()
     python, engine = platform.python_version(), engine_version()
-    print(f"# engine {engine}, Python {python}, {os.cpu_count()} CPUs", flush=True)
+    print(f"# {engine}, Python {python}, {os.cpu_count()} CPUs", flush=True)
     results: list[dict[str, object]] = []
     sites: dict[tuple[int, int], Path] = {}
     for entries in args.entries:
@@ -230,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     if engine_version() != engine:  # the plugin is installed editable: a commit changes it
         engine = f"{engine} -> {engine_version()} (changed during the run)"
-        print(f"# WARNING: engine {engine}; measure again", flush=True)
+        print(f"# WARNING: {engine}; measure again", flush=True)
     record = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "engine": engine,
