@@ -3,15 +3,19 @@
 Measurement only: nothing here changes ``plugins/monograph``; each patch is the smallest change
 that shows the effect of a fix proposed in ``RESULTS.md``. The fixes prototyped here earlier
 (incremental line count, bibliography snapshot, lazy front-matter lines, memoised LaTeX
-decoding) are in the engine since 0342be4 and 0f13276; what is left is below.
+decoding, gc.freeze) are in the engine since 0342be4, 0f13276 and 90bef0f.
 Usage, like the ``mkdocs`` command:
 
     python benchmarks/whatif.py --patch all build -q -f SITE/mkdocs-warm-fixed.yml
 
 Patches (``--patch`` takes a comma-separated list or ``all``):
 
+- ``keys``: iterate the bibliography's keys from a tuple built once, instead of walking pybtex's
+  case-insensitive dict for every page (``MkDocsPageSink`` passes ``list(bib)`` to
+  ``parse_page_evidence`` for each page: O(pages x entries)).
 - ``gcfreeze``: ``gc.freeze()`` once the bibliography is loaded, so the collector stops
-  re-scanning the many long-lived pybtex objects during the build.
+  re-scanning the many long-lived pybtex objects during the build (in the engine since 90bef0f;
+  kept to measure it).
 """
 
 from __future__ import annotations
@@ -32,6 +36,19 @@ def _patch(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
         return func
 
     return register
+
+
+@_patch("keys")
+def _cached_keys() -> None:
+    from monograph.core.bibliography import Bibliography
+
+    def iterate(self: Any) -> Any:
+        keys = self.__dict__.get("_bench_keys")
+        if keys is None:
+            keys = self.__dict__["_bench_keys"] = tuple(self.data.entries.keys())
+        return iter(keys)
+
+    Bibliography.__iter__ = iterate
 
 
 @_patch("gcfreeze")
