@@ -65,7 +65,7 @@ class MkDocsPageSink:
         bib = plugin.bib
         self.evidence: PageEvidence | None
         self.evidence, problems = parse_page_evidence(
-            page.meta, path=path, source=source, known_keys=list(bib), suggest=bib.suggest
+            page.meta, path=path, source=source, known_keys=bib.lower_keys, suggest=bib.suggest
         )
         self.problems += problems
         self.reviewed = self._reviewed(source, require=plugin.config.require_reviewed)

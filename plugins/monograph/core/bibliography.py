@@ -8,6 +8,7 @@ reports all of them with a location.
 from __future__ import annotations
 
 import difflib
+import functools
 import gc
 import hashlib
 import pickle
@@ -52,6 +53,11 @@ class Bibliography:
 
     def __len__(self) -> int:
         return len(self.data.entries)
+
+    @functools.cached_property
+    def lower_keys(self) -> frozenset[str]:
+        """Every key in lower case, built once (pages check their evidence keys against it)."""
+        return frozenset(self.lines)
 
     def entry(self, key: str) -> Entry:
         """Return the entry for ``key`` (case-insensitive, like BibTeX)."""

@@ -77,7 +77,8 @@ def parse_page_evidence(
         meta: The page's front matter as parsed by MkDocs (other keys are ignored).
         path: The file path for messages, e.g. ``docs/interventions/valerian.md``.
         source: The whole file as read from disk, to find the line of each field.
-        known_keys: The refs.bib keys (compared case-insensitively, as BibTeX does).
+        known_keys: The refs.bib keys (compared case-insensitively, as BibTeX does); a
+            frozenset must hold them in lower case already.
         suggest: The closest known key to an unknown one, or ``None``.
 
     Returns:
@@ -97,7 +98,8 @@ def parse_page_evidence(
         return Problem(code, f"{dotted_path(loc)}: {message}", path, line)
 
     problems = _page_problems(meta, problem)
-    known = {key.lower() for key in known_keys}
+    # A frozenset is taken to be lower-cased already (the bibliography's own, built once).
+    known = known_keys if isinstance(known_keys, frozenset) else {k.lower() for k in known_keys}
     for section in ("evidence", "claims"):
         items = meta.get(section)
         if isinstance(items, list):
