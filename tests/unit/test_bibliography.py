@@ -212,3 +212,16 @@ def test_snapshot_skips_parsing_of_an_unchanged_file(tmp_path: Path) -> None:
     snapshot_now.write_bytes(b"corrupt")
     bibliography._CACHE.clear()
     assert load_bibliography(path, "refs.bib", cache).lines == changed.lines
+
+
+def test_latex_ligatures_and_chapter_pages(tmp_path: Path) -> None:
+    bib = load(
+        tmp_path,
+        "@incollection{ch, author = {Doe, Jane}, title = {Sleep 2010--2015: ``a review''}, "
+        "booktitle = {Big Book}, editor = {Roe, Rick}, publisher = {Pub}, address = {City}, "
+        "year = {2016}, pages = {282--300}}",
+    )
+    assert format_reference(bib, "ch").text == (
+        "Doe J. Sleep 2010–2015: “a review”. In: Roe R, editor. Big Book. City: Pub; 2016. "
+        "p. 282-300."
+    )

@@ -17,7 +17,7 @@ from pybtex.style.names import BaseNameStyle
 from pybtex.style.template import FieldIsMissing, first_of, join, node, optional, sentence, words
 
 #: Bump when the output changes, so cached references are formatted again.
-STYLE_VERSION = "vancouver-1"
+STYLE_VERSION = "vancouver-2"
 MAX_AUTHORS = 6
 
 _LATEX_MARKUP = re.compile(r"\\(emph|textit|textbf|mkbibemph)\s*$")
@@ -46,7 +46,9 @@ def latex_markup(text: BaseMultipartText) -> BaseMultipartText:
     return text._create_similar(out)
 
 
-_LATEX_SYNTAX = re.compile(r"[\\{}$~%&^_]")
+# LaTeX commands and groups, plus the ligatures pybtex turns into typography (-- en dash,
+# --- em dash, `` and '' curly quotes).
+_LATEX_SYNTAX = re.compile(r"[\\{}$~%&^_]|--|``|''")
 
 
 def latex_text(value: str) -> Text:
@@ -200,7 +202,8 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
 
 
 def _dash(text: Text) -> Text:
-    return Text(str(text).replace("--", "-"))
+    """Page ranges take a hyphen in NLM style, whether written ``--`` or decoded to an en dash."""
+    return Text(str(text).replace("--", "-").replace("–", "-"))
 
 
 def identifier_links(fields: Any) -> Text:
