@@ -58,6 +58,20 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 SiteBuilder = Callable[..., BuiltSite]
 
+SHIM = REPO / "docs" / "assets" / "vendor" / "iframe-worker" / "shim.js"
+
+
+@pytest.fixture(scope="session")
+def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real offline edition, built strictly from mkdocs.offline.yml, once per test session."""
+    if not SHIM.is_file():
+        pytest.skip(f"{SHIM.relative_to(REPO)} is missing: run `make vendor` first")
+    out = tmp_path_factory.mktemp("offline") / "site-offline"
+    cfg = load_config(str(REPO / "mkdocs.offline.yml"), site_dir=str(out), strict=True)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    build(cfg)
+    return out
+
 
 @pytest.fixture
 def build_site(tmp_path: Path) -> Iterator[SiteBuilder]:

@@ -7,18 +7,15 @@ Needs ``/usr/bin/chromium`` (``make browser-deps``) and the iframe-worker shim (
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
-REPO = Path(__file__).resolve().parent.parent
+from .conftest import REPO
+
 CHROMIUM = Path("/usr/bin/chromium")
-SHIM = REPO / "docs" / "assets" / "vendor" / "iframe-worker" / "shim.js"
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,18 +36,6 @@ pytestmark = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real offline edition, built strictly from mkdocs.offline.yml into a temp dir."""
-    if not SHIM.is_file():
-        pytest.skip(f"{SHIM.relative_to(REPO)} is missing: run `make vendor` first")
-    out = tmp_path_factory.mktemp("offline") / "site-offline"
-    cfg = load_config(str(REPO / "mkdocs.offline.yml"), site_dir=str(out), strict=True)
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    build(cfg)
-    return out
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-import logging
 import tarfile
 import zipfile
 from pathlib import Path
@@ -18,8 +17,7 @@ from lxml import html as lxml_html
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-REPO = Path(__file__).resolve().parent.parent
-SHIM = REPO / "docs" / "assets" / "vendor" / "iframe-worker" / "shim.js"
+from .conftest import REPO, SHIM
 
 
 def _script(name: str) -> ModuleType:
@@ -68,17 +66,6 @@ def test_offline_config_resolves_as_intended() -> None:
     assert "navigation.instant" not in cfg.theme["features"]
     assert cfg.extra["polyfills"] == ["assets/vendor/iframe-worker/shim.js"]
     assert Path(cfg.site_dir).name == "site-offline"
-
-
-@pytest.fixture(scope="module")
-def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not SHIM.is_file():
-        pytest.skip(f"{SHIM.relative_to(REPO)} is missing: run `make vendor` first")
-    out = tmp_path_factory.mktemp("offline") / "site-offline"
-    cfg = load_config(str(REPO / "mkdocs.offline.yml"), site_dir=str(out), strict=True)
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    build(cfg)
-    return out
 
 
 def test_two_builds_are_byte_identical(
