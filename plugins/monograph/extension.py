@@ -18,6 +18,7 @@ from markdown.preprocessors import Preprocessor
 
 from .core.citations import BRACKET_PATTERN, NARRATIVE_PATTERN, parse_bracketed, parse_narrative
 from .core.model import CitationGroup
+from .core.registry import TOKEN_RE
 
 _MARKER_LINE = re.compile(r"^<!--\s*monograph:([\w-]+)\s*-->\s*$")
 _ESCAPED = re.compile("\x02(\\d+)\x03")
@@ -94,7 +95,8 @@ class _Markers(Preprocessor):
         for line in lines:
             match = _MARKER_LINE.match(line)
             if match is None:
-                out.append(line)
+                # The engine's own placeholder syntax, typed in a page, must not be filled in.
+                out.append(TOKEN_RE.sub(lambda m: m.group(0).replace("<!--", "<!-- ", 1), line))
                 continue
             html = self.ext.sink.marker(match.group(1), line)
             out.extend(["", self.md.htmlStash.store(html), ""])

@@ -126,3 +126,11 @@ def test_parse_helpers_reject_non_citations() -> None:
     assert parse_bracketed("@a; plain") is None
     assert parse_bracketed("x@y") is None
     assert parse_narrative("{odd key}", None).keys == ("odd key",)
+
+
+def test_placeholder_typed_by_an_author_is_defused() -> None:
+    from monograph.core.registry import TOKEN_RE
+
+    html, sink = convert("Text <!--monograph-cite:0--> more.\n")
+    assert sink.groups == []
+    assert TOKEN_RE.search(html) is None

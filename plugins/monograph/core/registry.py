@@ -4,7 +4,7 @@ Numbers are site-wide and follow the order of first citation in navigation order
 known once every page is converted. So conversion leaves a token per citation group (an HTML
 comment, invisible, ignored by the table of contents and search) and the engine fills the tokens
 in once all pages are read. The tokens are generated here and never come from the source: the
-Markdown extension escapes a literal ``<!--monograph-`` typed by an author.
+Markdown extension defuses a literal ``<!--monograph-cite:N-->`` typed by an author.
 """
 
 from __future__ import annotations
