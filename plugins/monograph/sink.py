@@ -90,14 +90,12 @@ class MkDocsPageSink:
     def cite(self, group: CitationGroup) -> str:
         """Register a citation written in the page; return its token."""
         line = self.locator.line_of(group.source)
-        return self.plugin.registry.register(
-            replace(group, path=self.path, line=line), self.page.file.src_uri
-        )
+        return self.plugin.registry.register(replace(group, path=self.path, line=line))
 
     def cite_keys(self, keys: Sequence[str]) -> str:
         """Register a citation made by generated content (evidence tables)."""
         group = CitationGroup(tuple(CitationItem(key) for key in keys), path=self.path)
-        return self.plugin.registry.register(group, self.page.file.src_uri)
+        return self.plugin.registry.register(group)
 
     def marker(self, name: str, source: str) -> str:
         """HTML for a marker line: a token for site-wide markers, a table for page markers."""

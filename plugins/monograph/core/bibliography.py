@@ -64,8 +64,8 @@ class Bibliography:
         return self.data.entries[key]
 
     def canonical_key(self, key: str) -> str:
-        """Return the key as spelled in ``refs.bib``."""
-        return str(self.data.entries[key].key)
+        """Return the key as spelled in ``refs.bib`` (an unknown key is returned as written)."""
+        return str(self.data.entries[key].key) if key in self else key
 
     def line_of(self, key: str) -> int | None:
         """Return the line of the entry in ``refs.bib``."""

@@ -76,7 +76,7 @@ def number_citations(
             group_id = int(value)
             anchors = []
             for key in registry.groups[group_id].keys:
-                canonical = bib.canonical_key(key) if key in bib else key
+                canonical = bib.canonical_key(key)
                 seen_on_page[canonical] = seen_on_page.get(canonical, 0) + 1
                 anchor = anchor_id(canonical, seen_on_page[canonical])
                 anchors.append(anchor)

@@ -27,15 +27,13 @@ def marker_token(name: str) -> str:
 
 @dataclass
 class CitationRegistry:
-    """Every citation group of the build, with the page it belongs to."""
+    """Every citation group of the build; which page holds it is read from the page's tokens."""
 
     groups: list[CitationGroup] = field(default_factory=list)
-    pages: list[str] = field(default_factory=list)
 
-    def register(self, group: CitationGroup, page: str) -> str:
-        """Record ``group`` as cited on ``page`` and return its token."""
+    def register(self, group: CitationGroup) -> str:
+        """Record ``group`` and return the token that holds its place."""
         self.groups.append(group)
-        self.pages.append(page)
         return f"<!--monograph-cite:{len(self.groups) - 1}-->"
 
 

@@ -108,8 +108,7 @@ def _item_html(ctx: RenderContext, item: CitationItem, anchor: str) -> tuple[int
 
 
 def _canonical(ctx: RenderContext, key: str) -> str:
-    bib = ctx.formatter.bib
-    return bib.canonical_key(key) if key in bib else key
+    return ctx.formatter.bib.canonical_key(key)
 
 
 def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str:
