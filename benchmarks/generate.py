@@ -79,6 +79,8 @@ DESIGNS = (
     "narrative-review",
 )
 RESULTS = ("benefit", "no-difference", "harm", "mixed", "not-reported")
+NO_STUDY = frozenset({"narrative-review", "textbook"})
+UNCONTROLLED = NO_STUDY | {"case-series", "case-report"}
 #: One cycle of group kinds: 12 single, 3 multi (2+3+2 keys), 2 locator, 3 narrative = 24 keys.
 KINDS = ("single",) * 12 + ("multi",) * 3 + ("locator",) * 2 + ("narrative",) * 3
 MULTI_SIZES = (2, 3, 2)
@@ -152,7 +154,13 @@ def _evidence(rng: random.Random, keys: list[str]) -> list[str]:
             "result": rng.choice(RESULTS),
             "finding": _sentence(rng) + ".",
             "applies_to": applies,
+            "question": "effect",
+            "record": "verified",
         }
+        uncontrolled = row["comparator"] is None or design in UNCONTROLLED
+        if row["result"] != "not-reported" and uncontrolled:
+            # The schema gives a direction only to controlled rows (evidence_model rules).
+            row["result"] = "not-reported" if design in NO_STUDY else "uncontrolled-improvement"
         lines.append(f"  - cite: [{cite}]")
         lines += [f"    {name}: {json.dumps(value)}" for name, value in row.items()]
         if design == "systematic-review" and rng.random() < 0.5:

@@ -19,12 +19,14 @@ evidence:
     population: "Mice"
     participants: null
     intervention: "Oil <b>injected</b>"
-    comparator: null
+    comparator: "Vehicle"
     duration: "5 days"
     outcomes: "Rotarod"
     result: benefit
     finding: "Mice did better <script>x</script>."
     applies_to: animal
+    question: effect
+    record: partly
   - cite: [rct2009]
     design: rct
     population: "Adults with RLS"
@@ -36,6 +38,8 @@ evidence:
     result: no-difference
     finding: "Both arms improved."
     applies_to: rls
+    question: effect
+    record: verified
 claims:
   - claim: "Valerian beats placebo."
     cite: [rct2009]
@@ -102,7 +106,7 @@ def test_bad_evidence_fails_strict_with_file_and_line(build_site: SiteBuilder) -
     assert site.aborted is not None
     messages = [m for m in site.warnings if "evidence" in m]
     assert any(
-        m.startswith("monograph: docs/valerian.md:17: evidence[1].design: 'RCT ' is not one of")
+        m.startswith("monograph: docs/valerian.md:19: evidence[1].design: 'RCT ' is not one of")
         and m.endswith("[evidence.invalid]")
         for m in messages
     ), messages
@@ -120,3 +124,70 @@ def test_marker_without_data_and_dropped_front_matter(build_site: SiteBuilder) -
     site = build_site(pages, BIB, strict=True)
     codes = {p.code for p in site.problems}
     assert {"evidence.missing", "page.front_matter"} <= codes, site.warnings
+
+
+PILOT = """---
+title: Magnesium
+evidence_caveat: "Uncontrolled."
+evidence:
+  - cite: [rct2009]
+    design: case-series
+    population: "Adults with RLS"
+    participants: 10
+    intervention: "Magnesium"
+    outcomes: "Leg movements"
+    result: benefit
+    finding: "Fewer leg movements after treatment."
+    applies_to: rls
+    question: effect
+    record: verified
+  - cite: [rev2019]
+    design: case-report
+    population: "One woman with RLS"
+    participants: 1
+    intervention: "Magnesium"
+    outcomes: "Symptoms"
+    result: uncontrolled-improvement
+    finding: "Known from a secondary source only."
+    applies_to: rls
+    question: effect
+    record: secondary-only
+---
+
+# Magnesium
+
+<!-- monograph:evidence -->
+"""
+
+
+def test_uncontrolled_benefit_fails_the_strict_build_with_its_line(
+    build_site: SiteBuilder,
+) -> None:
+    site = build_site({"magnesium.md": PILOT}, BIB, strict=True)
+    assert site.aborted is not None
+    assert any(
+        m.startswith("monograph: docs/magnesium.md:11: evidence[0].result: 'benefit' needs a ")
+        and "use 'uncontrolled-improvement'" in m
+        for m in site.warnings
+    ), site.warnings
+
+
+def test_summary_describes_uncontrolled_and_secondary_evidence_in_words(
+    build_site: SiteBuilder,
+) -> None:
+    pilot = PILOT.replace("result: benefit", "result: uncontrolled-improvement")
+    site = build_site(
+        {"magnesium.md": pilot, "summary.md": SUMMARY + "\n[@mouse2009]\n"},
+        BIB,
+        nav=["magnesium.md", "summary.md"],
+        strict=True,
+    )
+    assert site.aborted is None, site.warnings
+    [row] = site.page("summary/").cssselect("table.evidence-summary tbody tr")
+    cells = [" ".join(cell.text_content().split()) for cell in row.cssselect("th, td")]
+    assert cells[1:3] == ["Level 4", "2"]
+    assert cells[3].startswith("△ Uncontrolled, 10 patients [")
+    assert "Not counted: uncontrolled, 1 patient, secondary report only [" in cells[3]
+    assert "Benefit" not in cells[3]
+    page_rows = site.page("magnesium/").cssselect("table.evidence-table tbody tr")
+    assert "(secondary report only)" in page_rows[1].text_content()

@@ -72,7 +72,7 @@ def test_intervention_pages_have_evidence_tables(site: Path, name: str) -> None:
     tree = page(site, f"interventions/{name}")
     rows = tree.cssselect("table.evidence-table tbody tr")
     assert rows, name
-    levels = [int(row.get("data-level")) for row in rows]
+    levels = [int(row.get("data-level") or 6) for row in rows]  # no level (not a test): last
     assert levels == sorted(levels)
     assert tree.cssselect("p.page-reviewed time")
 
@@ -88,7 +88,26 @@ def test_key_findings_from_the_verified_records(site: Path) -> None:
     iron = page(site, "interventions/iron").cssselect("table.evidence-table")[0].text_content()
     assert re.search(r"Moderate", iron)
     tyrosine = page(site, "interventions/tyrosine").cssselect("table.evidence-table tbody tr")
-    assert {r.get("data-level") for r in tyrosine} == {"5"}
+    assert {r.get("data-level") for r in tyrosine} == {""}  # no study tests tyrosine
+
+
+def test_summary_grades_only_checked_studies_of_the_intervention_in_rls(site: Path) -> None:
+    rows = page(site, "evidence").cssselect("table.evidence-summary tbody tr")
+    cells = {
+        row.cssselect("th")[0].text_content().strip(): [
+            " ".join(td.text_content().split()) for td in row.cssselect("td")
+        ]
+        for row in rows
+    }
+    assert cells["Iron"][0] == "Level 1" and cells["Iron"][2].startswith("▲ Benefit")
+    assert cells["Valerian"][0] == "Level 2" and cells["Valerian"][2].startswith("= No differ")
+    magnesium = cells["Magnesium"]
+    assert magnesium[0] == "Level 4" and "Benefit" not in magnesium[2]
+    assert magnesium[2].startswith("△ Uncontrolled, 10 patients")
+    assert "secondary report only" in magnesium[2]
+    for name in ("Lavender oil", "Tyrosine", "Supporting nutrients", "Lifestyle measures"):
+        assert cells[name][0] == "None", name
+        assert cells[name][2].startswith("No study of it in RLS"), name
 
 
 def test_summary_compares_every_intervention(site: Path) -> None:

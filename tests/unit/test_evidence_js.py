@@ -23,10 +23,13 @@ def summary(title: str, *designs: str) -> InterventionSummary:
             design=design,  # type: ignore[arg-type]
             population="Adults with RLS",
             intervention=title,
+            comparator="Placebo",
             outcomes="IRLS",
-            result="benefit",
+            result="uncontrolled-improvement" if design.startswith("case") else "benefit",
             finding="A finding.",
             applies_to="rls",
+            question="effect",
+            record="verified",
         )
         for index, design in enumerate(designs)
     )

@@ -1,4 +1,4 @@
-"""Derived values of evidence rows: OCEBM level, indirect flag, human RLS study, ordering."""
+"""Derived values of evidence rows: OCEBM level, kind, indirect flag, human RLS study, order."""
 
 from __future__ import annotations
 
@@ -22,10 +22,13 @@ def row(**changes: Any) -> EvidenceRow:
         "population": "Adults with RLS",
         "participants": 37,
         "intervention": "Valerian 800 mg",
+        "comparator": "Placebo",
         "outcomes": "IRLS",
         "result": "no-difference",
         "finding": "No difference from placebo.",
         "applies_to": "rls",
+        "question": "effect",
+        "record": "verified",
     }
     fields.update(changes)
     return EvidenceRow.model_validate(fields)
@@ -50,7 +53,48 @@ def row(**changes: Any) -> EvidenceRow:
 )
 def test_level_is_derived_from_design(design: str, level: int) -> None:
     applies_to = "animal" if design == "animal" else "rls"
-    assert row(design=design, applies_to=applies_to).level == level
+    assert row(design=design, applies_to=applies_to, result="not-reported").level == level
+
+
+@pytest.mark.parametrize("question", ["association", "mechanism", "background"])
+def test_only_rows_that_test_the_intervention_have_a_treatment_level(question: str) -> None:
+    subject = row(
+        design="narrative-review", question=question, result="not-applicable", comparator=None
+    )
+    assert subject.level is None
+    assert subject.rank == 6  # after every level
+
+
+@pytest.mark.parametrize(
+    ("changes", "controlled"),
+    [
+        ({}, True),
+        ({"comparator": None, "result": "uncontrolled-improvement"}, False),
+        ({"design": "case-series", "result": "uncontrolled-improvement"}, False),
+        ({"design": "narrative-review", "result": "not-reported"}, False),
+    ],
+)
+def test_controlled_needs_a_comparator_and_a_comparative_design(
+    changes: dict[str, Any], controlled: bool
+) -> None:
+    assert row(**changes).controlled is controlled
+
+
+@pytest.mark.parametrize(
+    ("record", "trusted"),
+    [("verified", True), ("partly", True), ("unverified", False), ("secondary-only", False)],
+)
+def test_trusted_records(record: str, trusted: bool) -> None:
+    result = "no-difference" if trusted else "not-reported"
+    assert row(record=record, result=result).trusted is trusted
+
+
+def test_tests_in_rls_needs_an_effect_question_in_people_with_rls() -> None:
+    assert row().tests_in_rls
+    assert not row(applies_to="other-condition").tests_in_rls
+    assert not row(
+        design="case-control", question="association", result="not-applicable"
+    ).tests_in_rls
 
 
 def test_every_design_has_a_level_and_a_matrix_column() -> None:
@@ -73,7 +117,8 @@ def test_every_design_has_a_level_and_a_matrix_column() -> None:
 )
 def test_evidence_type(design: str, column: str) -> None:
     applies_to = "animal" if design == "animal" else "mechanism"
-    assert row(design=design, applies_to=applies_to).evidence_type == column
+    subject = row(design=design, applies_to=applies_to, result="not-reported")
+    assert subject.evidence_type == column
 
 
 @pytest.mark.parametrize(
@@ -92,7 +137,7 @@ def test_evidence_type(design: str, column: str) -> None:
 def test_indirect_and_human_rls_flags(
     design: str, applies_to: str, indirect: bool, human_rls: bool
 ) -> None:
-    subject = row(design=design, applies_to=applies_to)
+    subject = row(design=design, applies_to=applies_to, result="not-reported")
     assert (subject.indirect, subject.human_rls) == (indirect, human_rls)
 
 
@@ -117,10 +162,12 @@ YEARS = {"a2019": 2019, "b2009": 2009, "c2017": 2017, "d2011": 2011}
 
 def test_sort_by_level_then_year_then_order_written() -> None:
     rows = [
-        row(cite=["a2019"], design="case-report"),
+        row(cite=["a2019"], design="case-report", result="uncontrolled-improvement"),
         row(cite=["c2017"], design="rct", finding="second 2017 trial"),
         row(cite=["nodate"], design="rct"),
-        row(cite=["b2009"], design="narrative-review", applies_to="mechanism"),
+        row(
+            cite=["b2009"], design="narrative-review", applies_to="mechanism", result="not-reported"
+        ),
         row(cite=["c2017"], design="rct", finding="first 2017 trial"),
         row(cite=["d2011", "a2019"], design="rct"),
         row(cite=["a2019"], design="systematic-review"),
@@ -137,7 +184,15 @@ def test_sort_by_level_then_year_then_order_written() -> None:
     ]
 
 
+def test_rows_without_a_level_sort_after_level_5() -> None:
+    rows = [
+        row(cite=["a2019"], design="case-control", question="association", result="not-applicable"),
+        row(cite=["b2009"], design="textbook", result="not-reported"),
+    ]
+    assert [r.cite[0] for r in sort_rows(rows, YEARS.get)] == ["b2009", "a2019"]
+
+
 def test_sort_returns_a_new_list() -> None:
-    rows = (row(design="case-report"), row(design="rct"))
+    rows = (row(design="case-report", result="uncontrolled-improvement"), row(design="rct"))
     assert sort_rows(rows, YEARS.get) == [rows[1], rows[0]]
     assert rows[0].design == "case-report"

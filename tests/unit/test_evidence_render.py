@@ -44,6 +44,8 @@ def make_row(**changes: Any) -> EvidenceRow:
         "result": "no-difference",
         "finding": "Both groups improved; no difference was reported.",
         "applies_to": "rls",
+        "question": "effect",
+        "record": "verified",
     }
     fields.update(changes)
     return EvidenceRow.model_validate(fields)
@@ -67,6 +69,8 @@ MOUSE = make_row(
     duration=None,
     result="not-applicable",
     applies_to="animal",
+    question="mechanism",
+    record="partly",
 )
 PAGE = PageEvidence(
     rows=(make_row(), MOUSE, IRON_REVIEW),
@@ -109,7 +113,7 @@ def test_page_table_columns_caption_and_rows_in_level_order() -> None:
     ] == [
         ("1", "systematic-review", "benefit"),
         ("2", "rct", "no-difference"),
-        ("5", "animal", "not-applicable"),
+        ("", "animal", "not-applicable"),
     ]
 
 
@@ -133,6 +137,7 @@ def test_page_table_cells() -> None:
         "▲ Benefit",
         "⊕⊕⊕◯ Moderate (Cochrane summary of findings)",
     ]
+    assert cell_texts(mouse)[0] == "Mechanism only, not a test of the intervention in people"
     assert cell_texts(mouse)[1:6] == [
         "Animal study",
         "Mice (n not reported) Indirect: animals",
@@ -151,11 +156,22 @@ def test_page_table_cells() -> None:
         ({"participants": None}, "Adults (n not reported)"),
         ({"participants": None, "design": "cohort"}, "Adults (n not reported)"),
         (
-            {"participants": None, "design": "narrative-review", "applies_to": "mechanism"},
+            {
+                "participants": None,
+                "design": "narrative-review",
+                "applies_to": "mechanism",
+                "result": "not-reported",
+            },
             "Adults Indirect: mechanism only",
         ),
         (
-            {"participants": None, "design": "in-vitro", "applies_to": "mechanism"},
+            {
+                "participants": None,
+                "design": "in-vitro",
+                "applies_to": "mechanism",
+                "result": "not-applicable",
+                "question": "mechanism",
+            },
             "Adults Indirect: mechanism only",
         ),
         ({"participants": 20, "applies_to": "healthy"}, "Adults (n = 20) Indirect: healthy people"),
@@ -300,9 +316,56 @@ def test_every_verdict_has_symbol_and_word(verdict: str, text: str) -> None:
         ("mixed", "◆ Mixed"),
         ("not-reported", "— Not reported"),
         ("not-applicable", "○ Not applicable"),
+        ("uncontrolled-improvement", "△ Improved, no control group"),
     ],
 )
 def test_every_result_has_symbol_and_word(result: str, text: str) -> None:
-    page = PageEvidence(rows=(make_row(result=result),), caveat="c")
+    design = "case-series" if result == "uncontrolled-improvement" else "rct"
+    page = PageEvidence(rows=(make_row(result=result, design=design),), caveat="c")
     root = parse(render_evidence_table(page, cite=FakeCite(), year_of=YEARS.get))
     assert root.xpath("string(//td[contains(@class, 'result')])") == text
+
+
+@pytest.mark.parametrize(
+    ("changes", "level", "result"),
+    [
+        (
+            {
+                "design": "case-report",
+                "result": "uncontrolled-improvement",
+                "record": "secondary-only",
+                "participants": 1,
+            },
+            "Level 4",
+            "△ Improved, no control group (secondary report only)",
+        ),
+        (
+            {"result": "not-reported", "record": "unverified"},
+            "Level 2",
+            "— Not reported (record not verified)",
+        ),
+        (
+            {"design": "case-control", "result": "not-applicable", "question": "association"},
+            "Association only, not a test of the intervention",
+            "○ Not applicable",
+        ),
+        (
+            {
+                "design": "textbook",
+                "result": "not-applicable",
+                "question": "background",
+                "applies_to": "mechanism",
+            },
+            "Background (review or textbook), not a test of the intervention",
+            "○ Not applicable",
+        ),
+    ],
+)
+def test_rows_that_do_not_carry_a_level_or_a_checked_result_say_so(
+    changes: dict[str, Any], level: str, result: str
+) -> None:
+    page = PageEvidence(rows=(make_row(**changes),), caveat="c")
+    root = parse(render_evidence_table(page, cite=FakeCite(), year_of=YEARS.get))
+    texts = cell_texts(root.xpath("//tbody/tr")[0])
+    assert (texts[0], texts[7]) == (level, result)
+    assert root.xpath("//tbody/tr")[0].get("data-question") == changes.get("question", "effect")

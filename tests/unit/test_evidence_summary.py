@@ -23,13 +23,27 @@ def make_row(cite: str = "k", **changes: Any) -> EvidenceRow:
         "design": "rct",
         "population": "p",
         "intervention": "i",
+        "comparator": "Placebo",
         "outcomes": "o",
         "result": "benefit",
         "finding": "f",
         "applies_to": "rls",
+        "question": "effect",
+        "record": "verified",
     }
     fields.update(changes)
     return EvidenceRow.model_validate(fields)
+
+
+def background(cite: str, **changes: Any) -> EvidenceRow:
+    fields: dict[str, Any] = {
+        "design": "narrative-review",
+        "comparator": None,
+        "result": "not-applicable",
+        "applies_to": "mechanism",
+        "question": "background",
+    }
+    return make_row(cite, **(fields | changes))
 
 
 IRON = PageEvidence(
@@ -40,8 +54,14 @@ IRON = PageEvidence(
             certainty="moderate",
             certainty_source="Cochrane",
         ),
-        make_row("bang2018", design="cohort", result="not-applicable"),
-        make_row("connor2017", design="narrative-review", applies_to="mechanism"),
+        make_row(
+            "bang2018",
+            design="case-series",
+            comparator=None,
+            result="not-applicable",
+            question="association",
+        ),
+        background("connor2017", record="unverified"),
     ),
     caveat="Short trials.",
 )
@@ -50,20 +70,47 @@ VALERIAN = PageEvidence(
         make_row("cuellar2009", result="no-difference", outcomes="IRLS"),
         make_row("cuellar2009", result="no-difference", outcomes="PSQI"),
         make_row("other2010", design="rct", applies_to="healthy"),
+        make_row("ziegler2002", result="not-reported", record="unverified"),
     ),
     caveat="One small trial.",
 )
 LAVENDER = PageEvidence(
     rows=(
-        make_row("malcolm2017", design="systematic-review", applies_to="other-condition"),
-        make_row("kim2009", design="animal", applies_to="animal", result="not-applicable"),
+        make_row(
+            "malcolm2017",
+            design="narrative-review",
+            comparator=None,
+            result="not-reported",
+            applies_to="other-condition",
+        ),
+        make_row(
+            "kim2009",
+            design="animal",
+            applies_to="animal",
+            result="not-applicable",
+            question="mechanism",
+            record="partly",
+        ),
     ),
     caveat="No RLS study.",
 )
 MAGNESIUM = PageEvidence(
     rows=(
-        make_row("hornyak1998", design="case-series"),
-        make_row("bartell2006", design="case-report", result="no-difference"),
+        make_row(
+            "hornyak1998",
+            design="case-series",
+            participants=10,
+            result="uncontrolled-improvement",
+        ),
+        make_row(
+            "bartell2006",
+            design="case-report",
+            participants=1,
+            comparator=None,
+            result="uncontrolled-improvement",
+            record="secondary-only",
+        ),
+        background("debaaij2015"),
     ),
     caveat="Uncontrolled.",
 )
@@ -88,30 +135,74 @@ def sort_keys(tr: HtmlElement) -> list[str | None]:
 
 
 @pytest.mark.parametrize(
-    ("evidence", "best_level", "indirect_only", "rls_studies", "direction", "graded"),
+    ("evidence", "best_level", "rls_studies", "direction", "graded", "not_counted", "other"),
     [
-        (IRON, 1, False, 2, "benefit", "trotti2019"),
-        (VALERIAN, 2, False, 1, "no-difference", None),
-        (LAVENDER, 1, True, 0, None, None),
-        (MAGNESIUM, 4, False, 2, "mixed", None),
-        (PageEvidence(), None, False, 0, None, None),
+        (IRON, 1, 1, "benefit", "trotti2019", [], ["bang2018", "connor2017"]),
+        (VALERIAN, 2, 2, "no-difference", None, ["ziegler2002"], ["other2010"]),
+        (LAVENDER, None, 0, None, None, [], ["malcolm2017", "kim2009"]),
+        (
+            MAGNESIUM,
+            4,
+            2,
+            "uncontrolled-improvement",
+            None,
+            ["bartell2006"],
+            ["debaaij2015"],
+        ),
+        (PageEvidence(), None, 0, None, None, [], []),
     ],
     ids=["iron", "valerian", "lavender", "magnesium", "no-rows"],
 )
-def test_overview(
+def test_overview_counts_only_checked_rls_studies_of_the_intervention(
     evidence: PageEvidence,
     best_level: int | None,
-    indirect_only: bool,
     rls_studies: int,
     direction: str | None,
     graded: str | None,
+    not_counted: list[str],
+    other: list[str],
 ) -> None:
     facts = overview(evidence)
     assert facts.best_level == best_level
-    assert facts.best_level_indirect is indirect_only
     assert facts.rls_studies == rls_studies
     assert facts.direction == direction
     assert (facts.graded.cite[0] if facts.graded else None) == graded
+    assert [row.cite[0] for row in facts.not_counted] == not_counted
+    assert [row.cite[0] for row in facts.other] == other
+
+
+def test_an_unchecked_trial_sets_neither_level_nor_direction() -> None:
+    evidence = PageEvidence(
+        rows=(
+            make_row(
+                "unchecked", design="systematic-review", result="not-reported", record="unverified"
+            ),
+            make_row("pilot", design="case-series", result="uncontrolled-improvement"),
+        ),
+        caveat="c",
+    )
+    facts = overview(evidence)
+    assert (facts.best_level, facts.direction) == (4, "uncontrolled-improvement")
+    assert [row.cite[0] for row in facts.not_counted] == ["unchecked"]
+
+
+def test_indirect_and_association_rows_never_set_a_level() -> None:
+    evidence = PageEvidence(
+        rows=(
+            make_row("anxiety", design="systematic-review", applies_to="other-condition"),
+            make_row("mice", design="animal", applies_to="animal"),
+            make_row(
+                "survey",
+                design="cross-sectional",
+                result="not-applicable",
+                question="association",
+            ),
+        ),
+        caveat="c",
+    )
+    facts = overview(evidence)
+    assert (facts.best_level, facts.direction, facts.rls_studies) == (None, None, 0)
+    assert len(facts.other) == 3
 
 
 @pytest.mark.parametrize(
@@ -133,7 +224,7 @@ def test_type_counts_count_distinct_studies_and_indirect_ones() -> None:
     counts = {name: (c.studies, c.indirect) for name, c in type_counts(VALERIAN).items()}
     assert counts == {
         "Systematic review": (0, 0),
-        "RCT": (2, 1),
+        "RCT": (3, 1),
         "Other human study": (0, 0),
         "Case report/series": (0, 0),
         "Animal": (0, 0),
@@ -146,53 +237,50 @@ def test_summary_table_rows() -> None:
     (table,) = root.xpath("//table[@class='evidence-summary sortable']")
     assert [th.text_content() for th in table.xpath("./thead/tr/th[@scope='col']")] == [
         "Intervention",
-        "Best level of evidence",
-        "Human RLS studies",
-        "Direction of best RLS evidence",
+        "Best level (RLS studies of it)",
+        "RLS studies of it",
+        "What the best of them showed",
         "Certainty (GRADE)",
         "Main caveat",
     ]
     rows = table.xpath("./tbody/tr")
-    assert [texts(tr) for tr in rows] == [
+    assert [texts(tr)[:3] + texts(tr)[4:] for tr in rows] == [
+        ["Iron", "Level 1", "1", "⊕⊕⊕◯ Moderate (Cochrane)", "Short trials."],
+        ["Valerian", "Level 2", "2", "Not graded", "One small trial."],
+        ["Lavender oil", "None", "0", "Not graded", "No RLS study."],
+        ["Magnesium", "Level 4", "2", "Not graded", "Uncontrolled."],
+    ]
+    shown = [
+        [" ".join(p.text_content().split()) for p in tr.xpath("./td")[2].xpath("./p")]
+        for tr in rows
+    ]
+    assert shown == [
+        ["▲ Benefit [trotti2019]"],
         [
-            "Iron",
-            "Level 1",
-            "2",
-            "▲ Benefit (Level 1) [trotti2019]",
-            "⊕⊕⊕◯ Moderate (Cochrane)",
-            "Short trials.",
+            "= No difference [cuellar2009]",
+            "Not counted: randomised trial, record not verified [ziegler2002]",
         ],
         [
-            "Valerian",
-            "Level 2",
-            "1",
-            "= No difference (Level 2) [cuellar2009]",
-            "Not graded",
-            "One small trial.",
+            "No study of it in RLS",
+            "Other evidence: tested in another condition [malcolm2017]; mechanism only, not a "
+            "test of the intervention in people [kim2009]",
         ],
         [
-            "Lavender oil",
-            "Level 1 (indirect only)",
-            "0",
-            "No RLS study",
-            "Not graded",
-            "No RLS study.",
-        ],
-        [
-            "Magnesium",
-            "Level 4",
-            "2",
-            "◆ Mixed (Level 4) [hornyak1998bartell2006]",
-            "Not graded",
-            "Uncontrolled.",
+            "△ Uncontrolled, 10 patients [hornyak1998]",
+            "Not counted: uncontrolled, 1 patient, secondary report only [bartell2006]",
         ],
     ]
     assert [sort_keys(tr)[:5] for tr in rows] == [
-        ["Iron", "1", "2", "benefit", "3"],
-        ["Valerian", "2", "1", "no-difference", "0"],
-        ["Lavender oil", "1", "0", "", "0"],
-        ["Magnesium", "4", "2", "mixed", "0"],
+        ["Iron", "1", "1", "benefit", "3"],
+        ["Valerian", "2", "2", "no-difference", "0"],
+        ["Lavender oil", "9", "0", "", "0"],
+        ["Magnesium", "4", "2", "uncontrolled-improvement", "0"],
     ]
+
+
+def test_no_benefit_is_shown_for_uncontrolled_or_unchecked_evidence() -> None:
+    html = render_evidence_summary(ITEMS[2:], cite=cite)
+    assert "Benefit" not in html and "Level 5" not in html
 
 
 def test_summary_links_and_row_headers() -> None:
@@ -215,12 +303,12 @@ def test_matrix_counts() -> None:
     ]
     rows = table.xpath("./tbody/tr")
     assert [texts(tr) for tr in rows] == [
-        ["Iron", "1", "–", "1", "–", "–", "1 (1 indirect)"],
-        ["Valerian", "–", "2 (1 indirect)", "–", "–", "–", "–"],
-        ["Lavender oil", "1 (1 indirect)", "–", "–", "–", "1 (1 indirect)", "–"],
-        ["Magnesium", "–", "–", "–", "2", "–", "–"],
+        ["Iron", "1", "–", "–", "1", "–", "1 (1 indirect)"],
+        ["Valerian", "–", "3 (1 indirect)", "–", "–", "–", "–"],
+        ["Lavender oil", "–", "–", "–", "–", "1 (1 indirect)", "1 (1 indirect)"],
+        ["Magnesium", "–", "–", "–", "2", "–", "1 (1 indirect)"],
     ]
-    assert sort_keys(rows[1]) == ["Valerian", "0", "2", "0", "0", "0", "0"]
+    assert sort_keys(rows[1]) == ["Valerian", "0", "3", "0", "0", "0", "0"]
     empty = rows[1].xpath("./td")[0]
     assert (empty.text, empty.get("aria-label")) == ("–", "none")
 

@@ -30,6 +30,8 @@ evidence:
     result: no-difference
     finding: "Both groups improved; no difference between them was reported."
     applies_to: rls
+    question: effect
+    record: verified
 claims:
   - claim: "Valerian relieves RLS symptoms."
     cite: [cuellar2009]
@@ -39,12 +41,12 @@ claims:
 
 # Valerian
 """
-#  1 ---            7 design        13 outcomes      19 cite
-#  2 title          8 population    14 result        20 verdict
-#  3 reviewed       9 participants  15 finding       21 note
-#  4 caveat        10 intervention  16 applies_to    22 ---
-#  5 evidence:     11 comparator    17 claims:
-#  6 - cite        12 duration      18 - claim
+#  1 ---            7 design        13 outcomes      19 claims:
+#  2 title          8 population    14 result        20 - claim
+#  3 reviewed       9 participants  15 finding       21 cite
+#  4 caveat        10 intervention  16 applies_to    22 verdict
+#  5 evidence:     11 comparator    17 question      23 note
+#  6 - cite        12 duration      18 record        24 ---
 
 
 def edit(*changes: tuple[int, str | None]) -> str:
@@ -81,7 +83,9 @@ DESIGNS = (
     "systematic-review, rct, controlled-trial, cohort, case-control, cross-sectional, "
     "case-series, case-report, animal, in-vitro, narrative-review, textbook"
 )
-RESULTS = "benefit, no-difference, harm, mixed, not-reported, not-applicable"
+RESULTS = (
+    "benefit, no-difference, harm, mixed, uncontrolled-improvement, not-reported, not-applicable"
+)
 P = f"{PATH}:"
 
 INVALID = [
@@ -263,7 +267,91 @@ INVALID = [
         id="rct-in-animals",
     ),
     pytest.param(
-        edit(*((n, None) for n in range(6, 17)), (5, "evidence: []")),
+        edit((17, None)),
+        [
+            f"{P}6: evidence[0].question: missing; this field is required: one of effect, "
+            "association, mechanism, background [evidence.invalid]"
+        ],
+        id="question-missing-lists-the-choices",
+    ),
+    pytest.param(
+        edit((18, "    record: verifed")),
+        [
+            f"{P}18: evidence[0].record: 'verifed' is not one of verified, partly, unverified, "
+            "secondary-only; did you mean 'verified'? [evidence.invalid]"
+        ],
+        id="record-enum",
+    ),
+    pytest.param(
+        edit((17, "    question: association")),
+        [
+            f"{P}14: evidence[0].result: 'no-difference' on a row that answers 'association': "
+            "only a row that tests the intervention (question 'effect') has a result; use "
+            "'not-applicable' and say what was found in 'finding' [evidence.invalid]",
+            f"{P}17: evidence[0].question: 'association' for a 'rct', which tests an "
+            "intervention; use 'effect' [evidence.invalid]",
+        ],
+        id="rct-must-answer-effect-and-association-has-no-result",
+    ),
+    pytest.param(
+        edit(
+            (7, "    design: cohort"),
+            (14, "    result: not-applicable"),
+            (17, "    question: background"),
+        ),
+        [
+            f"{P}17: evidence[0].question: 'background' is for a narrative review or textbook, "
+            "not a 'cohort'; use 'effect', 'association' or 'mechanism' [evidence.invalid]"
+        ],
+        id="background-only-for-reviews",
+    ),
+    pytest.param(
+        edit((7, "    design: case-series"), (14, "    result: benefit")),
+        [
+            f"{P}14: evidence[0].result: 'benefit' needs a comparison, but a 'case-series' has "
+            "no comparison group; use 'uncontrolled-improvement' when people improved without "
+            "one, or 'not-reported' [evidence.invalid]"
+        ],
+        id="uncontrolled-is-never-benefit",
+    ),
+    pytest.param(
+        edit((11, "    comparator: null"), (14, "    result: benefit")),
+        [
+            f"{P}14: evidence[0].result: 'benefit' needs a comparison, but the row has no "
+            "comparator; use 'uncontrolled-improvement' when people improved without one, or "
+            "'not-reported' [evidence.invalid]"
+        ],
+        id="benefit-needs-a-comparator",
+    ),
+    pytest.param(
+        edit((7, "    design: narrative-review"), (14, "    result: mixed")),
+        [
+            f"{P}14: evidence[0].result: 'mixed' needs a comparison, but a 'narrative-review' "
+            "has no comparison group; use 'uncontrolled-improvement' when people improved "
+            "without one, or 'not-reported' [evidence.invalid]"
+        ],
+        id="review-has-no-direction",
+    ),
+    pytest.param(
+        edit((14, "    result: benefit"), (18, "    record: secondary-only")),
+        [
+            f"{P}14: evidence[0].result: 'benefit' rests on a record that is 'secondary-only'; "
+            "a direction needs a verified or partly verified record, so use 'not-reported' and "
+            "say why in 'finding' [evidence.invalid]"
+        ],
+        id="benefit-needs-a-checked-record",
+    ),
+    pytest.param(
+        edit((14, "    result: uncontrolled-improvement")),
+        [
+            f"{P}14: evidence[0].result: 'uncontrolled-improvement' on a row with a comparator "
+            "('Placebo'); give the result against the comparator ('benefit', 'no-difference', "
+            "'harm', 'mixed') [evidence.invalid]"
+        ],
+        id="controlled-row-gives-its-comparison",
+    ),
+    pytest.param(
+        edit(*((n, None) for n in range(6, 19)), (5, "evidence: []")),
         [
             f"{P}5: evidence: the list is empty; add at least one study row or remove the "
             "'evidence' key [evidence.empty]"
@@ -271,7 +359,7 @@ INVALID = [
         id="evidence-empty",
     ),
     pytest.param(
-        edit(*((n, None) for n in range(6, 17)), (5, "evidence:")),
+        edit(*((n, None) for n in range(6, 19)), (5, "evidence:")),
         [
             f"{P}5: evidence: the list is empty; add at least one study row or remove the "
             "'evidence' key [evidence.empty]"
@@ -279,20 +367,20 @@ INVALID = [
         id="evidence-null",
     ),
     pytest.param(
-        edit(*((n, None) for n in range(18, 22)), (17, "claims: []")),
+        edit(*((n, None) for n in range(20, 24)), (19, "claims: []")),
         [
-            f"{P}17: claims: the list is empty; add at least one claim or remove the 'claims' "
+            f"{P}19: claims: the list is empty; add at least one claim or remove the 'claims' "
             "key [evidence.empty]"
         ],
         id="claims-empty",
     ),
     pytest.param(
-        edit(*((n, None) for n in range(6, 17)), (5, "evidence: valerian rct")),
+        edit(*((n, None) for n in range(6, 19)), (5, "evidence: valerian rct")),
         [f"{P}5: evidence: expected a list ('- ' items), got 'valerian rct' [evidence.invalid]"],
         id="evidence-not-a-list",
     ),
     pytest.param(
-        edit(*((n, None) for n in range(7, 17)), (6, "  - cuellar2009 rct")),
+        edit(*((n, None) for n in range(7, 19)), (6, "  - cuellar2009 rct")),
         [
             f"{P}6: evidence[0]: expected 'field: value' lines, got 'cuellar2009 rct' "
             "[evidence.invalid]"
@@ -313,37 +401,37 @@ INVALID = [
         id="caveat-blank",
     ),
     pytest.param(
-        edit(*((n, None) for n in range(5, 17))),
+        edit(*((n, None) for n in range(5, 19))),
         [f"{P}4: evidence_caveat: given without 'evidence'; remove it [evidence.invalid]"],
         id="caveat-without-evidence",
     ),
     pytest.param(
-        edit((20, "    verdict: false")),
+        edit((22, "    verdict: false")),
         [
-            f"{P}20: claims[0].verdict: False is not one of supported, partly, not-supported, "
+            f"{P}22: claims[0].verdict: False is not one of supported, partly, not-supported, "
             "not-testable [evidence.invalid]"
         ],
         id="verdict-enum",
     ),
     pytest.param(
-        edit((21, '    note: "x"\n    source: article')),
+        edit((23, '    note: "x"\n    source: article')),
         [
-            f"{P}22: claims[0].source: unknown field; remove it or see CONTRIBUTING.md for the "
+            f"{P}24: claims[0].source: unknown field; remove it or see CONTRIBUTING.md for the "
             "allowed fields [evidence.invalid]"
         ],
         id="claim-unknown-field",
     ),
     pytest.param(
-        edit((19, "    cite: trotti2091")),
+        edit((21, "    cite: trotti2091")),
         [
-            f"{P}19: claims[0].cite[0]: unknown citation key 'trotti2091'; "
+            f"{P}21: claims[0].cite[0]: unknown citation key 'trotti2091'; "
             "did you mean 'trotti2019'? [evidence.unknown_key]"
         ],
         id="claim-unknown-key",
     ),
     pytest.param(
-        edit((21, None)),
-        [f"{P}18: claims[0].note: missing; this field is required [evidence.invalid]"],
+        edit((23, None)),
+        [f"{P}20: claims[0].note: missing; this field is required [evidence.invalid]"],
         id="claim-missing-note",
     ),
 ]
@@ -378,10 +466,51 @@ def test_every_error_is_reported_in_line_order() -> None:
         (6, "  - cite: [nobody1900]"),
         (7, "    design: RCT"),
         (9, "    participants: many"),
-        (20, "    verdict: wrong"),
+        (22, "    verdict: wrong"),
     )
     _, problems = parse(source)
-    assert [p.split(": ")[0] for p in problems] == [f"{P}6", f"{P}7", f"{P}9", f"{P}20"]
+    assert [p.split(": ")[0] for p in problems] == [f"{P}6", f"{P}7", f"{P}9", f"{P}22"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param(
+            (
+                (7, "    design: case-report"),
+                (11, "    comparator: null"),
+                (14, "    result: uncontrolled-improvement"),
+                (18, "    record: secondary-only"),
+            ),
+            id="uncontrolled-secondary-report",
+        ),
+        pytest.param(
+            (
+                (7, "    design: case-control"),
+                (14, "    result: not-applicable"),
+                (17, "    question: association"),
+            ),
+            id="association-study",
+        ),
+        pytest.param(
+            (
+                (7, "    design: textbook"),
+                (14, "    result: not-applicable"),
+                (17, "    question: background"),
+                (18, "    record: partly"),
+            ),
+            id="background-text",
+        ),
+        pytest.param(
+            ((14, "    result: not-reported"), (18, "    record: unverified")),
+            id="unverified-trial-without-a-result",
+        ),
+    ],
+)
+def test_rows_that_keep_the_rules_are_valid(changes: tuple[tuple[int, str], ...]) -> None:
+    evidence, problems = parse(edit(*changes))
+    assert problems == []
+    assert evidence is not None
 
 
 def test_single_key_is_normalised_to_a_tuple() -> None:
@@ -400,7 +529,12 @@ def test_keys_are_compared_case_insensitively() -> None:
 
 def test_optional_fields_may_be_null() -> None:
     evidence, problems = parse(
-        edit((9, "    participants: null"), (11, "    comparator: null"), (12, "    duration:"))
+        edit(
+            (9, "    participants: null"),
+            (11, "    comparator: null"),
+            (12, "    duration:"),
+            (14, "    result: not-reported"),
+        )
     )
     assert problems == []
     assert evidence is not None
@@ -423,7 +557,7 @@ def test_page_without_evidence_data_is_ignored() -> None:
 
 
 def test_claims_without_evidence_are_allowed() -> None:
-    source = edit(*((n, None) for n in range(4, 17)))
+    source = edit(*((n, None) for n in range(4, 19)))
     evidence, problems = parse(source)
     assert problems == []
     assert evidence is not None

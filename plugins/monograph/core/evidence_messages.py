@@ -54,6 +54,8 @@ def describe(
         guess = closest(field, fields.get(str(loc[0]), ()))
         hint = f"did you mean {guess!r}? " if guess else "remove it or "
         return f"unknown field; {hint}see CONTRIBUTING.md for the allowed fields"
+    if kind == "missing" and choices.get(field):
+        return f"missing; this field is required: one of {', '.join(choices[field])}"
     if kind == "missing":
         return "missing; this field is required"
     if value is None:

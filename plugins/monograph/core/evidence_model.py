@@ -38,7 +38,17 @@ Design = Literal[
     "narrative-review",
     "textbook",
 ]
-Result = Literal["benefit", "no-difference", "harm", "mixed", "not-reported", "not-applicable"]
+Result = Literal[
+    "benefit",
+    "no-difference",
+    "harm",
+    "mixed",
+    "uncontrolled-improvement",
+    "not-reported",
+    "not-applicable",
+]
+Question = Literal["effect", "association", "mechanism", "background"]
+Record = Literal["verified", "partly", "unverified", "secondary-only"]
 AppliesTo = Literal["rls", "other-condition", "healthy", "animal", "mechanism"]
 Certainty = Literal["high", "moderate", "low", "very-low"]
 Verdict = Literal["supported", "partly", "not-supported", "not-testable"]
@@ -54,6 +64,8 @@ Verdict = Literal["supported", "partly", "not-supported", "not-testable"]
 #: report (a series of one). Animal and in-vitro work, narrative reviews and textbooks support
 #: mechanism-based reasoning at best: level 5. The level is a shortcut for the design only;
 #: indirectness is shown separately (``indirect``) and GRADE certainty only where a source gives it.
+#: The level answers the treatment question only, so it is given only to rows that test the
+#: intervention (``question: effect``); an association, mechanism or background row gets none.
 LEVELS: Mapping[str, int] = MappingProxyType(
     {
         "systematic-review": 1,
@@ -73,6 +85,16 @@ LEVELS: Mapping[str, int] = MappingProxyType(
 
 #: Designs that are no study of people: never counted as a human RLS study.
 NON_HUMAN_DESIGNS = frozenset({"animal", "in-vitro", "narrative-review", "textbook"})
+#: Designs without a comparison group: they can show that people improved, never a benefit.
+UNCONTROLLED_DESIGNS = frozenset({"case-series", "case-report"})
+#: Designs that are no study at all: they report others' findings and carry no direction.
+NOT_A_STUDY = frozenset({"narrative-review", "textbook"})
+#: Designs that allocate an intervention, so they always answer the question ``effect``.
+ALLOCATING_DESIGNS = frozenset({"rct", "controlled-trial"})
+#: Results that state a direction of effect (a difference, or none, against a comparison).
+DIRECTIONS = frozenset({"benefit", "no-difference", "harm", "mixed"})
+#: Records that a summary may rest on (``../shared/refs``: verified or partly verified).
+TRUSTED_RECORDS = frozenset({"verified", "partly"})
 
 #: The columns of the evidence-type matrix, and the designs each one counts.
 EVIDENCE_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -92,6 +114,8 @@ CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "design": get_args(Design),
         "result": get_args(Result),
         "applies_to": get_args(AppliesTo),
+        "question": get_args(Question),
+        "record": get_args(Record),
         "certainty": get_args(Certainty),
         "verdict": get_args(Verdict),
     }
@@ -141,6 +165,76 @@ def cross_field_errors(row: Mapping[str, Any]) -> list[tuple[str, str]]:
         errors.append(("applies_to", f"{applies_to!r} for an animal study; use 'animal'"))
     if applies_to == "animal" and design in LEVELS and design not in {"animal", "in-vitro"}:
         errors.append(("design", f"{design!r} for a study in animals; use 'animal'"))
+    return errors + _question_errors(row)
+
+
+def _question_errors(row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The rules that tie the question a row answers to its design, record and result.
+
+    A treatment level and a direction belong only to a row that tests the intervention
+    (``question: effect``); a direction needs a comparison group and a record that was
+    verified at least in part. See "Evidence rules" in CONTRIBUTING.md.
+    """
+    question, design, result = row.get("question"), row.get("design"), row.get("result")
+    record, comparator = row.get("record"), row.get("comparator")
+    if result not in get_args(Result) or question not in get_args(Question):
+        return []  # a missing or mistyped value is reported by the schema itself
+    errors: list[tuple[str, str]] = []
+    if design in ALLOCATING_DESIGNS and question != "effect":
+        errors.append(
+            (
+                "question",
+                f"{question!r} for a {design!r}, which tests an intervention; use 'effect'",
+            )
+        )
+    if question == "background" and design in LEVELS and design not in NOT_A_STUDY:
+        errors.append(
+            (
+                "question",
+                f"'background' is for a narrative review or textbook, not a {design!r}; "
+                "use 'effect', 'association' or 'mechanism'",
+            )
+        )
+    if question != "effect" and result != "not-applicable":
+        errors.append(
+            (
+                "result",
+                f"{result!r} on a row that answers {question!r}: only a row that tests the "
+                "intervention (question 'effect') has a result; use 'not-applicable' and say "
+                "what was found in 'finding'",
+            )
+        )
+        return errors
+    uncontrolled = design in UNCONTROLLED_DESIGNS or design in NOT_A_STUDY or comparator is None
+    if result in DIRECTIONS and uncontrolled:
+        why = (
+            f"a {design!r} has no comparison group"
+            if design in UNCONTROLLED_DESIGNS or design in NOT_A_STUDY
+            else "the row has no comparator"
+        )
+        errors.append(
+            (
+                "result",
+                f"{result!r} needs a comparison, but {why}; use 'uncontrolled-improvement' "
+                "when people improved without one, or 'not-reported'",
+            )
+        )
+    elif result in DIRECTIONS and record in get_args(Record) and record not in TRUSTED_RECORDS:
+        errors.append(
+            (
+                "result",
+                f"{result!r} rests on a record that is {record!r}; a direction needs a verified "
+                "or partly verified record, so use 'not-reported' and say why in 'finding'",
+            )
+        )
+    if result == "uncontrolled-improvement" and not uncontrolled:
+        errors.append(
+            (
+                "result",
+                f"'uncontrolled-improvement' on a row with a comparator ({comparator!r}); give "
+                "the result against the comparator ('benefit', 'no-difference', 'harm', 'mixed')",
+            )
+        )
     return errors
 
 
@@ -159,6 +253,11 @@ class EvidenceRow(BaseModel):
         result: The direction of the main result.
         finding: One neutral sentence on what the study found.
         applies_to: Whom the result is about; anything but ``rls`` is indirect evidence.
+        question: What the row can answer: ``effect`` (it tests the intervention),
+            ``association`` (a link or a prevalence, no intervention tested), ``mechanism``
+            or ``background`` (a review or textbook cited for context).
+        record: How far the cited work was checked (``../shared/refs``): ``verified``,
+            ``partly``, ``unverified``, or ``secondary-only`` (known only from another text).
         certainty: GRADE certainty, only where the cited source grades it.
         certainty_source: Where the certainty comes from; required with ``certainty``.
     """
@@ -176,6 +275,8 @@ class EvidenceRow(BaseModel):
     result: Result
     finding: Text
     applies_to: AppliesTo
+    question: Question
+    record: Record
     certainty: Certainty | None = None
     certainty_source: Text | None = None
 
@@ -190,9 +291,41 @@ class EvidenceRow(BaseModel):
         return self
 
     @property
-    def level(self) -> int:
-        """The Oxford CEBM 2011 level (1 strongest, 5 weakest), derived from the design."""
-        return LEVELS[self.design]
+    def level(self) -> int | None:
+        """The OCEBM 2011 treatment level (1 strongest, 5 weakest), derived from the design.
+
+        Only a row that tests the intervention (``question: effect``) has one; ``None`` for any
+        other question, which the treatment scale does not grade.
+        """
+        return LEVELS[self.design] if self.question == "effect" else None
+
+    @property
+    def rank(self) -> int:
+        """Sort rank: the treatment level, then every row without one (after level 5)."""
+        return self.level if self.level is not None else 6
+
+    @property
+    def controlled(self) -> bool:
+        """True when the study compared the intervention with something.
+
+        That needs a comparator and a design with a comparison group (not a case series or
+        report, review or textbook).
+        """
+        return (
+            self.comparator is not None
+            and self.design not in UNCONTROLLED_DESIGNS
+            and self.design not in NOT_A_STUDY
+        )
+
+    @property
+    def trusted(self) -> bool:
+        """True when the cited work's record was verified at least in part."""
+        return self.record in TRUSTED_RECORDS
+
+    @property
+    def tests_in_rls(self) -> bool:
+        """True for a human study that tested the intervention in people with RLS."""
+        return self.question == "effect" and self.human_rls
 
     @property
     def indirect(self) -> bool:
@@ -253,7 +386,7 @@ class PageEvidence(BaseModel):
 def sort_rows(
     rows: Iterable[EvidenceRow], year_of: Callable[[str], int | None]
 ) -> list[EvidenceRow]:
-    """Order rows by OCEBM level (strongest first), then year of the first cited work.
+    """Order rows by OCEBM level (strongest first; rows without a level last), then by year.
 
     Arguments:
         rows: The rows in the order written.
@@ -266,6 +399,6 @@ def sort_rows(
 
     def key(row: EvidenceRow) -> tuple[int, int, int]:
         year = year_of(row.cite[0])
-        return (row.level, 0 if year is not None else 1, year or 0)
+        return (row.rank, 0 if year is not None else 1, year or 0)
 
     return sorted(rows, key=key)

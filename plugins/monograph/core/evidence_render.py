@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from .evidence_model import EVIDENCE_TYPES, EvidenceRow, PageEvidence, sort_rows
 from .evidence_summary import InterventionSummary, Overview, TypeCount, overview, type_counts
+from .evidence_wording import kind_words, level_words, record_words
 
 __all__ = [
     "CiteFn",
@@ -58,6 +59,7 @@ RESULT_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "no-difference": ("=", "No difference"),
         "harm": ("▼", "Harm"),
         "mixed": ("◆", "Mixed"),
+        "uncontrolled-improvement": ("△", "Improved, no control group"),
         "not-reported": ("—", "Not reported"),
         "not-applicable": ("○", "Not applicable"),
     }
@@ -130,6 +132,21 @@ def result_html(result: str) -> str:
     return _labelled(*RESULT_LABELS[result])
 
 
+def _row_level(row: EvidenceRow) -> str:
+    """The treatment level of a row that tests the intervention; the row's kind otherwise."""
+    words = level_words(row)
+    if words is None and row.level is not None:
+        return level_html(row.level)
+    return f'<span class="evidence-kind">{_e(words)}</span>'
+
+
+def _row_result(row: EvidenceRow) -> str:
+    """The result, followed by what its record is when that was not verified."""
+    note = record_words(row)
+    extra = f' <span class="evidence-record">({_e(note)})</span>' if note else ""
+    return result_html(row.result) + extra
+
+
 def certainty_html(certainty: str | None, source: str | None = None) -> str:
     """GRADE certainty as circles plus a word and its source, or ``Not graded``."""
     if certainty is None:
@@ -159,21 +176,22 @@ def _population(row: EvidenceRow) -> str:
 
 def _evidence_row(row: EvidenceRow, cite: CiteFn) -> str:
     cells = (
-        f'<td class="evidence-level" data-sort="{row.level}">{level_html(row.level)}</td>',
+        f'<td class="evidence-level" data-sort="{row.rank}">{_row_level(row)}</td>',
         f"<td>{_e(DESIGN_LABELS[row.design])}</td>",
         f"<td>{_population(row)}</td>",
         f"<td>{_e(row.intervention)}</td>",
         f"<td>{_e(row.comparator or _NOT_STATED)}</td>",
         f"<td>{_e(row.duration or _NOT_STATED)}</td>",
         f"<td>{_e(row.outcomes)}</td>",
-        f'<td class="result result-{_e(row.result)}">{result_html(row.result)}</td>',
+        f'<td class="result result-{_e(row.result)}">{_row_result(row)}</td>',
         f"<td>{certainty_html(row.certainty, row.certainty_source)}</td>",
         f"<td>{_e(row.finding)}</td>",
         f'<td class="evidence-source">{cite(row.cite)}</td>',
     )
     attributes = (
-        f'data-level="{row.level}" data-design="{_e(row.design)}" '
-        f'data-result="{_e(row.result)}" data-applies-to="{_e(row.applies_to)}"'
+        f'data-level="{row.level or ""}" data-design="{_e(row.design)}" '
+        f'data-result="{_e(row.result)}" data-applies-to="{_e(row.applies_to)}" '
+        f'data-question="{_e(row.question)}" data-record="{_e(row.record)}"'
     )
     css = ' class="evidence-indirect-row"' if row.indirect else ""
     return f"<tr{css} {attributes}>{''.join(cells)}</tr>"
@@ -202,9 +220,10 @@ def render_evidence_table(
         return ""
     body = "\n".join(_evidence_row(row, cite) for row in sort_rows(ev.rows, year_of))
     caption = (
-        "<caption>Evidence table: the studies cited on this page, strongest design first "
-        "(Oxford CEBM 2011 level, 1 strongest), then by year. Certainty is the GRADE rating "
-        "where a cited source gives one.</caption>"
+        "<caption>Evidence table: the studies cited on this page. Rows that test the "
+        "intervention come first, by Oxford CEBM 2011 treatment level (1 strongest), then by "
+        "year; other rows say in words what they are. Certainty is the GRADE rating where a "
+        "cited source gives one.</caption>"
     )
     return (
         f'<div class="evidence-table-wrap"><table class="evidence-table">{caption}\n'
@@ -243,33 +262,55 @@ def render_claims_table(ev: PageEvidence, *, cite: CiteFn) -> str:
 
 _SUMMARY_COLUMNS = (
     "Intervention",
-    "Best level of evidence",
-    "Human RLS studies",
-    "Direction of best RLS evidence",
+    "Best level (RLS studies of it)",
+    "RLS studies of it",
+    "What the best of them showed",
     "Certainty (GRADE)",
     "Main caveat",
 )
 _NO_LEVEL_SORT = 9  # sorts interventions without rows after level 5
 
 
-def _direction_cell(facts: Overview, cite: CiteFn) -> str:
-    if facts.direction is None:
-        return '<td data-sort="">No RLS study</td>'
-    keys = tuple(dict.fromkeys(key for row in facts.best_rls_rows for key in row.cite))
-    level = facts.best_rls_rows[0].level
-    return (
-        f'<td class="result result-{_e(facts.direction)}" data-sort="{_e(facts.direction)}">'
-        f"{result_html(facts.direction)} ({level_html(level)}) {cite(keys)}</td>"
+def _in_words(rows: Sequence[EvidenceRow], cite: CiteFn) -> str:
+    """Rows listed by kind, e.g. ``tested in another condition [15]; mechanism only [16]``."""
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        groups.setdefault(kind_words(row), []).extend(row.cite)
+    return "; ".join(
+        f"{_e(words)} {cite(tuple(dict.fromkeys(keys)))}" for words, keys in groups.items()
     )
+
+
+def _direction_cell(facts: Overview, cite: CiteFn) -> str:
+    parts: list[str] = []
+    if facts.direction is None:
+        sort = ""
+        checked = " on a checked record" if facts.rls_studies else ""
+        parts.append(f"No study of it in RLS{checked}")
+        if facts.other:
+            parts.append(f"Other evidence: {_in_words(facts.other, cite)}")
+    else:
+        sort = facts.direction
+        keys = tuple(dict.fromkeys(key for row in facts.best_rls_rows for key in row.cite))
+        if facts.direction == "uncontrolled-improvement":
+            words = "; ".join(dict.fromkeys(kind_words(row) for row in facts.best_rls_rows))
+            shown = _labelled(RESULT_LABELS[facts.direction][0], words[:1].upper() + words[1:])
+        else:
+            shown = result_html(facts.direction)
+        parts.append(f"{shown} {cite(keys)}")
+    if facts.not_counted:
+        parts.append(f"Not counted: {_in_words(facts.not_counted, cite)}")
+    css = f"result result-{_e(facts.direction)}" if facts.direction else "result"
+    body = "".join(f"<p>{part}</p>" for part in parts)
+    return f'<td class="{css}" data-sort="{_e(sort)}">{body}</td>'
 
 
 def _summary_row(item: InterventionSummary, cite: CiteFn) -> str:
     facts = overview(item.evidence)
     if facts.best_level is None:
-        level = f'<td data-sort="{_NO_LEVEL_SORT}">No studies tabulated</td>'
+        level = f'<td data-sort="{_NO_LEVEL_SORT}">None</td>'
     else:
-        note = " (indirect only)" if facts.best_level_indirect else ""
-        level = f'<td data-sort="{facts.best_level}">{level_html(facts.best_level)}{note}</td>'
+        level = f'<td data-sort="{facts.best_level}">{level_html(facts.best_level)}</td>'
     graded = facts.graded
     rank = CERTAINTY_LABELS[graded.certainty][2] if graded and graded.certainty else 0
     certainty = certainty_html(graded.certainty, graded.certainty_source) if graded else None
@@ -301,11 +342,13 @@ def _matrix_row(item: InterventionSummary) -> str:
 def render_evidence_summary(items: Sequence[InterventionSummary], *, cite: CiteFn) -> str:
     """Render the comparison of all interventions: a summary table, then the evidence matrix.
 
-    The summary gives, per intervention, the best OCEBM level over all its rows (marked when
-    only indirect rows reach it), the number of distinct human RLS studies, the direction of
-    the strongest human RLS evidence (``Mixed`` when rows of that level disagree), the GRADE
-    certainty of the strongest graded RLS row, and the page's main caveat. The matrix counts
-    distinct studies per evidence type. Cells carry ``data-sort`` for ``evidence.js``.
+    The summary gives, per intervention, the best OCEBM treatment level and the direction of
+    the rows that tested it in people with RLS on a verified or partly verified record
+    (``Mixed`` when rows of that level disagree; an uncontrolled best row is described, never
+    called a benefit), the number of RLS studies of it, the GRADE certainty of the strongest
+    graded counted row, and the page's main caveat. Rows left out are listed in words (see
+    :mod:`~monograph.core.evidence_summary`). The matrix counts distinct studies per evidence
+    type. Cells carry ``data-sort`` for ``evidence.js``.
 
     Arguments:
         items: One entry per intervention page, in the order to show.
@@ -317,9 +360,9 @@ def render_evidence_summary(items: Sequence[InterventionSummary], *, cite: CiteF
     summary_rows = "\n".join(_summary_row(item, cite) for item in items)
     matrix_rows = "\n".join(_matrix_row(item) for item in items)
     summary_caption = (
-        "<caption>Evidence across interventions: the strongest design found "
-        "(Oxford CEBM 2011 level, 1 strongest), the studies in people with RLS and what the "
-        "strongest of them showed.</caption>"
+        "<caption>Evidence across interventions. Level and result count only studies that "
+        "tested the intervention in people with RLS and whose record was checked (Oxford CEBM "
+        "2011 treatment level, 1 strongest); other evidence is named in words.</caption>"
     )
     matrix_caption = (
         "<caption>Number of cited studies by type of evidence; a study reported in several "

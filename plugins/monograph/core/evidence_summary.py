@@ -47,21 +47,30 @@ class TypeCount:
 class Overview:
     """The summary-table facts about one intervention.
 
+    Only rows that tested the intervention in people with RLS (``question: effect``) and rest
+    on a verified or partly verified record are *counted*: they alone set the best level and
+    the direction. Everything else is listed in words, never as a level or a direction.
+
     Attributes:
-        best_level: The strongest OCEBM level among all rows, or ``None`` without rows.
-        best_level_indirect: True when every row at ``best_level`` is indirect evidence.
-        rls_studies: Distinct human RLS studies (distinct ``cite`` lists).
-        best_rls_rows: The human RLS rows at the strongest level among them (empty if none).
+        best_level: The strongest OCEBM treatment level among the counted rows, or ``None``.
+        rls_studies: Distinct studies (distinct ``cite`` lists) that tested it in RLS, counted
+            or not.
+        best_rls_rows: The counted rows at ``best_level`` (empty if none).
         direction: The result those rows show; ``mixed`` when they disagree; ``None`` if none.
-        graded: The graded human RLS row with the strongest level, or ``None``.
+        graded: The graded counted row with the strongest level, or ``None``.
+        not_counted: Rows that tested it in RLS but rest on an unverified or secondary-only
+            record, in the order written.
+        other: Rows that did not test it in RLS (indirect, association, mechanism,
+            background), in the order written.
     """
 
     best_level: int | None
-    best_level_indirect: bool
     rls_studies: int
     best_rls_rows: tuple[EvidenceRow, ...]
     direction: str | None
     graded: EvidenceRow | None
+    not_counted: tuple[EvidenceRow, ...] = ()
+    other: tuple[EvidenceRow, ...] = ()
 
 
 def _study(row: EvidenceRow) -> frozenset[str]:
@@ -70,19 +79,19 @@ def _study(row: EvidenceRow) -> frozenset[str]:
 
 
 def _strongest(rows: Iterable[EvidenceRow]) -> tuple[EvidenceRow, ...]:
-    """The rows at the strongest (lowest) level, in the order written."""
+    """The rows at the strongest (lowest) rank, in the order written."""
     listed = tuple(rows)
     if not listed:
         return ()
-    best = min(row.level for row in listed)
-    return tuple(row for row in listed if row.level == best)
+    best = min(row.rank for row in listed)
+    return tuple(row for row in listed if row.rank == best)
 
 
 def direction_of(rows: Iterable[EvidenceRow]) -> str | None:
     """The direction shown by rows of equal standing.
 
     Arguments:
-        rows: The best human RLS rows of one intervention.
+        rows: The best counted rows of one intervention.
 
     Returns:
         Their shared result; ``mixed`` when rows that report a direction disagree; the first
@@ -97,6 +106,14 @@ def direction_of(rows: Iterable[EvidenceRow]) -> str | None:
     return listed[0].result if listed else None
 
 
+def counted(row: EvidenceRow) -> bool:
+    """True for a row the summary may rest on.
+
+    It tested the intervention in people with RLS, and its record was verified at least in part.
+    """
+    return row.tests_in_rls and row.trusted
+
+
 def overview(evidence: PageEvidence) -> Overview:
     """Work out the summary-table facts for one intervention.
 
@@ -104,20 +121,21 @@ def overview(evidence: PageEvidence) -> Overview:
         evidence: The intervention page's validated evidence.
 
     Returns:
-        The best level over all rows, the human RLS studies and the direction and GRADE
-        certainty of the strongest of them.
+        The best level and direction of the counted rows (see :class:`Overview`), their
+        GRADE certainty, and the rows left out of both, for listing in words.
     """
-    best = _strongest(evidence.rows)
-    rls_rows = [row for row in evidence.rows if row.human_rls]
-    best_rls = _strongest(rls_rows)
-    graded = sorted((row for row in rls_rows if row.certainty), key=lambda row: row.level)
+    rls_rows = [row for row in evidence.rows if row.tests_in_rls]
+    counted_rows = [row for row in rls_rows if counted(row)]
+    best = _strongest(counted_rows)
+    graded = sorted((row for row in counted_rows if row.certainty), key=lambda row: row.rank)
     return Overview(
         best_level=best[0].level if best else None,
-        best_level_indirect=bool(best) and all(row.indirect for row in best),
         rls_studies=len({_study(row) for row in rls_rows}),
-        best_rls_rows=best_rls,
-        direction=direction_of(best_rls),
+        best_rls_rows=best,
+        direction=direction_of(best),
         graded=graded[0] if graded else None,
+        not_counted=tuple(row for row in rls_rows if not counted(row)),
+        other=tuple(row for row in evidence.rows if not row.tests_in_rls),
     )
 
 
