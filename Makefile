@@ -12,9 +12,11 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: offline offline-build vendor browser-deps
 .PHONY: install build site serve test lint typecheck unit strict check check-external bench lock clean
 
-$(STAMP): requirements/lock.txt pyproject.toml
+# The engine is its own distribution (plugins/pyproject.toml); the monograph project depends on it.
+$(STAMP): requirements/lock.txt pyproject.toml plugins/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ./plugins
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 

@@ -27,21 +27,29 @@ from typing import Any
 
 #: (label, module, attribute path) - a function of a module or a method of a class.
 TIMED = (
-    ("on_config", "monograph.plugin", "MonographPlugin.on_config"),
+    ("on_config", "monograph.adapter.plugin", "MonographPlugin.on_config"),
     (
         "  load_bibliography (pybtex parse + line scan)",
-        "monograph.core.bibliography",
+        "monograph.core.bibliography.loading",
         "load_bibliography",
     ),
     (
         "    line/digest scan (_LocatingParser.parse_string)",
-        "monograph.core.bibliography",
+        "monograph.core.bibliography.loading",
         "_LocatingParser.parse_string",
     ),
-    ("  check_bibliography", "monograph.core.checks", "check_bibliography"),
-    ("on_page_markdown (per-page sink)", "monograph.plugin", "MonographPlugin.on_page_markdown"),
-    ("  parse_page_evidence", "monograph.core.evidence", "parse_page_evidence"),
-    ("    front_matter_lines (YAML re-parse)", "monograph.core.yaml_lines", "front_matter_lines"),
+    ("  check_bibliography", "monograph.core.bibliography.checks", "check_bibliography"),
+    (
+        "on_page_markdown (per-page sink)",
+        "monograph.adapter.plugin",
+        "MonographPlugin.on_page_markdown",
+    ),
+    ("  parse_page_evidence", "monograph.core.evidence.validation", "parse_page_evidence"),
+    (
+        "    front_matter_lines (YAML re-parse)",
+        "monograph.core.source.yaml_lines",
+        "front_matter_lines",
+    ),
     (
         "citation tokens (extension handleMatch)",
         "monograph.extension",
@@ -49,20 +57,20 @@ TIMED = (
     ),
     ("narrative citations (handleMatch)", "monograph.extension", "_NarrativeCitation.handleMatch"),
     ("markers incl. evidence tables", "monograph.extension", "_Markers.run"),
-    ("on_env", "monograph.plugin", "MonographPlugin.on_env"),
-    ("  number_citations", "monograph.core.numbering", "number_citations"),
-    ("  check_unknown_keys + check_unused", "monograph.core.checks", "check_unused"),
-    ("  _fill (all pages)", "monograph.plugin", "MonographPlugin._fill"),
-    ("    render_bibliography", "monograph.core.render", "render_bibliography"),
+    ("on_env", "monograph.adapter.plugin", "MonographPlugin.on_env"),
+    ("  number_citations", "monograph.core.citations.numbering", "number_citations"),
+    ("  check_unknown_keys + check_unused", "monograph.core.bibliography.checks", "check_unused"),
+    ("  _fill (all pages)", "monograph.adapter.plugin", "MonographPlugin._fill"),
+    ("    render_bibliography", "monograph.core.rendering.citations", "render_bibliography"),
     (
         "    format_reference (pybtex, cache misses)",
-        "monograph.core.references",
+        "monograph.core.styles.formatter",
         "format_reference",
     ),
-    ("  ReferenceFormatter.save", "monograph.core.references", "ReferenceFormatter.save"),
+    ("  ReferenceFormatter.save", "monograph.core.styles.formatter", "ReferenceFormatter.save"),
     (
         "ReferenceFormatter.__init__ (read cache file)",
-        "monograph.core.references",
+        "monograph.core.styles.formatter",
         "ReferenceFormatter.__init__",
     ),
     ("MkDocs: read + convert pages (_populate_page)", "mkdocs.commands.build", "_populate_page"),
@@ -126,7 +134,7 @@ def import_cost() -> tuple[float, float]:
         "import time; t0 = time.perf_counter()\n"
         "import mkdocs.commands.build, mkdocs.config.defaults, mkdocs.plugins\n"
         "t1 = time.perf_counter()\n"
-        "import monograph.plugin\n"
+        "import monograph.adapter.plugin\n"
         "t2 = time.perf_counter(); print(t1 - t0, t2 - t1)\n"
     )
     best = (float("inf"), float("inf"))
@@ -173,7 +181,7 @@ def main() -> None:
     mode = "warm" if args.warm else "cold"
     print(f"{mode} in-process build of {args.config}: {wall:.2f} s {clock}")
     print(
-        f"import: MkDocs build machinery {base:.3f} s, monograph.plugin on top "
+        f"import: MkDocs build machinery {base:.3f} s, monograph.adapter.plugin on top "
         f"{plugin_import:.3f} s (best of 5, fresh interpreter)"
     )
     print("\n| where | seconds | calls | share of build |\n|:--|--:|--:|--:|")

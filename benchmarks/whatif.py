@@ -40,7 +40,7 @@ def _patch(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
 
 @_patch("keys")
 def _cached_keys() -> None:
-    from monograph.core.bibliography import Bibliography
+    from monograph.core.bibliography.loading import Bibliography
 
     def iterate(self: Any) -> Any:
         keys = self.__dict__.get("_bench_keys")

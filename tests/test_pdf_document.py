@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 from lxml import html
 from monograph.core.model import CoreError
-from monograph.core.print_document import (
+from monograph.core.printing.document import (
     PrintMeta,
     PrintPage,
     assemble_print_document,
     build_print_document,
 )
-from monograph.core.print_links import LinkResolver, page_key, page_slug
+from monograph.core.printing.links import LinkResolver, page_key, page_slug
 
 META = PrintMeta(
     title="RLS monograph",

@@ -16,9 +16,14 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 
-from .core.citations import BRACKET_PATTERN, NARRATIVE_PATTERN, parse_bracketed, parse_narrative
+from .core.citations.registry import TOKEN_RE
+from .core.citations.syntax import (
+    BRACKET_PATTERN,
+    NARRATIVE_PATTERN,
+    parse_bracketed,
+    parse_narrative,
+)
 from .core.model import CitationGroup
-from .core.registry import TOKEN_RE
 
 _MARKER_LINE = re.compile(r"^<!--\s*monograph:([\w-]+)\s*-->\s*$")
 _ESCAPED = re.compile("\x02(\\d+)\x03")

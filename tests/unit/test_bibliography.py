@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from monograph.core.bibliography import load_bibliography
-from monograph.core.checks import check_bibliography, check_unknown_keys, check_unused
+from monograph.core.bibliography.checks import check_bibliography, check_unknown_keys, check_unused
+from monograph.core.bibliography.loading import load_bibliography
 from monograph.core.model import CitationGroup, CitationItem
-from monograph.core.references import ReferenceFormatter, format_reference
+from monograph.core.styles.formatter import ReferenceFormatter, format_reference
 
 TROTTI = """@article{trotti2019,
   author = {Trotti, L. M. and Becker, L. A.},
@@ -174,7 +174,7 @@ def test_formatter_formats_each_entry_once_and_caches_on_disk(tmp_path: Path) ->
     assert first.get("cachetest") is ref and first.formatted == 1
     first.save()
     assert cache.is_file()
-    from monograph.core import references
+    from monograph.core.styles import formatter as references
 
     references._MEMORY.clear()  # a new process: memory empty, disk cache present
     second = ReferenceFormatter(bib, cache)
@@ -192,7 +192,7 @@ def test_second_load_of_unchanged_file_is_not_reparsed(tmp_path: Path) -> None:
 
 
 def test_snapshot_skips_parsing_of_an_unchanged_file(tmp_path: Path) -> None:
-    from monograph.core import bibliography
+    from monograph.core.bibliography import loading as bibliography
 
     path = tmp_path / "refs.bib"
     path.write_text(TROTTI, encoding="utf-8")

@@ -6,7 +6,7 @@ import html as html_module
 
 import markdown
 import pytest
-from monograph.core.citations import parse_bracketed, parse_narrative
+from monograph.core.citations.syntax import parse_bracketed, parse_narrative
 from monograph.core.model import CitationGroup, CitationItem
 from monograph.extension import CitationExtension
 
@@ -129,7 +129,7 @@ def test_parse_helpers_reject_non_citations() -> None:
 
 
 def test_placeholder_typed_by_an_author_is_defused() -> None:
-    from monograph.core.registry import TOKEN_RE
+    from monograph.core.citations.registry import TOKEN_RE
 
     html, sink = convert("Text <!--monograph-cite:0--> more.\n")
     assert sink.groups == []

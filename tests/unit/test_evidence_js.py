@@ -1,4 +1,4 @@
-"""docs/assets/evidence.js sorts the summary tables in a real browser (Debian's chromium)."""
+"""The engine's evidence.js sorts the summary tables in a real browser (Debian's chromium)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from monograph.core.evidence import EvidenceRow, PageEvidence
-from monograph.core.evidence_render import InterventionSummary, render_evidence_summary
+from monograph.core.evidence.render import InterventionSummary, render_evidence_summary
+from monograph.core.evidence.validation import EvidenceRow, PageEvidence
 
-SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "assets" / "evidence.js"
+SCRIPT = Path(__file__).resolve().parents[2] / "plugins" / "monograph" / "assets" / "evidence.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SUMMARY_NAMES = "table.evidence-summary tbody th"
 # Material for MkDocs exposes an observable document$ that fires on every (instant) page load.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from monograph.core.evidence import (
+from monograph.core.evidence.validation import (
     EVIDENCE_TYPES,
     LEVELS,
     EvidenceRow,

@@ -8,8 +8,8 @@ from typing import Any
 import lxml.html
 import pytest
 from lxml.html import HtmlElement
-from monograph.core.evidence import Claim, EvidenceRow, PageEvidence
-from monograph.core.evidence_render import render_claims_table, render_evidence_table
+from monograph.core.evidence.render import render_claims_table, render_evidence_table
+from monograph.core.evidence.validation import Claim, EvidenceRow, PageEvidence
 
 YEARS = {"trotti2019": 2019, "cuellar2009": 2009, "kim2009": 2009, "bang2018": 2018}
 

@@ -7,9 +7,9 @@ from typing import Any
 import lxml.html
 import pytest
 from lxml.html import HtmlElement
-from monograph.core.evidence import EvidenceRow, PageEvidence
-from monograph.core.evidence_render import InterventionSummary, render_evidence_summary
-from monograph.core.evidence_summary import direction_of, overview, type_counts
+from monograph.core.evidence.render import InterventionSummary, render_evidence_summary
+from monograph.core.evidence.summary import direction_of, overview, type_counts
+from monograph.core.evidence.validation import EvidenceRow, PageEvidence
 
 
 def cite(keys: Any) -> str:

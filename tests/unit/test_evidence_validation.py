@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from monograph.core.evidence import PageEvidence, parse_page_evidence
+from monograph.core.evidence.validation import PageEvidence, parse_page_evidence
 
 PATH = "docs/interventions/valerian.md"
 KNOWN = ("cuellar2009", "trotti2019", "Kim2009")

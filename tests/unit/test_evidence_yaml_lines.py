@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from monograph.core.yaml_lines import (
+from monograph.core.source.yaml_lines import (
     dotted_path,
     front_matter_lines,
     front_matter_problem,

@@ -143,7 +143,7 @@ def collect(project: Project, edit_prefix: str = "") -> Targets:
 
 
 def _collect_bibliography(path: Path, tree: SourceTree, targets: Targets) -> None:
-    from monograph.core.bibliography import load_bibliography
+    from monograph.core.bibliography.loading import load_bibliography
     from monograph.core.model import CoreError
 
     shown = tree.display(path)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-from .bibliography import Bibliography
-from .model import CitationGroup, Problem
+from ..model import CitationGroup, Problem
+from .loading import Bibliography
 
 #: Fields each entry type needs for a Vancouver reference; "author" is satisfied by "editor".
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {

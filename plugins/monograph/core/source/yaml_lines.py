@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .model import Problem
+from ..model import Problem
 
 #: The same front-matter pattern MkDocs 1.6.1 uses (``mkdocs.utils.meta.YAML_RE``).
 _FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)

@@ -3,7 +3,7 @@
 The pydantic models here define the front-matter schema of an intervention page (documented in
 CONTRIBUTING.md). Derived values (the OCEBM level, the ``indirect`` flag, the matrix column) are
 computed from the typed fields, never typed by hand. Validation with messages for contributors
-lives in :mod:`monograph.core.evidence`.
+lives in :mod:`monograph.core.evidence.validation`.
 """
 
 from __future__ import annotations

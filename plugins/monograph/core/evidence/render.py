@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 from types import MappingProxyType
 
-from .evidence_model import EVIDENCE_TYPES, EvidenceRow, PageEvidence, sort_rows
-from .evidence_summary import InterventionSummary, Overview, TypeCount, overview, type_counts
-from .evidence_wording import kind_words, level_words, record_words
+from .model import EVIDENCE_TYPES, EvidenceRow, PageEvidence, sort_rows
+from .summary import InterventionSummary, Overview, TypeCount, overview, type_counts
+from .wording import kind_words, level_words, record_words
 
 __all__ = [
     "CiteFn",
@@ -347,7 +347,7 @@ def render_evidence_summary(items: Sequence[InterventionSummary], *, cite: CiteF
     (``Mixed`` when rows of that level disagree; an uncontrolled best row is described, never
     called a benefit), the number of RLS studies of it, the GRADE certainty of the strongest
     graded counted row, and the page's main caveat. Rows left out are listed in words (see
-    :mod:`~monograph.core.evidence_summary`). The matrix counts distinct studies per evidence
+    :mod:`~monograph.core.evidence.summary`). The matrix counts distinct studies per evidence
     type. Cells carry ``data-sort`` for ``evidence.js``.
 
     Arguments:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
-from .model import CitationGroup, CitationItem
-from .numbering import Numbering, Place
-from .references import ReferenceFormatter
-from .urls import relative_url
+from ..citations.numbering import Numbering, Place
+from ..model import CitationGroup, CitationItem
+from ..styles.formatter import ReferenceFormatter
+from ..urls import relative_url
 
 _FRAGMENT_SAFE = ":/-._~!$&'()*+,;=@?"
 

@@ -7,7 +7,7 @@ from mkdocs.config.base import Config
 
 
 class MonographConfig(Config):
-    """Options of :class:`monograph.plugin.MonographPlugin`; only ``bib_file`` is required."""
+    """Options of the ``monograph`` plugin; only ``bib_file`` is required."""
 
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it (citations are then left as written)."""

@@ -24,7 +24,7 @@ from pybtex.database.input.bibtex import LowLevelParser, Parser
 from pybtex.exceptions import PybtexError
 from pybtex.scanner import PybtexSyntaxError
 
-from .model import CoreError, Problem
+from ..model import CoreError, Problem
 
 
 @dataclass

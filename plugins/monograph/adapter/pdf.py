@@ -1,8 +1,8 @@
 """The PDF edition: MkDocs nav and config in, one PDF out (WeasyPrint, no JavaScript, no network).
 
 The plugin calls `write_pdf_edition` from ``on_post_build``, when every page's final content is in
-``page.content``. The pure assembly lives in `monograph.core.print_document`; this module only turns
-MkDocs objects into plain data, renders with WeasyPrint and turns WeasyPrint's complaints into
+``page.content``. The pure assembly lives in `monograph.core.printing.document`; this module only
+turns MkDocs objects into plain data, renders with WeasyPrint and turns WeasyPrint's complaints into
 MkDocs warnings (so ``mkdocs build --strict`` fails on, say, an image it refused to fetch).
 """
 
@@ -24,7 +24,7 @@ from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
 
 from monograph.core.model import CoreError
-from monograph.core.print_document import PrintMeta, PrintPage, assemble_print_document
+from monograph.core.printing.document import PrintMeta, PrintPage, assemble_print_document
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -150,7 +150,7 @@ def render_pdf(document: str, *, base_dir: Path) -> bytes:
     """Render the print document with the project's stylesheet; only local files are read.
 
     Arguments:
-        document: The HTML document from `monograph.core.print_document`.
+        document: The HTML document from `monograph.core.printing.document`.
         base_dir: Folder that relative URLs (images) resolve against: the built site.
 
     Returns:

@@ -15,19 +15,19 @@ from typing import TYPE_CHECKING
 
 from mkdocs.structure.pages import Page
 
-from .core.evidence import PageEvidence, parse_page_evidence
-from .core.evidence_render import (
+from ..core.citations.registry import MARKERS, fill, marker_token
+from ..core.evidence.render import (
     InterventionSummary,
     render_claims_table,
     render_evidence_summary,
     render_evidence_table,
 )
-from .core.locate import SourceLocator
-from .core.model import CitationGroup, CitationItem, Problem
-from .core.registry import MARKERS, fill, marker_token
-from .core.review import parse_reviewed
-from .core.urls import relative_url
-from .core.yaml_lines import front_matter_lines, front_matter_problem, line_of
+from ..core.evidence.validation import PageEvidence, parse_page_evidence
+from ..core.model import CitationGroup, CitationItem, Problem
+from ..core.rendering.review import parse_reviewed
+from ..core.source.locate import SourceLocator
+from ..core.source.yaml_lines import front_matter_lines, front_matter_problem, line_of
+from ..core.urls import relative_url
 
 if TYPE_CHECKING:
     from .plugin import MonographPlugin

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .model import CitationGroup
+from ..model import CitationGroup
 
 #: ``<!--monograph-cite:12-->`` marks citation group 12; ``<!--monograph-marker:name-->`` a marker.
 TOKEN_RE = re.compile(r"<!--monograph-(cite|marker):([\w-]+)-->")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from .evidence_model import EvidenceRow
+from .model import EvidenceRow
 
 #: The kind of a row that does not test the intervention, shown instead of a treatment level.
 QUESTION_WORDS: Mapping[str, str] = MappingProxyType(

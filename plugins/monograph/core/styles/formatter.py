@@ -20,7 +20,7 @@ from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.exceptions import PybtexError
 from pybtex.richtext import Text
 
-from .bibliography import Bibliography
+from ..bibliography.loading import Bibliography
 from .vancouver import STYLE_VERSION, VancouverStyle, identifier_links, latex_markup, plain_text
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .model import CitationGroup, CitationItem
+from ..model import CitationGroup, CitationItem
 
 # Pandoc's citation key: starts with a letter, digit or underscore; internal punctuation
 # (:.#$%&-+?<>~/) is allowed when followed by a word character, so ``@key.`` ends at ``key``.

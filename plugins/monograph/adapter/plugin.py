@@ -8,30 +8,41 @@ Collect first, resolve once, render last: pages are converted with citation toke
 from __future__ import annotations
 
 import gc
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
+from ..core.bibliography.checks import check_bibliography, check_unknown_keys, check_unused
+from ..core.bibliography.loading import Bibliography, load_bibliography
+from ..core.citations.numbering import Numbering, PageInfo, number_citations
+from ..core.citations.registry import CitationRegistry, fill
+from ..core.model import CoreError, Problem
+from ..core.rendering.citations import (
+    RenderContext,
+    render_bibliography,
+    render_group,
+    render_page_references,
+)
+from ..core.rendering.review import insert_after_title, reviewed_html
+from ..core.styles.formatter import ReferenceFormatter
+from ..extension import CitationExtension
 from .config import MonographConfig
-from .core.bibliography import Bibliography, load_bibliography
-from .core.checks import check_bibliography, check_unknown_keys, check_unused
-from .core.model import CoreError, Problem
-from .core.numbering import Numbering, PageInfo, number_citations
-from .core.references import ReferenceFormatter
-from .core.registry import CitationRegistry, fill
-from .core.render import RenderContext, render_bibliography, render_group, render_page_references
-from .core.review import insert_after_title, reviewed_html
-from .extension import CitationExtension
-from .sink import MkDocsPageSink
+from .page import MkDocsPageSink
 
 log = get_plugin_logger("monograph")
+
+#: The engine's own stylesheet and script, served from the package (nothing to copy into docs/).
+_SITE_DIR = "assets/monograph"
+_STYLESHEETS = ("monograph.css",)
+_SCRIPTS = ("evidence.js",)
 
 
 def report(problems: list[Problem]) -> None:
@@ -73,7 +84,20 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         self.extension = CitationExtension()
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         self.nav: Navigation | None = None
+        # First in the lists, so that a site's own extra_css and extra_javascript can override.
+        config.extra_css[:0] = [f"{_SITE_DIR}/{name}" for name in _STYLESHEETS]
+        config.extra_javascript[:0] = [f"{_SITE_DIR}/{name}" for name in _SCRIPTS]
         return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        """Add the engine's stylesheet and script to the site (as Material's plugins do)."""
+        if not self.config.enabled:
+            return None
+        assets = resources.files("monograph") / "assets"
+        for name in (*_STYLESHEETS, *_SCRIPTS):
+            source = str(assets / name)
+            files.append(File.generated(config, f"{_SITE_DIR}/{name}", abs_src_path=source))
+        return files
 
     def _display(self, path: Path) -> str:
         try:
@@ -134,7 +158,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         if getattr(self, "serving", False):
             log.info("PDF edition skipped under 'mkdocs serve'; 'make build' writes it")
             return
-        from .print_edition import write_pdf_edition  # WeasyPrint loads only when needed
+        from .pdf import write_pdf_edition  # WeasyPrint loads only when needed
 
         write_pdf_edition(config, self.nav, self.config.pdf_file)
 

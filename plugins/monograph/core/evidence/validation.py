@@ -1,7 +1,7 @@
 """Validate the evidence front matter of an intervention page into :class:`PageEvidence`.
 
 An intervention page carries its study data in front matter (``evidence``, ``evidence_caveat``,
-``claims``; the schema is in CONTRIBUTING.md and :mod:`monograph.core.evidence_model`). This
+``claims``; the schema is in CONTRIBUTING.md and :mod:`monograph.core.evidence.model`). This
 module validates that data with pydantic and turns every error into a
 :class:`~monograph.core.model.Problem` that names the file, the line and the fix.
 """
@@ -14,8 +14,10 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .evidence_messages import describe
-from .evidence_model import (
+from ..model import Problem
+from ..source.yaml_lines import YamlPath, dotted_path, front_matter_lines, line_of
+from .messages import describe
+from .model import (
     CHOICES,
     CROSS_CHECK,
     EVIDENCE_TYPES,
@@ -28,8 +30,6 @@ from .evidence_model import (
     cross_field_errors,
     sort_rows,
 )
-from .model import Problem
-from .yaml_lines import YamlPath, dotted_path, front_matter_lines, line_of
 
 __all__ = [
     "EVIDENCE_TYPES",

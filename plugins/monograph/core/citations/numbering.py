@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from .bibliography import Bibliography
+from ..bibliography.loading import Bibliography
 from .registry import CitationRegistry, scan
 
 

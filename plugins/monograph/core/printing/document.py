@@ -3,7 +3,7 @@
 The document is written for WeasyPrint and the stylesheet ``assets/print.css``: a cover, a table
 of contents of plain fragment links (the stylesheet adds page numbers with ``target-counter``),
 then one ``<section class="chapter">`` per page. Ids are made unique across the document (see
-`monograph.core.print_links`), per-page reference lists give way to the one bibliography, and
+`monograph.core.printing.links`), per-page reference lists give way to the one bibliography, and
 permalink anchors, edit buttons and scripts are dropped. No JavaScript is needed to read it.
 """
 
@@ -18,7 +18,7 @@ from lxml import html
 from lxml.html import builder as E
 
 from monograph.core.model import CoreError
-from monograph.core.print_links import (
+from monograph.core.printing.links import (
     LinkResolver,
     condense_backrefs,
     drop_references,

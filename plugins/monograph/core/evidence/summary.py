@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .evidence_model import EVIDENCE_TYPES, EvidenceRow, PageEvidence
+from .model import EVIDENCE_TYPES, EvidenceRow, PageEvidence
 
 #: Results that say nothing about direction; they are shown only when nothing else is known.
 _SILENT_RESULTS = frozenset({"not-reported", "not-applicable"})
@@ -146,7 +146,8 @@ def type_counts(evidence: PageEvidence) -> Mapping[str, TypeCount]:
         evidence: The intervention page's validated evidence.
 
     Returns:
-        A count for every key of :data:`~monograph.core.evidence.EVIDENCE_TYPES`, in order.
+        A count for every key of :data:`~monograph.core.evidence.model.EVIDENCE_TYPES`, in
+        order.
     """
     counts: dict[str, TypeCount] = {}
     for name in EVIDENCE_TYPES:

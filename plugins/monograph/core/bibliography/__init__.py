@@ -1,0 +1,1 @@
+"""Bibliography loading (pybtex, cached) and the checks of its entries against the citations."""

@@ -1,0 +1,1 @@
+"""The evidence model, its validation from front matter, the cross-page summary and its tables."""

@@ -1,0 +1,1 @@
+"""HTML for citations, reference lists, the site bibliography and the review date."""

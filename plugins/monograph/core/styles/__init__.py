@@ -1,0 +1,1 @@
+"""Reference styles (Vancouver) and the formatter that applies one to every entry."""
