@@ -79,7 +79,7 @@ def build_site(tmp_path: Path) -> Iterator[SiteBuilder]:
 
     def _build(
         pages: dict[str, str],
-        bib: str,
+        bib: str | None,
         *,
         nav: list[Any] | None = None,
         strict: bool = False,
@@ -89,7 +89,8 @@ def build_site(tmp_path: Path) -> Iterator[SiteBuilder]:
     ) -> BuiltSite:
         root = tmp_path / "project"
         _write(root, {f"docs/{name}": text for name, text in pages.items()})
-        _write(root, {"refs.bib": bib})
+        if bib is not None:  # None keeps the refs.bib a test wrote itself
+            _write(root, {"refs.bib": bib})
         config: dict[str, Any] = {
             "site_name": "Fixture",
             "theme": {"name": theme},

@@ -165,8 +165,9 @@ def test_material_theme_and_tooltips(build_site: SiteBuilder) -> None:
         (
             {"index.md": "# H\n\nSee [@alpha2001].\n"},
             "@article{alpha2001, author={A, B}, title={T}, journal={J}, year={2001}, pmid={1}\n",
-            "monograph: refs.bib:2: syntax error: premature end of file; "
-            "check the braces, commas and quotes of this entry [bib.syntax]",
+            "monograph: refs.bib:1: entry 'alpha2001': syntax error: premature end of file; "
+            "the entry's closing brace is missing (the next thing, at line 2, is already "
+            "another entry or the end of the file) [bib.syntax]",
         ),
         (
             {"index.md": "# H\n\nSee [@alpha2001].\n"},

@@ -58,7 +58,7 @@ IRON = PrintPage(
     '<h2 id="dosing">Dosing</h2><img src="../../assets/pic.png" alt="pic">'
     '<table class="evidence-table"><thead><tr><th>Level</th></tr></thead>'
     "<tbody><tr><td>2</td></tr></tbody></table>"
-    '<h2 id="references">References</h2>'
+    '<h2 id="references" class="page-references">References</h2>'
     '<ol class="references"><li id="ref-trotti2019" value="5">Trotti LM. Iron.</li></ol>',
     depth=1,
     section=("Interventions",),

@@ -96,7 +96,7 @@ def test_syntax_error_has_file_and_line(tmp_path: Path) -> None:
     bib = load(tmp_path, TROTTI + "\n@article{broken, title = {x}\n  year = 2019,\n}\n")
     messages = [str(p) for p in bib.problems]
     assert len(messages) == 1
-    assert messages[0].startswith("refs.bib:14: syntax error")
+    assert messages[0].startswith("refs.bib:14: entry 'broken': syntax error")
     assert messages[0].endswith("[bib.syntax]")
 
 

@@ -8,6 +8,7 @@ Collect first, resolve once, render last: pages are converted with citation toke
 from __future__ import annotations
 
 import gc
+import html as html_lib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from ..core.bibliography.checks import check_bibliography, check_unknown_keys, c
 from ..core.bibliography.loading import Bibliography, load_bibliography
 from ..core.citations.numbering import Numbering, PageInfo, number_citations
 from ..core.citations.registry import CitationRegistry, fill
+from ..core.links import ALLOWED
 from ..core.model import CoreError, Problem
 from ..core.rendering.citations import (
     RenderContext,
@@ -31,6 +33,7 @@ from ..core.rendering.citations import (
     render_group,
     render_page_references,
 )
+from ..core.rendering.page_links import refuse_unsafe_links
 from ..core.rendering.review import insert_after_title, reviewed_html
 from ..core.styles.formatter import ReferenceFormatter
 from ..extension import CitationExtension
@@ -78,7 +81,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             # collection would scan again (about 10 % of a warm build); undone on shutdown.
             gc.freeze()
         cache = cache_dir / "references.json" if cache_dir else None
-        self.formatter = ReferenceFormatter(self.bib, cache)
+        self.formatter = ReferenceFormatter(self.bib, cache, debug=log.debug)
         self.registry = CitationRegistry()
         self.sinks: dict[str, MkDocsPageSink] = {}
         self.extension = CitationExtension()
@@ -193,13 +196,42 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         keys = numbering.page_keys.get(page.file.src_uri, [])
         if keys and not sink.has_bibliography:
             heading = self.config.references_heading
-            html += "\n" + render_page_references(ctx, keys, heading)
-            self._add_toc_entry(page, heading)
+            anchor = self._free_anchor(page, "references")
+            html += "\n" + render_page_references(ctx, keys, heading, anchor)
+            self._add_toc_entry(page, html_lib.escape(heading), anchor)
+        html, refused = refuse_unsafe_links(html)
+        report(
+            [
+                Problem(
+                    "link.unsafe_url",
+                    f"link target '{url}' was removed; {ALLOWED} "
+                    "(links to other pages of the site are relative paths)",
+                    sink.path,
+                    sink.locator.line_of(url),
+                )
+                for url in refused
+            ]
+        )
         page.content = html
 
     @staticmethod
-    def _add_toc_entry(page: Page, heading: str) -> None:
-        entry = AnchorLink(heading, "references", 2)
+    def _free_anchor(page: Page, wanted: str) -> str:
+        """``wanted``, or ``wanted_1``... when the page has a heading with that id already."""
+        taken: set[str] = set()
+        stack = list(page.toc.items)
+        while stack:
+            item = stack.pop()
+            taken.add(item.id)
+            stack.extend(item.children)
+        anchor, number = wanted, 0
+        while anchor in taken:
+            number += 1
+            anchor = f"{wanted}_{number}"
+        return anchor
+
+    @staticmethod
+    def _add_toc_entry(page: Page, heading: str, anchor: str) -> None:
+        entry = AnchorLink(heading, anchor, 2)
         items = page.toc.items
         if len(items) == 1 and items[0].level == 1:
             items[0].children.append(entry)

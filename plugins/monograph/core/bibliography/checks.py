@@ -5,17 +5,28 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
+from ..links import ALLOWED, safe_url
 from ..model import CitationGroup, Problem
+from ..styles.latex import url_text, urls_in
 from .loading import Bibliography
+from .types import template_name
 
-#: Fields each entry type needs for a Vancouver reference; "author" is satisfied by "editor".
+#: Fields each entry type needs for a Vancouver reference, by the template that formats it
+#: (``conference`` is formatted as ``inproceedings``...); "author" is satisfied by "editor".
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "article": ("author", "title", "journal", "year"),
     "book": ("author", "title", "publisher", "year"),
+    "booklet": ("title",),
+    "manual": ("title",),
+    "proceedings": ("title", "year"),
     "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inbook": ("author", "title", "publisher", "year"),
     "inproceedings": ("author", "title", "booktitle", "year"),
-    "phdthesis": ("author", "title", "school", "year"),
+    "thesis": ("author", "title", "school", "year"),
     "techreport": ("author", "title", "institution", "year"),
+    "unpublished": ("author", "title"),
+    "patent": ("author", "title", "number", "year"),
+    "dataset": ("title",),
     "online": ("title", "url"),
     "misc": ("title",),
 }
@@ -37,7 +48,23 @@ def check_required_fields(bib: Bibliography) -> list[Problem]:
     problems = []
     for key in bib:
         kind = bib.entry(key).type.lower()
-        missing = [name for name in REQUIRED_FIELDS.get(kind, ()) if not _has(bib, key, name)]
+        template = template_name(kind)
+        if template is None:
+            problems.append(
+                Problem(
+                    "cite.unknown_type",
+                    f"entry '{key}' has the unknown type @{kind}; it is formatted like @misc "
+                    "(use a standard type such as @article, @book or @online)",
+                    bib.path,
+                    bib.line_of(key),
+                    severity="info",
+                )
+            )
+            template = "misc"
+        needed = REQUIRED_FIELDS.get(template, ())
+        if template == "thesis" and "school" in needed and _has(bib, key, "institution"):
+            needed = tuple(n for n in needed if n != "school")
+        missing = [name for name in needed if not _has(bib, key, name)]
         if missing:
             problems.append(
                 Problem(
@@ -109,6 +136,29 @@ def check_identifiers(bib: Bibliography) -> list[Problem]:
     return problems
 
 
+def check_links(bib: Bibliography) -> list[Problem]:
+    r"""URLs in ``url`` fields and in ``\url{}``/``\href{}`` of any field that may not be links."""
+    problems = []
+    for key in bib:
+        fields = bib.entry(key).fields
+        for name, value in fields.items():
+            text = str(value)
+            urls = urls_in(text)
+            if name.lower() == "url" and text.strip() and not urls:
+                urls = [url_text(text)]
+            for url in urls:
+                if safe_url(url) is None:
+                    problems.append(
+                        Problem(
+                            "cite.unsafe_url",
+                            f"entry '{key}': {name} '{url}' is not shown as a link; {ALLOWED}",
+                            bib.path,
+                            bib.line_of(key),
+                        )
+                    )
+    return problems
+
+
 def check_unknown_keys(bib: Bibliography, groups: Iterable[CitationGroup]) -> list[Problem]:
     """Citations of keys that ``refs.bib`` does not define, with a "did you mean"."""
     problems = []
@@ -150,4 +200,9 @@ def check_unused(
 
 def check_bibliography(bib: Bibliography) -> list[Problem]:
     """Every check that needs only ``refs.bib``."""
-    return [*bib.problems, *check_required_fields(bib), *check_identifiers(bib)]
+    return [
+        *bib.problems,
+        *check_required_fields(bib),
+        *check_identifiers(bib),
+        *check_links(bib),
+    ]

@@ -11,6 +11,7 @@ import difflib
 import functools
 import gc
 import hashlib
+import json
 import pickle
 import re
 from collections.abc import Iterator
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pybtex
-from pybtex.database import BibliographyData, Entry
-from pybtex.database.input.bibtex import LowLevelParser, Parser
+import pybtex.errors
+from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database.input.bibtex import LowLevelParser, Parser, split_name_list
 from pybtex.exceptions import PybtexError
 from pybtex.scanner import PybtexSyntaxError
+from pybtex.textutils import normalize_whitespace
 
 from ..model import CoreError, Problem
 
@@ -35,7 +38,9 @@ class Bibliography:
         path: The file as shown in messages (``refs.bib``).
         data: pybtex's bibliography data.
         lines: Lower-cased key to the 1-based line where the entry starts.
-        digests: Lower-cased key to a hash of the entry's BibTeX source (the cache key).
+        digests: Lower-cased key to a hash of everything formatting reads from the entry: its
+            type, fields and names after ``@string`` macros are expanded and ``crossref`` fields
+            inherited (the cache key of its formatted reference).
         problems: Syntax errors and duplicate keys found while parsing.
     """
 
@@ -98,15 +103,85 @@ class _LocatingParser(Parser):  # type: ignore[misc]
         self.digests: dict[str, str] = {}
         self._text = ""
         self._current_line = 1
+        self._scanner: LowLevelParser | None = None
+
+    def _line_at(self, offset: int) -> int:
+        return self._text.count("\n", 0, offset) + 1
 
     def handle_error(self, error: PybtexError) -> None:
-        line = getattr(error, "lineno", None) or self._current_line
+        """Record an error, naming the entry it belongs to.
+
+        An entry whose closing brace is missing is only noticed at the next ``@``: that is
+        reported at the line where the unfinished entry starts. Any other error (a missing comma,
+        a stray character) is reported where it is noticed.
+        """
+        found_at = getattr(error, "lineno", None) or self._current_line
         message = re.sub(r" in line \d+", "", str(error).split("\n")[0])
+        scanner = self._scanner
+        key = scanner.current_entry_key if scanner is not None else None
+        line = found_at
         if isinstance(error, PybtexSyntaxError):
             hint = "check the braces, commas and quotes of this entry"
+            rest = self._text[scanner.pos :] if scanner is not None else ""
+            if (
+                scanner is not None
+                and scanner.command_start is not None
+                and (rest.lstrip().startswith("@") or not rest.strip())
+            ):
+                line = self._line_at(scanner.command_start)
+                hint = (
+                    f"the entry's closing brace is missing (the next thing, at line {found_at}, "
+                    "is already another entry or the end of the file)"
+                )
+            elif "expected" in message:
+                hint = "a comma between two fields, or a brace or quote, is probably missing"
         else:
             hint = "fix or remove the offending field"
-        self.problems.append(Problem("bib.syntax", f"{message}; {hint}", self.display_path, line))
+        where = f"entry '{key}': " if key else ""
+        self.problems.append(
+            Problem("bib.syntax", f"{where}{message}; {hint}", self.display_path, line)
+        )
+
+    def process_entry(self, entry_type: str, key: str, fields: list[tuple[str, Any]]) -> None:
+        """Read one entry like pybtex's ``process_entry``; an unreadable name is reported.
+
+        pybtex raises ``InvalidNameString`` (``Smith, John, Jr, Extra``) in strict mode; its
+        lenient reading (extra parts joined to the first name) is kept and the name reported.
+        """
+        entry = Entry(entry_type)
+        seen: set[str] = set()
+        for name, value_list in fields:
+            if name.lower() in seen:
+                self.problems.append(
+                    Problem(
+                        "bib.syntax",
+                        f"entry '{key}': field '{name}' appears twice; keep one of them",
+                        self.display_path,
+                        self._current_line,
+                    )
+                )
+                continue
+            seen.add(name.lower())
+            value = normalize_whitespace(self.flatten_value_list(value_list))
+            if name not in self.person_fields:
+                entry.fields[name] = value
+                continue
+            for person_text in split_name_list(value):
+                with pybtex.errors.capture() as errors:
+                    person = Person(person_text)
+                for error in errors:
+                    self.problems.append(
+                        Problem(
+                            "bib.name",
+                            f"entry '{key}': cannot read the {name} name '{person_text}' "
+                            f"({error}); write each name as 'Last, First' or 'Last, Jr, First' "
+                            "and separate names with ' and '",
+                            self.display_path,
+                            self._current_line,
+                        )
+                    )
+                entry.add_person(person, name)
+        self.data.add_entry(key, entry)
 
     def parse_string(self, text: str) -> BibliographyData:
         self._text = text
@@ -114,6 +189,7 @@ class _LocatingParser(Parser):  # type: ignore[misc]
         scanner = LowLevelParser(
             text, handle_error=self.handle_error, macros=self.macros, filename=self.filename
         )
+        self._scanner = scanner
         self._current_line = 1
         counted = 0  # lines are counted incrementally: counting from 0 each time is quadratic
         for command in scanner:
@@ -124,10 +200,10 @@ class _LocatingParser(Parser):  # type: ignore[misc]
             if kind == "preamble":
                 self.process_preamble(*command[1])
             elif kind not in ("string", "comment"):
-                self._add(command[0], command[1], text[start : scanner.pos])
+                self._add(command[0], command[1])
         return self.data
 
-    def _add(self, entry_type: str, body: tuple[str, Any], raw: str) -> None:
+    def _add(self, entry_type: str, body: tuple[str, Any]) -> None:
         key = body[0]
         if key is None:
             return
@@ -144,16 +220,134 @@ class _LocatingParser(Parser):  # type: ignore[misc]
             )
             return
         self.lines[key.lower()] = self._current_line
-        self.digests[key.lower()] = hashlib.sha256(raw.encode("utf-8")).hexdigest()
         self.process_entry(entry_type, key, body[1])
+
+    def finish(self) -> None:
+        """Inherit ``crossref`` fields, read BibLaTeX's field names, compute the digests."""
+        for entry in self.data.entries.values():
+            biblatex_fields(entry)
+        for key, entry in self.data.entries.items():
+            parent_key = str(entry.fields.get("crossref", "")).strip()
+            if not parent_key:
+                continue
+            parent = self.data.entries.get(parent_key)
+            if parent is None:
+                self.problems.append(
+                    Problem(
+                        "bib.crossref",
+                        f"entry '{key}': crossref '{parent_key}' is not in {self.display_path}; "
+                        "add that entry or remove the crossref field",
+                        self.display_path,
+                        self.lines.get(key.lower()),
+                    )
+                )
+                continue
+            inherit(entry, parent)
+        for key, entry in self.data.entries.items():
+            self.digests[key.lower()] = entry_digest(entry)
+
+
+#: Fields a ``crossref`` child never takes from its parent: a chapter's DOI, PMID or URL is not
+#: the book's (inheriting them would also report the child and parent as duplicates).
+_NOT_INHERITED = frozenset(
+    {"crossref", "xref", "ids", "doi", "pmid", "pubmed", "pmcid", "url", "eprint", "urldate"}
+)
+
+
+def inherit(child: Entry, parent: Entry) -> None:
+    """Copy to ``child`` the fields and names of ``parent`` it lacks (BibTeX/BibLaTeX crossref).
+
+    As in BibLaTeX, the parent's ``title`` becomes the child's ``booktitle`` (a chapter's book),
+    and a parent's ``author`` also serves as the child's ``bookauthor``.
+    """
+    fields = child.fields
+    for name, value in parent.fields.items():
+        lowered = name.lower()
+        if lowered in _NOT_INHERITED:
+            continue
+        if lowered == "title":
+            if "booktitle" not in fields:
+                fields["booktitle"] = value
+            continue
+        if name not in fields:
+            fields[name] = value
+    for role, persons in parent.persons.items():
+        if role not in child.persons:
+            for person in persons:
+                child.add_person(person, role)
+
+
+#: BibLaTeX field -> the BibTeX field the styles and checks read (Zotero's and JabRef's BibLaTeX
+#: exports write the former).
+_BIBLATEX_NAMES = {
+    "journaltitle": "journal",
+    "location": "address",
+    "institution": "school",
+    "eventtitle": "booktitle",
+}
+
+
+def biblatex_fields(entry: Entry) -> None:
+    """Give a BibLaTeX entry the BibTeX field names (``date`` gives ``year``) it lacks."""
+    fields = entry.fields
+    for biblatex, bibtex in _BIBLATEX_NAMES.items():
+        if biblatex in fields and bibtex not in fields:
+            if bibtex == "school" and entry.type.lower() not in ("thesis", "phdthesis"):
+                continue
+            fields[bibtex] = fields[biblatex]
+    if "year" not in fields and "date" in fields:
+        year = re.match(r"\s*(\d{4})", str(fields["date"]))
+        if year:
+            fields["year"] = year.group(1)
+
+
+def entry_digest(entry: Entry) -> str:
+    """A hash of what formatting reads: type, fields and names, after macros and crossref."""
+    payload = [
+        entry.type.lower(),
+        sorted((name.lower(), str(value)) for name, value in entry.fields.items()),
+        sorted(
+            (role.lower(), [str(p) for p in persons]) for role, persons in entry.persons.items()
+        ),
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def decode_bib(raw: bytes, shown: str) -> tuple[str, list[Problem]]:
+    """Decode ``refs.bib`` as UTF-8; each undecodable byte is reported with its line.
+
+    The file is still read (the bad bytes become U+FFFD) so every other problem is reported too.
+    """
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    problems = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            byte = line[exc.start : exc.start + 1].hex()
+            problems.append(
+                Problem(
+                    "bib.encoding",
+                    f"byte 0x{byte} at column {exc.start + 1} is not UTF-8; save "
+                    f"{shown} as UTF-8 (reference managers call it 'Unicode (UTF-8)')",
+                    shown,
+                    number,
+                )
+            )
+    return raw.decode("utf-8", errors="replace"), problems
 
 
 _CACHE: dict[tuple[str, int, int], Bibliography] = {}
-_SNAPSHOT_VERSION = "1"
+#: This module's source: a changed parser never loads a snapshot made by the previous one.
+_PARSER_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+_SNAPSHOT_VERSION = "2"
 
 
 def _snapshot_path(cache_dir: Path, shown: str, text: str) -> Path:
-    seed = f"{_SNAPSHOT_VERSION}/{pybtex.__version__}/{shown}\n{text}"
+    seed = f"{_SNAPSHOT_VERSION}/{pybtex.__version__}/{_PARSER_DIGEST}/{shown}\n{text}"
     return cache_dir / f"bibliography-{hashlib.sha256(seed.encode()).hexdigest()[:24]}.pickle"
 
 
@@ -188,6 +382,17 @@ def _write_snapshot(snapshot: Path, bib: Bibliography) -> None:
         return  # a read-only checkout still builds; it just parses again next time
 
 
+def _name_entries(problems: list[Problem], lines: dict[str, int]) -> list[Problem]:
+    """Prefix each problem with the entry its line falls in (``entry 'key': ...``)."""
+    starts = sorted((line, key) for key, line in lines.items())
+    named = []
+    for problem in problems:
+        owner = [key for line, key in starts if line <= (problem.line or 0)]
+        message = f"entry '{owner[-1]}': {problem.message}" if owner else problem.message
+        named.append(Problem(problem.code, message, problem.path, problem.line))
+    return named
+
+
 def load_bibliography(
     path: Path, display_path: str | None = None, cache_dir: Path | None = None
 ) -> Bibliography:
@@ -206,15 +411,18 @@ def load_bibliography(
         cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         if cache_key in _CACHE:
             return _CACHE[cache_key]
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text, encoding_problems = decode_bib(path.read_bytes(), shown)
+    except OSError as exc:
         raise CoreError(f"cannot read bibliography '{shown}': {exc}") from exc
     snapshot = _snapshot_path(cache_dir, shown, text) if cache_dir else None
     bib = _read_snapshot(snapshot) if snapshot else None
     if bib is None:
         parser = _LocatingParser(shown)
         data = parser.parse_string(text)
-        bib = Bibliography(shown, data, parser.lines, parser.digests, parser.problems)
+        parser.finish()
+        starts = {str(key): parser.lines[str(key).lower()] for key in data.entries}
+        problems = _name_entries(encoding_problems, starts) + parser.problems
+        bib = Bibliography(shown, data, parser.lines, parser.digests, problems)
         if snapshot:
             _write_snapshot(snapshot, bib)
     _CACHE.clear()  # one bibliography per project: keep only the newest version

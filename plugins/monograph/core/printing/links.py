@@ -225,13 +225,15 @@ def with_class(root: html.HtmlElement, tag: str, name: str) -> list[html.HtmlEle
 
 
 def drop_references(root: html.HtmlElement) -> list[str]:
-    """Remove the page's own reference list (``<h2 id="references">`` and what follows it).
+    """Remove the page's own reference list (``<h2 class="page-references">`` and what follows).
+
+    An author's own "References" heading is kept: only the generated one has that class.
 
     Returns:
         The ids of the removed elements (before prefixing).
     """
     dropped: list[str] = []
-    for heading in root.xpath(".//h2[@id='references']"):
+    for heading in with_class(root, "h2", "page-references"):
         dropped.extend(drop_section(heading))
     return dropped
 

@@ -156,8 +156,13 @@ def _backrefs(ctx: RenderContext, places: list[Place], *, with_titles: bool) -> 
     return f' <span class="citation-backrefs">{prefix}{" ".join(links)}</span>' if links else ""
 
 
-def render_page_references(ctx: RenderContext, keys: list[str], heading: str) -> str:
-    """The "References" section that ends a page: the works it cites, with site numbers."""
+def render_page_references(
+    ctx: RenderContext, keys: list[str], heading: str, anchor: str = "references"
+) -> str:
+    """The "References" section that ends a page: the works it cites, with site numbers.
+
+    ``anchor`` is the heading's id (another one when the author has a "References" heading).
+    """
     items = []
     for key in sorted(keys, key=ctx.numbering.numbers.__getitem__):
         here = [p for p in ctx.numbering.places.get(key, []) if p.page.url == ctx.page_url]
@@ -166,7 +171,7 @@ def render_page_references(ctx: RenderContext, keys: list[str], heading: str) ->
             f"{_entry_body(ctx, key)}{_backrefs(ctx, here, with_titles=False)}</li>"
         )
     return (
-        f'<h2 id="references">{escape(heading)}</h2>\n'
+        f'<h2 id="{escape(anchor)}" class="page-references">{escape(heading)}</h2>\n'
         f'<ol class="references">\n{chr(10).join(items)}\n</ol>'
     )
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,7 +22,8 @@ from pybtex.exceptions import PybtexError
 from pybtex.richtext import Text
 
 from ..bibliography.loading import Bibliography
-from .vancouver import STYLE_VERSION, VancouverStyle, identifier_links, latex_markup, plain_text
+from .latex import plain_text
+from .vancouver import STYLE_VERSION, VancouverStyle, identifier_links
 
 
 class SafeHtmlBackend(HtmlBackend):  # type: ignore[misc]
@@ -58,7 +60,22 @@ class FormattedReference:
 
 _MEMORY: dict[str, FormattedReference] = {}
 _STYLE = VancouverStyle()
-_VERSION = f"{STYLE_VERSION}/pybtex-{pybtex.__version__}"
+_FIELDS = frozenset(f.name for f in fields(FormattedReference))
+
+
+def _engine_digest() -> str:
+    """A hash of the modules that decide how an entry is formatted (the engine's version)."""
+    from .. import links
+    from . import latex, vancouver  # their files, not their contents
+
+    digest = hashlib.sha256()
+    for module in (latex, links, vancouver):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_VERSION = f"{STYLE_VERSION}/pybtex-{pybtex.__version__}/engine-{_engine_digest()}"
 
 
 def _narrative(bib: Bibliography, key: str) -> str:
@@ -82,7 +99,7 @@ def format_reference(bib: Bibliography, key: str) -> FormattedReference:
     """Format one entry (no caching); a missing field degrades to what the entry has."""
     entry = bib.entry(key)
     try:
-        rich = latex_markup(_STYLE.format_entry(key, entry).text)
+        rich = _STYLE.format_entry(key, entry).text
     except PybtexError:  # reported by check_required_fields; never crash a build on it
         rich = Text(plain_text(str(entry.fields.get("title", key))), ".")
     links = identifier_links(entry.fields)
@@ -99,25 +116,54 @@ def format_reference(bib: Bibliography, key: str) -> FormattedReference:
 class ReferenceFormatter:
     """Formats cited entries on demand, backed by memory and an optional JSON cache file."""
 
-    def __init__(self, bib: Bibliography, cache_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        bib: Bibliography,
+        cache_file: Path | None = None,
+        debug: Callable[[str], None] | None = None,
+    ) -> None:
         self.bib = bib
         self.cache_file = cache_file
-        self._disk: dict[str, dict[str, str]] = self._read_disk()
+        self._debug = debug or (lambda message: None)
         self._dirty = False
+        self._disk: dict[str, dict[str, str]] = self._read_disk()
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
 
     def _read_disk(self) -> dict[str, dict[str, str]]:
+        """The cache file's entries; anything unreadable or of the wrong shape is discarded."""
         if self.cache_file is None or not self.cache_file.is_file():
             return {}
         try:
             data = json.loads(self.cache_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # a corrupt cache is rebuilt, never trusted
-        return data.get("entries", {}) if data.get("version") == _VERSION else {}
+        except (OSError, ValueError) as exc:
+            self._debug(f"reference cache {self.cache_file} unreadable ({exc}); rebuilding it")
+            return {}
+        if not isinstance(data, dict) or data.get("version") != _VERSION:
+            self._debug(f"reference cache {self.cache_file} is from another version; rebuilding it")
+            return {}
+        entries = data.get("entries")
+        if not isinstance(entries, dict):
+            self._debug(f"reference cache {self.cache_file} has no entries table; rebuilding it")
+            return {}
+        kept = {
+            digest: stored
+            for digest, stored in entries.items()
+            if isinstance(stored, dict)
+            and set(stored) == _FIELDS
+            and all(isinstance(value, str) for value in stored.values())
+        }
+        if len(kept) != len(entries):
+            self._debug(
+                f"reference cache {self.cache_file}: {len(entries) - len(kept)} ill-shaped "
+                "entries discarded"
+            )
+            self._dirty = True
+        return kept
 
     def _digest(self, key: str) -> str:
-        raw = self.bib.digests.get(key.lower(), key)
-        return hashlib.sha256(f"{_VERSION}\n{raw}".encode()).hexdigest()
+        """The cache key: the entry's digest (fields after macros and crossref) and versions."""
+        entry = self.bib.digests.get(key.lower(), key)
+        return hashlib.sha256(f"{_VERSION}\n{key}\n{entry}".encode()).hexdigest()
 
     def get(self, key: str) -> FormattedReference:
         """Return the formatted reference for ``key`` (which must exist)."""

@@ -6,64 +6,22 @@ Rev. 2019;1:CD007834.`` followed by DOI, PMID and PMCID links. Six authors, then
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
 from pybtex.database import Entry, Person
-from pybtex.richtext import BaseMultipartText, HRef, Protected, String, Tag, Text
-from pybtex.style.formatting import BaseStyle, toplevel
+from pybtex.richtext import HRef, Text
+from pybtex.style.formatting import BaseStyle, FormattedEntry, toplevel
 from pybtex.style.names import BaseNameStyle
 from pybtex.style.template import FieldIsMissing, first_of, join, node, optional, sentence, words
 
+from ..bibliography.types import template_name
+from ..links import safe_url
+from .latex import latex_text, plain_text, url_text
+
 #: Bump when the output changes, so cached references are formatted again.
-STYLE_VERSION = "vancouver-2"
+STYLE_VERSION = "vancouver-3"
 MAX_AUTHORS = 6
-
-_LATEX_MARKUP = re.compile(r"\\(emph|textit|textbf|mkbibemph)\s*$")
-_MARKUP_TAGS = {"emph": "em", "textit": "em", "mkbibemph": "em", "textbf": "strong"}
-
-
-def latex_markup(text: BaseMultipartText) -> BaseMultipartText:
-    r"""Turn ``\emph{x}``, ``\textit{x}``, ``\textbf{x}`` (literal text to pybtex) into tags."""
-    out: list[Any] = []
-    parts = list(text.parts)
-    index = 0
-    while index < len(parts):
-        part = parts[index]
-        following = parts[index + 1] if index + 1 < len(parts) else None
-        match = _LATEX_MARKUP.search(part.value) if isinstance(part, String) else None
-        if match and isinstance(following, Protected):
-            if match.start():
-                out.append(String(part.value[: match.start()]))
-            out.append(Tag(_MARKUP_TAGS[match.group(1)], *latex_markup(following).parts))
-            index += 2
-            continue
-        if isinstance(part, BaseMultipartText):
-            part = part._create_similar(latex_markup(part).parts)
-        out.append(part)
-        index += 1
-    return text._create_similar(out)
-
-
-# LaTeX commands and groups, plus the ligatures pybtex turns into typography (-- en dash,
-# --- em dash, `` and '' curly quotes).
-_LATEX_SYNTAX = re.compile(r"[\\{}$~%&^_]|--|``|''")
-
-
-def latex_text(value: str) -> Text:
-    """``Text.from_latex`` with a fast path: most fields hold no LaTeX at all.
-
-    pybtex's LaTeX parser is the single largest cost of formatting (about half of it), and
-    plain strings come out of it unchanged.
-    """
-    return Text.from_latex(value) if _LATEX_SYNTAX.search(value) else Text(value)
-
-
-@functools.lru_cache(maxsize=65536)
-def plain_text(latex: str) -> str:
-    r"""LaTeX to plain text (``H{\"o}gl`` -> ``Högl``); names recur, so results are kept."""
-    return str(latex_text(latex))
 
 
 @node
@@ -105,6 +63,8 @@ class VancouverNameStyle(BaseNameStyle):  # type: ignore[misc]
 def vancouver_names(children: Any, context: dict[str, Any], role: str = "author") -> Text:
     """Up to six names, then "et al."; BibTeX's ``and others`` also becomes "et al."."""
     persons = list(context["entry"].persons.get(role, ()))
+    if not persons:
+        raise FieldIsMissing(role, context["entry"])  # so optional[] and first_of[] skip it
     truncated = len(persons) > MAX_AUTHORS or any(str(p) == "others" for p in persons)
     shown = [p for p in persons if str(p) != "others"][:MAX_AUTHORS]
     style = context["style"]
@@ -130,8 +90,25 @@ def source_details(children: Any, context: dict[str, Any]) -> Text:
     return Text(text)
 
 
+def _place_publisher(*publishers: str) -> Any:
+    """``Place: Publisher; Year`` with whatever of it the entry has."""
+    return join(sep="; ")[
+        join(sep=": ")[
+            optional_field("address"), first_of[tuple(optional_field(p) for p in publishers)]
+        ],
+        optional_field("year"),
+    ]
+
+
+@node
+def medium(children: Any, context: dict[str, Any], default: str) -> Text:
+    """NLM's bracketed type after a title: ``[dissertation]``, ``[dataset]``, ``[Internet]``."""
+    kind = str(context["entry"].fields.get("type", "")).strip()
+    return Text(f"[{plain_text(kind) if kind else default}]")
+
+
 class VancouverStyle(BaseStyle):  # type: ignore[misc]
-    """Vancouver/NLM references for journal articles, books, chapters and web pages."""
+    """Vancouver/NLM references for every BibTeX and BibLaTeX entry type."""
 
     default_name_style = "plain"  # replaced by VancouverNameStyle in __init__
     default_label_style = "number"
@@ -142,10 +119,18 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
         self.name_style = VancouverNameStyle()
         self.format_name = self.name_style.format
 
+    def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> FormattedEntry:
+        """Format with the entry type's template; an unknown type gets the ``misc`` one."""
+        context = {"entry": entry, "style": self, "bib_data": bib_data}
+        kind = template_name(entry.type) or "misc"
+        text = getattr(self, f"get_{kind}_template")(entry).format_data(context)
+        return FormattedEntry(entry.key, text, label)
+
     def _authors(self) -> Any:
         return first_of[
             optional[sentence[vancouver_names("author")]],
             optional[sentence[vancouver_names("editor")]],
+            optional[sentence[field("organization")]],
         ]
 
     def get_article_template(self, e: Entry) -> Any:
@@ -163,42 +148,111 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
             self._authors(),
             sentence[field("title")],
             optional[words[field("edition"), "ed."]],
-            sentence[
-                join(sep="; ")[
-                    join(sep=": ")[optional_field("address"), optional_field("publisher")],
-                    optional_field("year"),
-                ]
-            ],
+            optional[sentence[_place_publisher("publisher", "organization", "institution")]],
         ]
+
+    def get_booklet_template(self, e: Entry) -> Any:
+        """Booklet: ``Title. How published. Place; Year.``."""
+        return toplevel[
+            self._authors(),
+            sentence[field("title")],
+            optional[sentence[field("howpublished")]],
+            optional[sentence[_place_publisher("publisher", "organization")]],
+        ]
+
+    get_manual_template = get_book_template
+    get_proceedings_template = get_book_template
 
     def get_incollection_template(self, e: Entry) -> Any:
         """Chapter: ``In: Editors, editors. Book. Place: Publisher; Year. p. pages.``."""
         return toplevel[
-            sentence[vancouver_names("author")],
+            self._authors(),
             sentence[field("title")],
             words["In:", first_of[optional[sentence[vancouver_names("editor")]], ""]],
             sentence[field("booktitle")],
-            sentence[
-                join(sep="; ")[
-                    join(sep=": ")[optional_field("address"), optional_field("publisher")],
-                    optional_field("year"),
-                ]
-            ],
+            optional[sentence[_place_publisher("publisher", "organization")]],
             optional[sentence[words["p.", field("pages", apply_func=_dash)]]],
         ]
 
-    def get_misc_template(self, e: Entry) -> Any:
-        """Anything else: authors, title, publisher/year."""
+    get_inproceedings_template = get_incollection_template
+
+    def get_inbook_template(self, e: Entry) -> Any:
+        """A part of a book: a chapter when it has a ``booktitle``, else a book and chapter.
+
+        BibTeX's classic ``@inbook`` has the book's title, a ``chapter`` and ``pages``.
+        """
+        if "booktitle" in e.fields:
+            return self.get_incollection_template(e)
         return toplevel[
             self._authors(),
             sentence[field("title")],
-            optional[sentence[join(sep="; ")[optional_field("publisher"), field("year")]]],
+            optional[words[field("edition"), "ed."]],
+            optional[sentence[_place_publisher("publisher")]],
+            optional[sentence[words["Chapter", field("chapter")]]],
+            optional[sentence[words["p.", field("pages", apply_func=_dash)]]],
         ]
 
-    get_online_template = get_misc_template
-    get_inproceedings_template = get_incollection_template
-    get_techreport_template = get_misc_template
-    get_phdthesis_template = get_misc_template
+    def get_thesis_template(self, e: Entry) -> Any:
+        """Thesis: ``Title [dissertation]. Place: School; Year.``."""
+        default = "master's thesis" if e.type.lower() == "mastersthesis" else "dissertation"
+        return toplevel[
+            self._authors(),
+            sentence[words[field("title"), medium(default)]],
+            optional[sentence[_place_publisher("school", "institution", "publisher")]],
+        ]
+
+    def get_techreport_template(self, e: Entry) -> Any:
+        """Report: ``Title. Place: Institution; Year. Report No.: number.``."""
+        return toplevel[
+            self._authors(),
+            sentence[field("title")],
+            optional[sentence[_place_publisher("institution", "organization", "publisher")]],
+            optional[sentence[words["Report No.:", field("number")]]],
+        ]
+
+    def get_unpublished_template(self, e: Entry) -> Any:
+        """Unpublished work: ``Title. Unpublished; Year.`` (the note says what it is)."""
+        return toplevel[
+            self._authors(),
+            sentence[field("title")],
+            sentence[join(sep="; ")["Unpublished", optional_field("year")]],
+        ]
+
+    def get_patent_template(self, e: Entry) -> Any:
+        """Patent: ``Inventor. Title. Patent number. Year.``."""
+        return toplevel[
+            self._authors(),
+            sentence[field("title")],
+            optional[sentence[words[optional_field("location"), "patent", field("number")]]],
+            optional[sentence[field("year")]],
+        ]
+
+    def get_dataset_template(self, e: Entry) -> Any:
+        """Data set or software: ``Title [dataset]. Version 2. Publisher; Year.``."""
+        default = "software" if e.type.lower() == "software" else "dataset"
+        return toplevel[
+            self._authors(),
+            sentence[words[field("title"), medium(default)]],
+            optional[sentence[words["Version", field("version")]]],
+            optional[sentence[_place_publisher("publisher", "organization", "institution")]],
+        ]
+
+    def get_online_template(self, e: Entry) -> Any:
+        """Web page: ``Title [Internet]. Publisher; Year.``."""
+        return toplevel[
+            self._authors(),
+            sentence[words[field("title"), "[Internet]"]],
+            optional[sentence[_place_publisher("publisher", "organization", "howpublished")]],
+        ]
+
+    def get_misc_template(self, e: Entry) -> Any:
+        """Anything else: authors, title, how published, publisher and year."""
+        return toplevel[
+            self._authors(),
+            sentence[field("title")],
+            optional[sentence[field("howpublished")]],
+            optional[sentence[_place_publisher("publisher", "organization", "institution")]],
+        ]
 
 
 def _dash(text: Text) -> Text:
@@ -212,7 +266,7 @@ def identifier_links(fields: Any) -> Text:
     doi = str(fields.get("doi", "")).strip()
     pmid = str(fields.get("pmid") or fields.get("pubmed") or "").strip()
     pmcid = str(fields.get("pmcid", "")).strip()
-    url = str(fields.get("url", "")).strip()
+    url = safe_url(url_text(str(fields.get("url", "")).removeprefix("\\url{").removesuffix("}")))
     if doi:
         links.append(Text("doi:", HRef(f"https://doi.org/{doi}", doi)))
     if pmid:

@@ -1,0 +1,72 @@
+"""Refuse unsafe link targets in a finished page, whoever wrote them.
+
+Markdown links (``[x](javascript:...)``), raw HTML (``<a href="data:...">``) and anything
+generated all end up in the page's HTML, so the check runs there, with lxml, once a page is
+filled. A refused attribute is removed (the text stays) and returned, so the caller can report it
+with the page's path and the line where the URL is written. The website, the offline edition and
+the PDF are all made from this HTML, so none of them can hold such a link.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from ..links import page_link_allowed, safe_url
+
+#: Attributes a browser (or WeasyPrint) follows or loads.
+_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "poster", "xlink:href")
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def _allowed(tag: str, name: str, value: str) -> bool:
+    if page_link_allowed(value):
+        return True
+    # Inline raster images are common in Markdown pages and load nothing (SVG can hold script).
+    lowered = value.strip().lower()
+    return (
+        name == "src"
+        and tag == "img"
+        and lowered.startswith("data:image/")
+        and not lowered.startswith("data:image/svg")
+    )
+
+
+def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
+    """Return the page without unsafe link targets, and the refused URLs in document order.
+
+    A page without any is returned unchanged (not re-serialised).
+    """
+    if not page_html.strip():
+        return page_html, []
+    try:
+        root = lxml_html.fragment_fromstring(page_html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return page_html, []
+    refused: list[str] = []
+    changed = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in _URL_ATTRIBUTES:
+            attribute = _XLINK_HREF if name == "xlink:href" else name
+            value = element.get(attribute) or (element.get(name) if name == "xlink:href" else None)
+            if value is None:
+                continue
+            if value.strip().lower().startswith("doi:") and safe_url(value):
+                element.set(attribute, safe_url(value) or "")  # doi:10.x/y -> https://doi.org/
+                changed = True
+                continue
+            if _allowed(element.tag, name, value):
+                continue
+            refused.append(value)
+            for candidate in (attribute, name):
+                if candidate in element.attrib:
+                    del element.attrib[candidate]
+    if not refused and not changed:
+        return page_html, []
+    text = escape(root.text or "", quote=False)
+    body = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    return text + body, refused
