@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Material 9.7+ prints a banner about MkDocs 2 on every build; it is noise in CI logs.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: offline offline-build vendor browser-deps
+.PHONY: offline offline-build vendor browser-deps axe
 .PHONY: install build site serve test lint typecheck unit strict check check-external bench lock clean
 
 # The engine is its own distribution (plugins/pyproject.toml); the monograph project depends on it.
@@ -52,12 +52,19 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "browser-deps: no /usr/bin/chromium and not root: the browser tests will be skipped"; fi
 
+## axe: axe-core for the browser tests' accessibility audit (npm registry, exact version in
+## package.json and package-lock.json; node_modules/ is not committed)
+axe: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts && touch $@
+
 ## serve: live preview on http://127.0.0.1:8000
 serve: install
 	$(BIN)/mkdocs serve
 
 ## test: every test, lint, type check and the strict build
-test: install browser-deps vendor lint typecheck strict unit check
+test: install browser-deps axe vendor lint typecheck strict unit check
 
 lint: install
 	$(BIN)/ruff check .

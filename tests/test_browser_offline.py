@@ -139,6 +139,19 @@ def test_search_for_ferritin_lists_the_iron_pages(offline_site: Path, light: Ses
     assert light.errors == []
 
 
+def test_search_ranks_pages_titled_iron_first(offline_site: Path, light: Session) -> None:
+    page = light.open(offline_site / "index.html")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("iron")
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    # Material lists one item per page (its sections nested); the first two are the Iron pages.
+    items = page.locator("ol.md-search-result__list > li.md-search-result__item").all()
+    firsts = [item.locator("a.md-search-result__link").first for item in items[:2]]
+    top = [(a.get_attribute("href") or "").split("#")[0].split("?")[0] for a in firsts]
+    pages = {href.removeprefix(offline_site.as_uri() + "/") for href in top}
+    assert pages == {"interventions/iron.html", "pathophysiology/iron.html"}
+
+
 def test_a_citation_shows_its_reference_on_hover(offline_site: Path, light: Session) -> None:
     page = light.open(offline_site / "interventions" / "iron.html")
     citation = page.locator("article a.citation").first

@@ -116,6 +116,26 @@ def test_backlinks_land_on_every_citing_place(build_site: SiteBuilder) -> None:
         assert element.get("data-cite") == "alpha2001"
 
 
+def test_bibliography_back_links_are_grouped_by_page_with_part_and_count(
+    build_site: SiteBuilder,
+) -> None:
+    nav = ["index.md", {"Part Z": ["zeta.md"]}, "references.md"]
+    site = build_site(PAGES, BIB, nav=nav, strict=True)
+    entry = site.page("references/").get_element_by_id("ref-beta2002")
+    links = entry.cssselect("a.citation-backref")
+    assert [(a.text_content(), a.get("href")) for a in links] == [
+        ("Home", "../#cite-beta2002-1"),
+        ("Part Z › Zeta ×2", "../zeta/#cite-beta2002-1"),
+    ]
+    assert "↩" not in entry.text_content()
+    assert entry.cssselect(".citation-backrefs")[0].text_content() == (
+        "Cited in: Home; Part Z › Zeta ×2"
+    )
+    # A page's own list keeps one back-link per citation, each a 24 px target (monograph.css).
+    own = site.page("zeta/").get_element_by_id("ref-beta2002").cssselect("a.citation-backref")
+    assert [a.get("href") for a in own] == ["#cite-beta2002-1", "#cite-beta2002-2"]
+
+
 def test_per_page_reference_list(build_site: SiteBuilder) -> None:
     site = build_site(PAGES, BIB, nav=NAV, strict=True)
     home = site.page("")

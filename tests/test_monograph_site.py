@@ -127,3 +127,16 @@ def test_disclaimer_is_linked_from_every_page(site: Path) -> None:
         assert links, html_file
         target = (html_file.parent / links[0].get("href") / "index.html").resolve()
         assert target == (site / "about" / "disclaimer" / "index.html").resolve()
+
+
+def test_repository_link_fetches_nothing_from_the_github_api(site: Path) -> None:
+    # Material's script asks api.github.com for stars and forks of the element marked
+    # data-md-component="source"; overrides/partials/source.html leaves the mark out.
+    for html_file in (site / "index.html", site / "interventions" / "iron" / "index.html"):
+        tree = lxml_html.fromstring(html_file.read_text(encoding="utf-8"))
+        links = tree.cssselect("a.md-source")
+        assert links and all(a.get("href", "").startswith("https://") for a in links)
+        assert tree.cssselect("[data-md-component=source]") == []
+        assert "api.github.com" not in html_file.read_text(encoding="utf-8")
+        dialog = tree.cssselect(".md-search[role=dialog]")[0]
+        assert dialog.get("aria-label") == "Search"

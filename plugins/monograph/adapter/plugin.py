@@ -176,8 +176,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         return [p for p in in_nav + rest if p.file.src_uri in self.sinks]
 
     def _info(self, page: Page) -> PageInfo:
+        part = page.parent.title if page.parent is not None else ""
         return PageInfo(
-            page.file.src_uri, page.url, page.title or page.file.name, page.content or ""
+            page.file.src_uri, page.url, page.title or page.file.name, page.content or "", part
         )
 
     def _fill(self, page: Page, numbering: Numbering, bibliography_url: str | None) -> None:

@@ -18,12 +18,22 @@ class PageInfo:
         url: Site-relative URL (``interventions/iron/``).
         title: Page title, for back-links.
         html: The converted content, still holding tokens.
+        part: Title of the part (navigation section) the page is in, or ``""``; back-links
+            name it, so two pages called "Iron" stay apart ("Mechanisms › Iron").
     """
 
     id: str
     url: str
     title: str
     html: str
+    part: str = ""
+
+    @property
+    def label(self) -> str:
+        """The page's name in back-links: ``Mechanisms › Iron``, or the title alone."""
+        if self.part and self.part != self.title:
+            return f"{self.part} › {self.title}"
+        return self.title
 
 
 @dataclass(frozen=True)

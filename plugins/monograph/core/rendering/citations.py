@@ -71,9 +71,13 @@ def _unknown(key: str) -> str:
 
 
 def _in_range(link: str, number: int) -> str:
-    """A link hidden inside a range: no visible text, its number read out by screen readers."""
+    """A link hidden inside a range: no visible text, its number read out by screen readers.
+
+    It is out of the tab order (``tabindex="-1"``): a keyboard user meets the range's first and
+    last numbers, and every work of the range in the page's reference list.
+    """
     start = link.replace('class="citation"', 'class="citation citation-in-range"', 1)
-    return start.replace(f">{number}</a>", f' aria-label="{number}"></a>')
+    return start.replace(f">{number}</a>", f' aria-label="{number}" tabindex="-1"></a>')
 
 
 def _compress(numbered: list[tuple[int, str]]) -> list[str]:
@@ -143,17 +147,39 @@ def _entry_body(ctx: RenderContext, key: str) -> str:
 
 
 def _backrefs(ctx: RenderContext, places: list[Place], *, with_titles: bool) -> str:
-    links = []
-    for index, place in enumerate(places):
-        same_page = index > 0 and places[index - 1].page.id == place.page.id
-        label = escape(place.page.title) if with_titles and not same_page else "↩"
-        aria = f"Back to citation on {escape(place.page.title)}"
-        links.append(
+    """Back-links to the citing places.
+
+    In a page's own reference list: one ``↩`` per citing place on the page. In the site
+    bibliography (``with_titles``): one link per citing page, named by part and title, to its
+    first citation, with the number of citations there (``Mechanisms › Iron ×3``), not a run of
+    arrows.
+    """
+    if not places:
+        return ""
+    if not with_titles:
+        links = [
             f'<a class="citation-backref" href="{escape(ctx.place_href(place))}" '
-            f'aria-label="{aria}">{label}</a>'
+            f'aria-label="Back to citation on {escape(place.page.title)}">↩</a>'
+            for place in places
+        ]
+        return f' <span class="citation-backrefs">{" ".join(links)}</span>'
+    by_page: dict[str, list[Place]] = {}
+    for place in places:
+        by_page.setdefault(place.page.id, []).append(place)
+    groups = []
+    for here in by_page.values():
+        label = escape(here[0].page.label)
+        count = (
+            f' <span class="citation-backref-count" title="{len(here)} citations on this page">'
+            f"×{len(here)}</span>"
+            if len(here) > 1
+            else ""
         )
-    prefix = "Cited in: " if with_titles else ""
-    return f' <span class="citation-backrefs">{prefix}{" ".join(links)}</span>' if links else ""
+        groups.append(
+            f'<a class="citation-backref" href="{escape(ctx.place_href(here[0]))}">'
+            f"{label}{count}</a>"
+        )
+    return f' <span class="citation-backrefs">Cited in: {"; ".join(groups)}</span>'
 
 
 def render_page_references(

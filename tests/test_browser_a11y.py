@@ -1,0 +1,218 @@
+"""Accessibility and layout in a real browser: axe-core over every page, light and dark.
+
+The offline edition is served from a local HTTP server (so its 404 page, which uses absolute
+URLs, is styled as on a web server) and opened in Debian's chromium; every request that does not
+go to that server is aborted. axe-core comes from the npm registry at the exact version pinned in
+package.json/package-lock.json (``make axe``). Reports and screenshots go to ``test-artifacts/``;
+their paths are printed in the test log (``pytest -rA`` or ``-s`` shows them).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import REPO
+from .test_browser_offline import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium: run `make browser-deps`",
+    ),
+    pytest.mark.skipif(
+        not AXE.exists(), reason="axe-core is not installed: run `make axe` (npm ci)"
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+#: axe impacts that fail the test (WCAG 2.2 AA: none of these on any page).
+FAILING = ("serious", "critical")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(offline_site: Path) -> Iterator[str]:
+    """The offline edition on http://127.0.0.1:<port>/ for the duration of the module."""
+    handler = functools.partial(_Quiet, directory=str(offline_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def _context(
+    browser: sync_api.Browser, base: str, scheme: str, width: int = 1280
+) -> tuple[sync_api.BrowserContext, list[str]]:
+    context = browser.new_context(
+        color_scheme=scheme,  # type: ignore[arg-type]
+        viewport={"width": width, "height": 900},
+    )
+    blocked: list[str] = []
+
+    def route(route: sync_api.Route) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    return context, blocked
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(
+        path.relative_to(site).as_posix()
+        for path in site.rglob("*.html")
+        if "vendor" not in path.relative_to(site).parts
+    )
+
+
+def _open(context: sync_api.BrowserContext, url: str) -> sync_api.Page:
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page
+
+
+def _axe(page: sync_api.Page) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {
+            rules: {'target-size': {enabled: true}},
+            resultTypes: ['violations'],
+        })"""
+    )
+    return [v for v in result["violations"] if v["impact"] in FAILING]
+
+
+def _attach(path: Path) -> None:
+    """Name a saved file in the test log, so the output points at it."""
+    print(f"attached: {path.relative_to(REPO)}")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(
+    offline_site: Path, served: str, browser: sync_api.Browser, scheme: str
+) -> None:
+    context, blocked = _context(browser, served, scheme)
+    expected = {"light": "default", "dark": "slate"}[scheme]
+    report: dict[str, list[dict[str, Any]]] = {}
+    pages = _pages(offline_site)
+    assert "404.html" in pages and "interventions/iron.html" in pages
+    for path in pages:
+        page = _open(context, served + path)
+        assert page.evaluate("document.body.dataset.mdColorScheme") == expected, path
+        found = _axe(page)
+        if found:
+            report[path] = [
+                {
+                    "rule": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["target"] for n in v["nodes"]],
+                    "summary": v["nodes"][0]["failureSummary"],
+                }
+                for v in found
+            ]
+        page.close()
+    context.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"axe-{scheme}.json"
+    out.write_text(json.dumps({"pages": pages, "violations": report}, indent=1), encoding="utf-8")
+    _attach(out)
+    summary = {path: sorted({v["rule"] for v in found}) for path, found in report.items()}
+    assert report == {}, f"axe: serious or critical violations (details in {out}): {summary}"
+    assert blocked == []
+
+
+def test_keyboard_tabbing_reaches_citations_and_opens_their_preview(
+    served: str, browser: sync_api.Browser
+) -> None:
+    context, blocked = _context(browser, served, "light")
+    page = _open(context, served + "pathophysiology/index.html")
+    assert page.locator("article a.citation-in-range").count() >= 1
+    reached: list[dict[str, Any]] = []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const box = el.getBoundingClientRect();
+                return {cls: el.className || '', inArticle: !!el.closest('article'),
+                        width: box.width, height: box.height,
+                        outline: getComputedStyle(el).outlineStyle};
+            }"""
+        )
+        if focused["inArticle"] and "citation" in str(focused["cls"]).split():
+            reached.append(focused)
+            if len(reached) == 1:
+                tooltip = page.locator(".md-tooltip2--active[role=tooltip]")
+                tooltip.wait_for(state="visible", timeout=5000)
+                # Material moves the title into the tooltip; the page's reference list has it.
+                entry = page.evaluate(
+                    """() => document.getElementById(
+                        'ref-' + document.activeElement.dataset.cite
+                    ).querySelector('.reference').textContent"""
+                )
+                assert tooltip.inner_text().strip() == entry.strip()
+            if len(reached) >= 12:
+                break
+    assert len(reached) >= 12
+    for focused in reached:
+        assert "citation-in-range" not in focused["cls"].split()
+        assert focused["width"] > 4 and focused["height"] > 4
+        assert focused["outline"] != "none"
+    shot = ARTIFACTS / "keyboard-citation-preview.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot))
+    _attach(shot)
+    context.close()
+    assert blocked == []
+
+
+def test_summary_table_sorts_by_keyboard(served: str, browser: sync_api.Browser) -> None:
+    context, blocked = _context(browser, served, "light")
+    page = _open(context, served + "evidence/index.html")
+    table = page.locator("table.evidence-summary")
+    first = table.locator("thead th").first
+    names = table.locator("tbody tr > :first-child")
+    before = [name.strip() for name in names.all_inner_texts()]
+    first.focus()
+    page.keyboard.press("Enter")
+    assert first.get_attribute("aria-sort") == "ascending"
+    ascending = [name.strip() for name in names.all_inner_texts()]
+    assert ascending == sorted(before, key=str.casefold)
+    page.keyboard.press(" ")
+    assert first.get_attribute("aria-sort") == "descending"
+    assert [name.strip() for name in names.all_inner_texts()] == ascending[::-1]
+    context.close()
+    assert blocked == []
