@@ -142,7 +142,7 @@ def test_page_table_cells() -> None:
         "Animal study",
         "Mice (n not reported) Indirect: animals",
         "Valerian 800 mg daily, oral",
-        "Not stated",
+        "Not applicable",
         "Not stated",
     ]
     assert mouse.get("class") == "evidence-indirect-row"
@@ -332,6 +332,7 @@ def test_every_result_has_symbol_and_word(result: str, text: str) -> None:
         (
             {
                 "design": "case-report",
+                "comparator": None,
                 "result": "uncontrolled-improvement",
                 "record": "secondary-only",
                 "participants": 1,
@@ -368,4 +369,6 @@ def test_rows_that_do_not_carry_a_level_or_a_checked_result_say_so(
     root = parse(render_evidence_table(page, cite=FakeCite(), year_of=YEARS.get))
     texts = cell_texts(root.xpath("//tbody/tr")[0])
     assert (texts[0], texts[7]) == (level, result)
+    if changes.get("design") == "case-report":
+        assert texts[4] == "None (uncontrolled)"
     assert root.xpath("//tbody/tr")[0].get("data-question") == changes.get("question", "effect")

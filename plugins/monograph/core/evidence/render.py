@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from .model import EVIDENCE_TYPES, EvidenceRow, PageEvidence, sort_rows
 from .summary import InterventionSummary, Overview, TypeCount, overview, type_counts
-from .wording import kind_words, level_words, record_words
+from .wording import comparator_words, kind_words, level_words, record_words
 
 __all__ = [
     "CiteFn",
@@ -180,7 +180,7 @@ def _evidence_row(row: EvidenceRow, cite: CiteFn) -> str:
         f"<td>{_e(DESIGN_LABELS[row.design])}</td>",
         f"<td>{_population(row)}</td>",
         f"<td>{_e(row.intervention)}</td>",
-        f"<td>{_e(row.comparator or _NOT_STATED)}</td>",
+        f"<td>{_e(row.comparator or comparator_words(row))}</td>",
         f"<td>{_e(row.duration or _NOT_STATED)}</td>",
         f"<td>{_e(row.outcomes)}</td>",
         f'<td class="result result-{_e(row.result)}">{_row_result(row)}</td>',

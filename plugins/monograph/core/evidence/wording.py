@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from .model import EvidenceRow
+from .model import UNCONTROLLED_DESIGNS, EvidenceRow
 
 #: The kind of a row that does not test the intervention, shown instead of a treatment level.
 QUESTION_WORDS: Mapping[str, str] = MappingProxyType(
@@ -85,3 +85,10 @@ def level_words(row: EvidenceRow) -> str | None:
 def record_words(row: EvidenceRow) -> str | None:
     """``secondary report only`` or ``record not verified``; ``None`` for a checked record."""
     return RECORD_WORDS.get(row.record)
+
+
+def comparator_words(row: EvidenceRow) -> str:
+    """What an empty comparator means: none by design for a case series or report, else unstated."""
+    if row.design in UNCONTROLLED_DESIGNS:
+        return "None (uncontrolled)"
+    return "Not applicable" if row.question != "effect" else "Not stated"
