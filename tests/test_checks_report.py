@@ -81,7 +81,21 @@ def test_deduplicate_keeps_the_first_report_of_a_defect() -> None:
     mkdocs = Problem("link.not_found", "MkDocs' wording", "docs/a.md", 7, "warning")
     html = Problem("link.not_found", "HTML check's wording", "docs/a.md", 7)
     other = Problem("link.not_found", "HTML check's wording", "docs/a.md", 9)
-    assert report.deduplicate([mkdocs, html, other]) == [mkdocs, other]
+    assert report.deduplicate([mkdocs], [html, other]) == [mkdocs, other]
+
+
+def test_deduplicate_keeps_every_distinct_problem_of_one_checker() -> None:
+    unknown = [
+        Problem("cite.unknown_key", f"unknown citation key '{key}'", "docs/a.md", 3)
+        for key in ("x", "y", "z")
+    ]
+    links = [
+        Problem("link.not_found", f"link '{target}' is broken", "docs/a.md", 5)
+        for target in ("a.md", "b.md")
+    ]
+    mkdocs_repeat = Problem("link.not_found", "MkDocs' wording", "docs/a.md", 5, "warning")
+    kept = report.deduplicate([*unknown, links[0], unknown[0]], [mkdocs_repeat, links[1]])
+    assert kept == [*unknown, links[0], links[1]]
 
 
 @pytest.fixture

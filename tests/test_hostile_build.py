@@ -226,3 +226,101 @@ def test_ill_shaped_cache_files_are_discarded(build_site: SiteBuilder) -> None:
             .strip()
             .startswith("Only. 2020.")
         ), shape
+
+
+PAGE_BIB = "@misc{m2020, title = {Only}, year = {2020}}\n"
+
+
+def codes(site: BuiltSite) -> list[tuple[str | None, int | None, str]]:
+    return sorted((p.path, p.line, p.code) for p in site.problems if p.code != "cite.unused_entry")
+
+
+def test_impossible_date_and_duplicate_keys_are_messages(build_site: SiteBuilder) -> None:
+    pages = {
+        "index.md": "---\ntitle: A\nreviewed: 2026-13-45\n---\n# A\n\n[@m2020]\n",
+        "b.md": "---\ntitle: B\nreviewed: 2026-01-02\ntitle: C\n---\n# B\n",
+    }
+    site = build_site(pages, PAGE_BIB)
+    assert site.aborted is None
+    assert codes(site) == [
+        ("docs/b.md", 4, "page.front_matter"),
+        ("docs/index.md", 3, "page.front_matter"),
+    ]
+    [date] = [p for p in site.problems if p.path == "docs/index.md"]
+    assert "'2026-13-45' looks like a date but is none" in date.message
+
+
+def test_non_utf8_page_is_a_message(build_site: SiteBuilder) -> None:
+    site = build_site({"index.md": "# A\n\n[@m2020]\n"}, PAGE_BIB)
+    (site.root / "docs" / "index.md").write_bytes(b"# A\n\n[@m2020] caf\xe9\n")
+    site = build_site({}, None)
+    assert site.aborted is None
+    assert codes(site) == [("docs/index.md", 3, "page.encoding")]
+    assert site.page("").xpath("//a[@class='citation']")
+
+
+def test_misplaced_and_second_bibliography_markers(build_site: SiteBuilder) -> None:
+    pages = {
+        "index.md": "# A\n\n[@m2020]\n\n<!-- monograph:bibliography -->\n\n"
+        "<!-- monograph:bibliography -->\n",
+        "b.md": "# B\n\n   <!-- monograph:bibliography -->\n\nText <!-- monograph:claims -->\n",
+        "c.md": "# C\n\n<!-- monograph:bibliography -->\n",
+    }
+    site = build_site(pages, PAGE_BIB, nav=["index.md", "b.md", "c.md"])
+    assert codes(site) == [
+        ("docs/b.md", 3, "marker.misplaced"),
+        ("docs/b.md", 5, "marker.misplaced"),
+        ("docs/c.md", 3, "marker.duplicate"),
+        ("docs/index.md", 7, "marker.duplicate"),
+    ]
+    assert len(site.page("").xpath("//ol[@class='bibliography']")) == 1
+
+
+EVIDENCE_WITHOUT_MARKER = """---
+title: Iron
+evidence_caveat: "Small."
+evidence:
+  - cite: [m2020]
+    design: rct
+    population: "Adults with RLS"
+    participants: 20
+    intervention: "Iron"
+    comparator: "Placebo"
+    duration: "8 weeks"
+    outcomes: "IRLS"
+    result: benefit
+    finding: "Lower scores."
+    applies_to: rls
+    question: effect
+    record: verified
+---
+
+# Iron
+
+No marker here.
+"""
+
+
+def test_evidence_without_its_marker_is_reported(build_site: SiteBuilder) -> None:
+    site = build_site({"iron.md": EVIDENCE_WITHOUT_MARKER}, PAGE_BIB)
+    assert ("docs/iron.md", 4, "evidence.unplaced") in codes(site)
+
+
+def test_string_macro_and_crossref_changes_reach_a_warm_build(build_site: SiteBuilder) -> None:
+    bib = (
+        '@string{jname = "Old Journal"}\n'
+        "@book{parent2020, editor = {Ed, A}, title = {Old Book}, publisher = {P}, year = {2020}}\n"
+        "@article{art2020, author = {A, B}, title = {T}, journal = jname, year = {2020},"
+        " pmid = {1}}\n"
+        "@incollection{child2020, author = {C, D}, title = {Ch}, crossref = {parent2020},"
+        " pages = {1--2}}\n"
+    )
+    pages = {"index.md": "# A\n\n[@art2020] [@child2020]\n"}
+    first = build_site(pages, bib, cache_dir=".cache", nocite=["parent2020"])
+    text = first.page("").xpath("string(//ol[@class='references'])")
+    assert "Old Journal" in text and "In: Ed A, editor. Old Book. P; 2020. p. 1-2." in text
+    assert not [p for p in first.problems if p.code == "cite.missing_field"]
+    changed = bib.replace("Old Journal", "New Journal").replace("Old Book", "New Book")
+    warm = build_site(pages, changed, cache_dir=".cache", nocite=["parent2020"])
+    text = warm.page("").xpath("string(//ol[@class='references'])")
+    assert "New Journal" in text and "New Book" in text and "Old" not in text

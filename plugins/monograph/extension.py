@@ -26,6 +26,11 @@ from .core.citations.syntax import (
 from .core.model import CitationGroup
 
 _MARKER_LINE = re.compile(r"^<!--\s*monograph:([\w-]+)\s*-->\s*$")
+#: A marker indented by one to three spaces or after other text is an invisible HTML comment,
+#: not a marker (four spaces or a tab make it an indented code block, shown as written).
+_MISPLACED_MARKER = re.compile(
+    r"^(?! {4}|\t)(?P<before>.*?\S.*?| {1,3})<!--\s*monograph:([\w-]+)\s*-->"
+)
 _ESCAPED = re.compile("\x02(\\d+)\x03")
 
 
@@ -37,6 +42,9 @@ class PageSink(Protocol):
 
     def marker(self, name: str, source: str) -> str:
         """Return the HTML for a marker line (``source`` is the line as written)."""
+
+    def misplaced_marker(self, name: str, source: str) -> None:
+        """Report a marker that is not alone at the start of its line (it is not expanded)."""
 
 
 def _unescape(text: str) -> str:
@@ -99,6 +107,9 @@ class _Markers(Preprocessor):
         out: list[str] = []
         for line in lines:
             match = _MARKER_LINE.match(line)
+            misplaced = _MISPLACED_MARKER.match(line) if match is None else None
+            if misplaced is not None:
+                self.ext.sink.misplaced_marker(misplaced.group(2), line)
             if match is None:
                 # The engine's own placeholder syntax, typed in a page, must not be filled in.
                 out.append(TOKEN_RE.sub(lambda m: m.group(0).replace("<!--", "<!-- ", 1), line))

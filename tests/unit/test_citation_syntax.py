@@ -26,6 +26,9 @@ class RecordingSink:
         self.markers.append(name)
         return f"<div>MARKER {name}</div>"
 
+    def misplaced_marker(self, name: str, source: str) -> None:
+        self.markers.append(f"misplaced {name}")
+
 
 def convert(text: str) -> tuple[str, RecordingSink]:
     ext = CitationExtension()
@@ -112,13 +115,17 @@ def test_citation_in_table_and_heading() -> None:
         ("<!--monograph:evidence-->", ["evidence"]),
         ("```\n<!-- monograph:bibliography -->\n```", []),
         ("    <!-- monograph:bibliography -->", []),
+        ("  <!-- monograph:bibliography -->", ["misplaced bibliography"]),
+        ("See <!-- monograph:claims -->", ["misplaced claims"]),
     ],
 )
 def test_markers(line: str, expected: list[str]) -> None:
     html, sink = convert(line)
     assert sink.markers == expected
-    if expected:
+    if expected and not expected[0].startswith("misplaced"):
         assert f"MARKER {expected[0]}" in html
+    if expected and expected[0].startswith("misplaced"):
+        assert "MARKER" not in html  # reported, not expanded
 
 
 def test_parse_helpers_reject_non_citations() -> None:

@@ -26,7 +26,12 @@ from ..core.evidence.validation import PageEvidence, parse_page_evidence
 from ..core.model import CitationGroup, CitationItem, Problem
 from ..core.rendering.review import parse_reviewed
 from ..core.source.locate import SourceLocator
-from ..core.source.yaml_lines import front_matter_lines, front_matter_problem, line_of
+from ..core.source.yaml_lines import (
+    duplicate_keys,
+    front_matter_lines,
+    front_matter_problem,
+    line_of,
+)
 from ..core.urls import relative_url
 
 if TYPE_CHECKING:
@@ -54,14 +59,20 @@ class MkDocsPageSink:
         self.plugin = plugin
         self.page = page
         self.path = path
-        source = page.file.content_string
+        source = plugin.page_sources.get(page.file.src_uri)
+        if source is None:
+            source = page.file.content_string
+        self.source = source
         self.locator = SourceLocator(markdown, _first_line(source, markdown))
         self.problems: list[Problem] = []
         self.late_problems: list[Problem] = []
         self.has_bibliography = False
+        self.bibliography_line: int | None = None
+        self.markers_seen: set[str] = set()
         dropped = front_matter_problem(source, page.meta, path=path)
         if dropped is not None:
             self.problems.append(dropped)
+        self.problems += duplicate_keys(source, path=path)
         bib = plugin.bib
         self.evidence: PageEvidence | None
         self.evidence, problems = parse_page_evidence(
@@ -105,8 +116,17 @@ class MkDocsPageSink:
             hint = f"did you mean 'monograph:{guess[0]}'?" if guess else f"use one of {MARKERS}"
             self._late("marker.unknown", f"unknown marker 'monograph:{name}'; {hint}", line)
             return ""
+        self.markers_seen.add(name)
         if name == "bibliography":
+            if self.has_bibliography:
+                self._late(
+                    "marker.duplicate",
+                    "a second 'monograph:bibliography' marker on this page; keep one",
+                    line,
+                )
+                return ""
             self.has_bibliography = True
+            self.bibliography_line = line
         if name in ("bibliography", "evidence-summary"):
             return marker_token(name)
         if self.evidence is None and any(p.code.startswith("evidence.") for p in self.problems):
@@ -129,6 +149,36 @@ class MkDocsPageSink:
         return render_evidence_table(
             self.evidence, cite=self.cite_keys, year_of=self.plugin.bib.year_of
         )
+
+    def misplaced_marker(self, name: str, source: str) -> None:
+        """A marker indented or after other text: not expanded, so say so."""
+        self._late(
+            "marker.misplaced",
+            f"marker 'monograph:{name}' is not alone at the start of its line, so it is "
+            "ignored; put it on a line of its own, without indentation",
+            self.locator.line_of(source.strip()),
+        )
+
+    def unplaced_data(self) -> list[Problem]:
+        """Evidence or claims in the front matter with no marker to show them on the page."""
+        problems = []
+        lines = front_matter_lines(self.source) if self.evidence else {}
+        for name, key in (("evidence", "rows"), ("claims", "claims")):
+            if self.evidence is None or not getattr(self.evidence, key):
+                continue
+            if name in self.markers_seen:
+                continue
+            problems.append(
+                Problem(
+                    "evidence.unplaced",
+                    f"the front matter has '{name}' data but the page has no "
+                    f"'<!-- monograph:{name} -->' marker, so the table is not shown; add the "
+                    "marker where the table belongs, alone on its line",
+                    self.path,
+                    line_of(lines, (name,)) or 1,
+                )
+            )
+        return problems
 
     def _late(self, code: str, message: str, line: int | None) -> None:
         self.late_problems.append(Problem(code, message, self.path, line))

@@ -35,6 +35,7 @@ from ..core.rendering.citations import (
 )
 from ..core.rendering.page_links import refuse_unsafe_links
 from ..core.rendering.review import insert_after_title, reviewed_html
+from ..core.source.encoding import decode_utf8
 from ..core.styles.formatter import ReferenceFormatter
 from ..extension import CitationExtension
 from .config import MonographConfig
@@ -84,6 +85,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         self.formatter = ReferenceFormatter(self.bib, cache, debug=log.debug)
         self.registry = CitationRegistry()
         self.sinks: dict[str, MkDocsPageSink] = {}
+        self.page_sources: dict[str, str] = {}  # pages read here because they are not UTF-8
         self.extension = CitationExtension()
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         self.nav: Navigation | None = None
@@ -107,6 +109,22 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             return path.resolve().relative_to(self.project_dir.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
+
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        """Read a page that is not valid UTF-8 with a message per bad line, not a traceback."""
+        if not self.config.enabled or not page.file.abs_src_path:
+            return None
+        try:
+            raw = Path(page.file.abs_src_path).read_bytes()
+        except OSError:
+            return None  # MkDocs reports a missing file itself
+        path = self._display(Path(page.file.abs_src_path))
+        text, problems = decode_utf8(raw, path, "page.encoding")
+        if not problems:
+            return None
+        report(problems)
+        self.page_sources[page.file.src_uri] = text
+        return text
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> None:
         """Remember the navigation: it defines the order of first citation."""
@@ -140,7 +158,19 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         numbering = number_citations(infos, self.registry, self.bib, self.config.nocite)
         problems = [*check_unknown_keys(self.bib, self.registry.groups)]
         for sink in self.sinks.values():
-            problems += sink.late_problems
+            problems += sink.late_problems + sink.unplaced_data()
+        holders = [self.sinks[p.file.src_uri] for p in pages]
+        holders = [sink for sink in holders if sink.has_bibliography]
+        problems += [
+            Problem(
+                "marker.duplicate",
+                f"a second site bibliography (the first is in {holders[0].path}); keep one "
+                "'monograph:bibliography' marker in the whole site",
+                sink.path,
+                sink.bibliography_line,
+            )
+            for sink in holders[1:]
+        ]
         problems += check_unused(self.bib, numbering.numbers, self.config.nocite)
         report(problems)
         bibliography_url = next(

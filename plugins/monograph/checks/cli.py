@@ -105,6 +105,7 @@ def _run(
     command: str, project: Project, settings: CheckSettings, args: argparse.Namespace
 ) -> tuple[list[Problem], dict[str, object]]:
     problems: list[Problem] = []
+    reports: list[list[Problem]] = [problems]  # one per checker, for deduplicate()
     summary: dict[str, object] = {}
     must_build = command in ("all", "citations") or not args.no_build or is_stale(project)
     if command == "external":
@@ -118,15 +119,15 @@ def _run(
             return problems, summary
     if command in ("all", "internal"):
         result = check_internal(project, settings.excludes())
-        problems += result.problems
+        reports.append(list(result.problems))
         summary.update(pages=result.pages, links=result.links)
     if command == "external":
         from monograph.checks.external import check_external
 
         outcome = check_external(project, settings, use_cache=not args.no_cache)
-        problems += outcome.problems
+        reports.append(list(outcome.problems))
         summary.update(outcome.summary)
-    return report.deduplicate(problems), summary
+    return report.deduplicate(*reports), summary
 
 
 def _rebase(problems: list[Problem], config_file: Path) -> list[Problem]:

@@ -7,6 +7,7 @@ they are shown and which exit status they deserve.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
@@ -32,27 +33,37 @@ def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:
     return (path, problem.line or 0, severity, problem.code, problem.message)
 
 
-def deduplicate(problems: Iterable[Problem]) -> list[Problem]:
-    """Drop repeats of the same defect reported by two checkers, keeping the first report.
+def deduplicate(*reports: Iterable[Problem]) -> list[Problem]:
+    """Drop repeats of one defect reported by two checkers, keeping the first checker's report.
 
     MkDocs' own validation and the HTML link check both see a broken Markdown link; they agree on
-    the file, the line and the code, so those three identify the defect.
+    the file, the line and the code (not on the wording). So a problem of a later report is a
+    repeat when an earlier report has one more problem at that (path, line, code) than have been
+    matched already. Within one report every distinct problem is kept: three unknown keys or two
+    broken links on one line are three and two problems.
 
     Arguments:
-        problems: Problems in the order they were found.
+        reports: Each checker's problems, in the order the checkers ran.
 
     Returns:
         The problems without repeats, in their original order.
     """
-    seen: set[tuple[str | None, int | None, str, str]] = set()
+    earlier: Counter[tuple[str | None, int | None, str]] = Counter()
     kept: list[Problem] = []
-    for problem in problems:
-        # Problems without a line are only repeats when their message is the same too.
-        detail = problem.message if problem.line is None else ""
-        key = (problem.path, problem.line, problem.code, detail)
-        if key not in seen:
-            seen.add(key)
+    for found in reports:
+        this: Counter[tuple[str | None, int | None, str]] = Counter()
+        seen: set[Problem] = set()
+        for problem in found:
+            if problem in seen:
+                continue  # the very same problem twice in one report
+            seen.add(problem)
+            where = (problem.path, problem.line, problem.code)
+            if problem.line is not None and earlier[where] > 0:
+                earlier[where] -= 1  # the same defect, reported by an earlier checker
+                continue
+            this[where] += 1
             kept.append(problem)
+        earlier += this
     return kept
 
 

@@ -28,6 +28,7 @@ from pybtex.scanner import PybtexSyntaxError
 from pybtex.textutils import normalize_whitespace
 
 from ..model import CoreError, Problem
+from ..source.encoding import decode_utf8
 
 
 @dataclass
@@ -313,33 +314,6 @@ def entry_digest(entry: Entry) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def decode_bib(raw: bytes, shown: str) -> tuple[str, list[Problem]]:
-    """Decode ``refs.bib`` as UTF-8; each undecodable byte is reported with its line.
-
-    The file is still read (the bad bytes become U+FFFD) so every other problem is reported too.
-    """
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    problems = []
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            byte = line[exc.start : exc.start + 1].hex()
-            problems.append(
-                Problem(
-                    "bib.encoding",
-                    f"byte 0x{byte} at column {exc.start + 1} is not UTF-8; save "
-                    f"{shown} as UTF-8 (reference managers call it 'Unicode (UTF-8)')",
-                    shown,
-                    number,
-                )
-            )
-    return raw.decode("utf-8", errors="replace"), problems
-
-
 _CACHE: dict[tuple[str, int, int], Bibliography] = {}
 #: This module's source: a changed parser never loads a snapshot made by the previous one.
 _PARSER_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
@@ -411,7 +385,7 @@ def load_bibliography(
         cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         if cache_key in _CACHE:
             return _CACHE[cache_key]
-        text, encoding_problems = decode_bib(path.read_bytes(), shown)
+        text, encoding_problems = decode_utf8(path.read_bytes(), shown, "bib.encoding")
     except OSError as exc:
         raise CoreError(f"cannot read bibliography '{shown}': {exc}") from exc
     snapshot = _snapshot_path(cache_dir, shown, text) if cache_dir else None

@@ -10,6 +10,7 @@ that is not valid YAML (or is not a mapping) and publishes the page without its 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -99,7 +100,7 @@ def has_dropped_front_matter(source: str, meta: Mapping[str, Any] | None) -> boo
         return True
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError):  # 2026-13-45 raises ValueError
         return True
     return data is not None
 
@@ -131,6 +132,16 @@ def front_matter_problem(
         return Problem("page.front_matter", reason, path, 1)
     try:
         data = yaml.safe_load(text)
+    except (ValueError, OverflowError) as exc:  # a date-like value that is no date: 2026-13-45
+        line, value = _impossible_date(text)
+        return Problem(
+            "page.front_matter",
+            f"front matter value '{value}' looks like a date but is none ({exc}), so MkDocs "
+            "ignored all of the front matter; write a real date as YYYY-MM-DD (or quote the "
+            "value if it is not a date)",
+            path,
+            line,
+        )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + _FIRST_LINE if mark is not None else 1
@@ -149,6 +160,56 @@ def front_matter_problem(
         path,
         1,
     )
+
+
+_DATE_LIKE = re.compile(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])")
+
+
+def _impossible_date(text: str) -> tuple[int, str]:
+    """The file line and text of the first date-like value that is not a real date."""
+    for number, line in enumerate(text.split("\n"), start=_FIRST_LINE):
+        for match in _DATE_LIKE.finditer(line):
+            try:
+                dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                return number, match.group(0)
+    return 1, "?"
+
+
+def duplicate_keys(source: str, *, path: str) -> list[Problem]:
+    """Keys written twice in one mapping of the front matter (YAML silently keeps the last)."""
+    text = _front_matter_text(source)
+    if text is None:
+        return []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    problems = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                stack.append(value_node)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                line = key_node.start_mark.line + _FIRST_LINE
+                first = seen.setdefault(str(key_node.value), line)
+                if first != line:
+                    problems.append(
+                        Problem(
+                            "page.front_matter",
+                            f"key '{key_node.value}' appears twice in the front matter (first at "
+                            f"line {first}); only the last value would be used; keep one",
+                            path,
+                            line,
+                        )
+                    )
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def dotted_path(path: Sequence[str | int]) -> str:
