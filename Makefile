@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Material 9.7+ prints a banner about MkDocs 2 on every build; it is noise in CI logs.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: offline offline-build vendor browser-deps axe
+.PHONY: offline offline-build vendor system-deps pdf-deps browser-deps axe
 .PHONY: install build site serve test lint typecheck unit strict check check-external bench lock clean
 
 # The engine is its own distribution (plugins/pyproject.toml); the monograph project depends on it.
@@ -22,8 +22,8 @@ $(STAMP): requirements/lock.txt pyproject.toml plugins/pyproject.toml
 
 install: $(STAMP)
 
-## build: the website (site/)
-build: install site
+## build: the website (site/), its PDF and the offline edition; installs what the PDF needs
+build: install pdf-deps site
 
 site: install vendor
 	$(BIN)/mkdocs build --strict
@@ -45,12 +45,16 @@ vendor: docs/assets/vendor/iframe-worker/shim.js
 docs/assets/vendor/iframe-worker/shim.js: scripts/fetch_iframe_worker.py
 	$(PY) scripts/fetch_iframe_worker.py && touch $@
 
-## browser-deps: Debian's chromium for the browser tests (installed as root; elsewhere they skip)
+## system-deps: the Debian packages of system-packages.txt (apt as root or through sudo; waits for
+## the dpkg lock; when neither is possible, one line names what to install)
+system-deps:
+	@scripts/system-packages.sh pdf browser
+
+pdf-deps:
+	@scripts/system-packages.sh pdf
+
 browser-deps:
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	else echo "browser-deps: no /usr/bin/chromium and not root: the browser tests will be skipped"; fi
+	@scripts/system-packages.sh browser
 
 ## axe: axe-core for the browser tests' accessibility audit (npm registry, exact version in
 ## package.json and package-lock.json; node_modules/ is not committed)
@@ -64,11 +68,12 @@ serve: install
 	$(BIN)/mkdocs serve
 
 ## test: every test, lint, type check and the strict build
-test: install browser-deps axe vendor lint typecheck strict unit check
+test: install system-deps axe vendor lint typecheck strict unit check
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 typecheck: install
 	$(BIN)/mypy
@@ -80,7 +85,8 @@ strict: install
 unit: install
 	$(BIN)/pytest
 
-## check: citations, MkDocs link validation and every link in the built HTML (rebuilds site/ first)
+## check: citations, MkDocs link validation and every link in the built HTML (in its own build
+## under .cache/monograph/check-site; site/ is left as `make build` made it)
 ## (CHECK_FLAGS adds options, e.g. make check CHECK_FLAGS="--format github")
 check: install
 	$(PY) -m monograph.checks all $(CHECK_FLAGS)

@@ -123,6 +123,7 @@ def build_site(tmp_path: Path) -> Iterator[SiteBuilder]:
                 result.infos.append(message)
             if hasattr(record, "monograph_problem"):
                 result.problems.append(record.monograph_problem)
+            result.problems.extend(getattr(record, "monograph_problems", []))
         return result
 
     yield _build

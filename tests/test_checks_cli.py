@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from monograph.checks.cli import main
+from monograph.checks.cli import CHECK_SITE_DIR, main
 
 SITES = Path(__file__).resolve().parent / "sites"
 
@@ -110,7 +110,8 @@ def test_clean_site_passes(clean: Path, capsys: pytest.CaptureFixture[str]) -> N
     status, out, _ = _run(capsys, "all", "--config", str(clean))
     assert status == 0, out
     assert out.startswith("No problems found.")
-    assert (clean.parent / "site" / "other" / "index.html").is_file()
+    assert (clean.parent / CHECK_SITE_DIR / "other" / "index.html").is_file()
+    assert not (clean.parent / "site").exists()  # site/ is `make build`'s, never the check's
 
 
 def test_report_file_is_json(
@@ -139,16 +140,17 @@ def test_exclude_skips_matching_links(defects: Path, capsys: pytest.CaptureFixtu
     assert status == 1  # the two Markdown links are still broken
 
 
-def test_no_build_reuses_a_fresh_site_and_rebuilds_a_stale_one(
+def test_no_build_reads_a_fresh_site_in_place_and_builds_its_own_copy_when_stale(
     clean: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = clean.parent
-    assert _run(capsys, "internal", "--config", str(clean), "--no-build")[0] == 0
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root, check=True)
     page = root / "site" / "other" / "index.html"
     built_at = page.stat().st_mtime
     time.sleep(0.05)
     assert _run(capsys, "internal", "--config", str(clean), "--no-build")[0] == 0
-    assert page.stat().st_mtime == built_at  # fresh: not rebuilt
+    assert page.stat().st_mtime == built_at  # fresh: read in place, not rebuilt
+    assert not (root / CHECK_SITE_DIR).exists()
     source = root / "docs" / "other.md"
     source.write_text(source.read_text(encoding="utf-8") + "\n[gone](gone.md)\n", "utf-8")
     future = time.time() + 5
@@ -156,6 +158,8 @@ def test_no_build_reuses_a_fresh_site_and_rebuilds_a_stale_one(
     status, out, _ = _run(capsys, "internal", "--config", str(clean), "--no-build")
     assert status == 1
     assert "docs/other.md:11: link 'gone.md' is broken" in out
+    assert page.stat().st_mtime == built_at  # stale: its own copy was built and checked
+    assert (root / CHECK_SITE_DIR / "other" / "index.html").is_file()
 
 
 def test_missing_config_is_a_usage_error(
@@ -233,5 +237,5 @@ def test_citations_command_leaves_out_the_pdf(
     assert "pdf_file: x.pdf" in clean.read_text(encoding="utf-8")
     status, out, _ = _run(capsys, "citations", "--config", str(clean))
     assert status == 0, out
-    assert (clean.parent / "site" / "index.html").is_file()
-    assert not (clean.parent / "site" / "x.pdf").exists()
+    assert (clean.parent / CHECK_SITE_DIR / "index.html").is_file()
+    assert not (clean.parent / CHECK_SITE_DIR / "x.pdf").exists()

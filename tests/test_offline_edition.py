@@ -48,12 +48,12 @@ def _plugins(path: Path) -> dict[str, Any]:
     return entries
 
 
-def test_offline_config_keeps_the_site_plugins_except_the_pdf() -> None:
+def test_offline_config_keeps_the_site_plugins_except_the_pdf_and_repeated_notices() -> None:
     site = _plugins(REPO / "mkdocs.yml")
     offline = _plugins(REPO / "mkdocs.offline.yml")
     assert set(offline) == set(site) | {"offline", "privacy"}
     monograph = {k: v for k, v in site["monograph"].items() if k != "pdf_file"}
-    assert offline["monograph"] == monograph
+    assert offline["monograph"] == {**monograph, "notices": False}
     assert "pdf_file" not in offline["monograph"]
     assert offline["privacy"]["assets_fetch"] is False
 

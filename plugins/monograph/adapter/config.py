@@ -29,3 +29,7 @@ class MonographConfig(Config):
 
     pdf_file = c.Optional(c.Type(str))
     """Write the PDF edition to this path inside the site directory (e.g. ``downloads/x.pdf``)."""
+
+    notices = c.Type(bool, default=True)
+    """Log information notes (e.g. articles without DOI or PMID); off for a second edition of
+    the same site, whose build would only repeat them (they stay in the debug log)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -160,7 +161,7 @@ def render_pdf(document: str, *, base_dir: Path) -> bytes:
     Raises:
         PluginError: When WeasyPrint fails.
     """
-    import weasyprint  # heavy (about a second); imported only when a PDF is written
+    weasyprint = import_weasyprint()
 
     fetcher = weasyprint.URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS)
     stylesheet = resources.files("monograph") / "assets" / "print.css"
@@ -180,18 +181,64 @@ def render_pdf(document: str, *, base_dir: Path) -> bytes:
     return pdf
 
 
+def import_weasyprint() -> Any:
+    """Import WeasyPrint (heavy, about a second), or stop the build with one line saying why.
+
+    Returns:
+        The ``weasyprint`` module.
+
+    Raises:
+        PluginError: WeasyPrint is not installed (the ``pdf`` extra), or its system libraries
+            (Pango) cannot be loaded.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            import weasyprint
+        except ImportError as exc:
+            raise PluginError(
+                f"PDF edition: WeasyPrint is not installed ({exc}); install the 'pdf' extra "
+                "(pip install 'mkdocs-monograph[pdf]') or remove the plugin's pdf_file option"
+            ) from None
+        except OSError as exc:  # cffi could not dlopen Pango, GObject or HarfBuzz
+            raise PluginError(
+                f"PDF edition: WeasyPrint cannot load a system library ({exc}); install Pango "
+                "(Debian: scripts/system-packages.sh pdf, or apt-get install libpango-1.0-0 "
+                "libpangoft2-1.0-0 libharfbuzz-subset0) or remove the plugin's pdf_file option"
+            ) from None
+    for warning in caught:  # e.g. "HarfBuzz-Subset will be required": the machine, not the book
+        log.debug(f"PDF edition: WeasyPrint: {warning.message}")
+    return weasyprint
+
+
+#: WeasyPrint modules whose warnings describe the machine (font subsetting falling back to
+#: fontTools, emoji and variable-font support), not the document: logged as info, never failing
+#: ``--strict``. Everything else (an image or stylesheet that cannot be loaded, a missing anchor,
+#: bad CSS) is a problem of the edition and stays a warning.
+ENVIRONMENT_NOTICE_MODULES = (("weasyprint", "pdf", "fonts.py"),)
+
+
+def is_environment_notice(record: logging.LogRecord) -> bool:
+    """Tell whether a WeasyPrint log record is about the machine rather than the document."""
+    parts = Path(record.pathname).parts
+    return any(parts[-len(tail) :] == tail for tail in ENVIRONMENT_NOTICE_MODULES)
+
+
 class _Collector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        self.records.append(record)
 
 
 @contextmanager
 def _relay_weasyprint_warnings() -> Iterator[None]:
-    """Turn WeasyPrint's warnings and errors (refused URL, bad CSS) into MkDocs warnings."""
+    """Turn WeasyPrint's warnings and errors (refused URL, bad CSS) into MkDocs warnings.
+
+    Notices about the machine (`is_environment_notice`) become info lines, once each.
+    """
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     propagate = logger.propagate
@@ -202,5 +249,11 @@ def _relay_weasyprint_warnings() -> Iterator[None]:
     finally:
         logger.removeHandler(collector)
         logger.propagate = propagate
-        for message in collector.messages:
-            log.warning(f"PDF edition: WeasyPrint: {message}")
+        notices: dict[str, None] = {}
+        for record in collector.records:
+            if is_environment_notice(record):
+                notices[record.getMessage()] = None
+            else:
+                log.warning(f"PDF edition: WeasyPrint: {record.getMessage()}")
+        for notice in notices:
+            log.info(f"PDF edition: WeasyPrint (this machine): {notice}")

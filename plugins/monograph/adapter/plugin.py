@@ -20,13 +20,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils.templates import TemplateContext
 
 from ..core.bibliography.checks import check_bibliography, check_unknown_keys, check_unused
 from ..core.bibliography.loading import Bibliography, load_bibliography
 from ..core.citations.numbering import Numbering, PageInfo, number_citations
 from ..core.citations.registry import CitationRegistry, fill
 from ..core.links import ALLOWED
-from ..core.model import CoreError, Problem
+from ..core.model import CoreError, Problem, summarise
 from ..core.rendering.citations import (
     RenderContext,
     render_bibliography,
@@ -49,11 +50,24 @@ _STYLESHEETS = ("monograph.css",)
 _SCRIPTS = ("evidence.js",)
 
 
-def report(problems: list[Problem]) -> None:
-    """Log problems: errors and warnings fail ``mkdocs build --strict``; info never does."""
-    for problem in sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.code)):
-        level = log.info if problem.severity == "info" else log.warning
-        level(str(problem), extra={"monograph_problem": problem})
+def report(problems: list[Problem], *, notices: bool = True) -> None:
+    """Log problems: errors and warnings fail ``mkdocs build --strict``; info never does.
+
+    Info notes of one code are said in one line (`summarise`), which carries every problem for
+    ``make check``; with ``notices`` off (a second edition of the same site) they go to debug.
+    """
+    ordered = sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.code))
+    for problem in ordered:
+        if problem.severity != "info":
+            log.warning(str(problem), extra={"monograph_problem": problem})
+    by_code: dict[str, list[Problem]] = {}
+    for problem in ordered:
+        if problem.severity == "info":
+            by_code.setdefault(problem.code, []).append(problem)
+    level = log.info if notices else log.debug
+    for group in by_code.values():
+        text = str(group[0]) if len(group) == 1 else summarise(group)
+        level(text, extra={"monograph_problems": group})
 
 
 class MonographPlugin(BasePlugin[MonographConfig]):
@@ -76,7 +90,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             self.bib: Bibliography = load_bibliography(bib_path, self._display(bib_path), cache_dir)
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc
-        report(check_bibliography(self.bib))
+        report(check_bibliography(self.bib), notices=self.config.notices)
         if not getattr(self, "serving", False):
             # The parsed bibliography is thousands of long-lived objects that every full
             # collection would scan again (about 10 % of a warm build); undone on shutdown.
@@ -140,7 +154,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         sink = MkDocsPageSink(self, page, path, markdown)
         self.sinks[page.file.src_uri] = sink
         self.extension.sink = sink
-        report(sink.problems)
+        report(sink.problems, notices=self.config.notices)
         return None
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> None:
@@ -172,13 +186,37 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             for sink in holders[1:]
         ]
         problems += check_unused(self.bib, numbering.numbers, self.config.nocite)
-        report(problems)
+        report(problems, notices=self.config.notices)
         bibliography_url = next(
             (p.url for p in pages if self.sinks[p.file.src_uri].has_bibliography), None
         )
         for page in pages:
             self._fill(page, numbering, bibliography_url)
         self.formatter.save()
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild when a file the plugin reads changes (MkDocs watches only docs/ and config)."""
+        if self.config.enabled:
+            for path in self.watched_files():
+                server.watch(str(path))
+        return server
+
+    def watched_files(self) -> list[Path]:
+        """The files outside ``docs_dir`` whose content changes the built pages."""
+        return [Path(self.config.bib_file).resolve()]
+
+    def on_template_context(
+        self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig
+    ) -> TemplateContext | None:
+        """Let an edition read from ``file://`` open its ``404.html`` (relative, not ``/``, URLs).
+
+        MkDocs renders ``404.html`` with root-absolute URLs, which a web server needs (the page
+        is served at any path). Without directory URLs (an offline edition) it sits at the root
+        of the folder and is opened from there, so URLs relative to it work everywhere.
+        """
+        if template_name == "404.html" and not config.use_directory_urls:
+            context["base_url"] = "."
+        return context
 
     def on_shutdown(self) -> None:
         """Hand the objects frozen in ``on_config`` back to the garbage collector."""

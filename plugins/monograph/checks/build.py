@@ -75,6 +75,10 @@ class _Capture(logging.Handler):
         if isinstance(problem, Problem):
             self.problems.append(problem)
             return
+        grouped = getattr(record, "monograph_problems", None)
+        if isinstance(grouped, list):  # notes said in one summary line
+            self.problems.extend(p for p in grouped if isinstance(p, Problem))
+            return
         if record.levelno < logging.WARNING:
             return
         severity: Severity = "error" if record.levelno >= logging.ERROR else "warning"

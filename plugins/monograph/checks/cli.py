@@ -27,6 +27,8 @@ from monograph.core.model import Problem
 
 COMMANDS = ("all", "citations", "internal", "external")
 _BUILD_FAILURES = ("build.", "config.")
+#: Where the checks build the site, relative to the project root (``--site-dir`` overrides).
+CHECK_SITE_DIR = Path(".cache", "monograph", "check-site")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,14 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("command", nargs="?", default="all", choices=COMMANDS)
     parser.add_argument("--config", "-f", default="mkdocs.yml", help="the MkDocs configuration")
     parser.add_argument(
-        "--site-dir", help="the built site (default: site_dir of the configuration)"
+        "--site-dir",
+        help="where to build the site, or the built site to check with --no-build (default: "
+        f"{CHECK_SITE_DIR.as_posix()} when a build is needed, else site_dir of the configuration)",
     )
     parser.add_argument("--format", default="text", choices=report.FORMATS)
     parser.add_argument("--exclude", action="append", metavar="REGEX", help="skip matching links")
     parser.add_argument(
         "--no-build",
         action="store_true",
-        help="reuse site_dir unless it is missing or older than a source (internal, external)",
+        help="check site_dir in place, unless it is missing or older than a source (internal, "
+        "external)",
     )
     parser.add_argument("--report", metavar="FILE", help="also write the report as JSON to FILE")
     external = parser.add_argument_group("external links")
@@ -111,6 +116,10 @@ def _run(
     if command == "external":
         must_build = is_stale(project)  # the network check never needs a fresh build otherwise
     if must_build:
+        if not args.site_dir:
+            # A finished build (site/, with what `make build` adds after MkDocs) is never
+            # touched: the check builds its own copy.
+            project = replace(project, site_dir=project.root / CHECK_SITE_DIR)
         found = build_site(project, skip_pdf=command == "citations")
         keep_all = command in ("all", "citations")
         problems += [p for p in found if keep_all or p.code.startswith(_BUILD_FAILURES)]

@@ -32,6 +32,8 @@ class Problem:
     path: str | None = None
     line: int | None = None
     severity: Severity = "error"
+    subject: str | None = None
+    """What the problem is about (an entry key), for summaries of many alike problems."""
 
     @property
     def location(self) -> str:
@@ -45,6 +47,37 @@ class Problem:
         return (
             f"{where}: {self.message} [{self.code}]" if where else f"{self.message} [{self.code}]"
         )
+
+
+#: One line for many notes of the same kind; ``{count}`` and ``{subjects}`` are filled in.
+SUMMARIES = {
+    "cite.no_identifier": (
+        "{count} articles have neither DOI nor PMID: {subjects}; add one where a verified "
+        "record gives it"
+    ),
+}
+
+
+def summarise(problems: list[Problem]) -> str:
+    """Say many problems of one code in one line (``make check`` still lists each).
+
+    Arguments:
+        problems: Two or more problems that share their code.
+
+    Returns:
+        ``path: summary [code]``: the code's entry of `SUMMARIES`, or the first problem's
+        message and where the others are.
+    """
+    first = problems[0]
+    subjects = [p.subject or p.location for p in problems]
+    template = SUMMARIES.get(first.code)
+    if template is not None:
+        text = template.format(count=len(problems), subjects=", ".join(subjects))
+    else:
+        text = f"{first.message} (and {len(problems) - 1} more: {', '.join(subjects[1:])})"
+    paths = {p.path for p in problems}
+    where = f"{first.path}: " if len(paths) == 1 and first.path else ""
+    return f"{where}{text} [{first.code}]"
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,7 @@ def check_identifiers(bib: Bibliography) -> list[Problem]:
                     bib.path,
                     bib.line_of(key),
                     severity="info",
+                    subject=key,
                 )
             )
     return problems
