@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
-from monograph import print_edition
+from monograph.adapter import pdf as print_edition
 from monograph.checks.cli import main as check_main
 from monograph.core.model import Problem, summarise
 
