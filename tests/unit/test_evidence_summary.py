@@ -10,6 +10,7 @@ from lxml.html import HtmlElement
 from monograph.core.evidence.render import InterventionSummary, render_evidence_summary
 from monograph.core.evidence.summary import direction_of, overview, type_counts
 from monograph.core.evidence.validation import EvidenceRow, PageEvidence
+from monograph.core.evidence.wording import kind_words
 
 
 def cite(keys: Any) -> str:
@@ -333,3 +334,39 @@ def test_summary_of_no_interventions_keeps_both_tables() -> None:
 
 def test_summary_has_no_blank_lines() -> None:
     assert "\n\n" not in render_evidence_summary(ITEMS, cite=cite)
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        (
+            make_row(design="case-series", participants=10, result="uncontrolled-improvement"),
+            "uncontrolled, 10 patients",
+        ),
+        (
+            make_row(
+                design="case-report",
+                participants=1,
+                result="uncontrolled-improvement",
+                record="secondary-only",
+            ),
+            "uncontrolled, 1 patient, secondary report only",
+        ),
+        (
+            make_row(design="case-series", participants=None, result="not-reported"),
+            "uncontrolled, number not reported",
+        ),
+        (make_row(applies_to="healthy"), "tested in healthy people"),
+        (
+            make_row(result="not-reported", record="unverified"),
+            "randomised trial, record not verified",
+        ),
+        (
+            make_row(design="case-control", result="not-applicable", question="association"),
+            "association only, not a test of the intervention",
+        ),
+        (background("text"), "background (review or textbook), not a test of the intervention"),
+    ],
+)
+def test_kind_words(row: EvidenceRow, words: str) -> None:
+    assert kind_words(row) == words
