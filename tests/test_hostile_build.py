@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from lxml import html as lxml_html
 from monograph.core.bibliography.checks import check_bibliography
 from monograph.core.bibliography.loading import load_bibliography
 
@@ -324,3 +325,67 @@ def test_string_macro_and_crossref_changes_reach_a_warm_build(build_site: SiteBu
     warm = build_site(pages, changed, cache_dir=".cache", nocite=["parent2020"])
     text = warm.page("").xpath("string(//ol[@class='references'])")
     assert "New Journal" in text and "New Book" in text and "Old" not in text
+
+
+CITE_BIB = "@misc{a2020, title = {A}, year = {2020}}\n@misc{b2021, title = {B}, year = {2021}}\n"
+NOT_TEXT = """# Home
+
+Image ![alt with [@a2020] cite](https://example.org/p.png "title [@b2021]") here.
+
+Link [text with [@a2020] inside](https://example.org "t [@b2021]") and
+[@a2020 narrative @b2021](https://example.org/y).
+
+Raw <span title="[@a2020] @b2021">span</span> and <!-- [@b2021] --> comment.
+
+Code `[@a2020]` stays.
+"""
+
+
+def test_citations_only_in_rendered_text(build_site: SiteBuilder) -> None:
+    site = build_site({"index.md": NOT_TEXT}, CITE_BIB, nocite=["*"])
+    page = site.page("")
+    article = page.xpath("//h1/..")[0]
+    assert not article.xpath(".//a[@class='citation']")
+    assert not article.xpath(".//a//a")
+    assert article.xpath("string(.//img/@alt)") == "alt with [@a2020] cite"
+    assert article.xpath("string(.//img/@src)") == "https://example.org/p.png"
+    assert article.xpath("string(.//img/@title)") == "title [@b2021]"
+    assert article.xpath("string(.//a[@href='https://example.org']/@title)") == "t [@b2021]"
+    assert article.xpath("string(.//a[@href='https://example.org'])") == "text with [@a2020] inside"
+    assert article.xpath("string(.//span[@title]/@title)") == "[@a2020] @b2021"
+    assert all("<" not in value for value in page.xpath("//@*"))
+    html = (site.site / "index.html").read_text(encoding="utf-8")
+    assert "<!-- [@b2021] -->" in html
+    assert not page.xpath("//ol[@class='references']")
+
+
+def test_malformed_group_is_a_problem(build_site: SiteBuilder) -> None:
+    site = build_site({"index.md": "# A\n\nBad [@a2020 @b2021] and [@a2020, @b2021].\n"}, CITE_BIB)
+    malformed = [p for p in site.problems if p.code == "cite.malformed_group"]
+    assert [(p.path, p.line) for p in malformed] == [("docs/index.md", 3)] * 2
+    assert "([@a2020; @b2021])" in malformed[0].message
+
+
+def test_locators_keep_inline_markdown_without_placeholders(build_site: SiteBuilder) -> None:
+    page = (
+        "# A\n\nSee [@a2020, p. *12* and `x<y` and \\] too] and [see *this* @b2021, _pp._ 3]."
+        "\n\nNarrative @a2020 [**p. 4**].\n"
+    )
+    site = build_site({"index.md": page}, CITE_BIB)
+    html = (site.site / "index.html").read_text(encoding="utf-8")
+    assert "\x02" not in html and "\x03" not in html and "klzzwxh" not in html
+    assert "wzxhzdk" not in html
+    groups = site.page("").xpath("//span[contains(@class, 'citation-group')]")
+    rendered = [lxml_html.tostring(g, encoding="unicode") for g in groups]
+    assert "p. <em>12</em> and <code>x&lt;y</code> and ] too]" in rendered[0]
+    assert "[see <em>this</em> <a" in rendered[1] and ", <em>pp.</em> 3]" in rendered[1]
+    assert "<strong>p. 4</strong>]" in rendered[2]
+
+
+def test_placeholder_syntax_typed_by_an_author_is_text(build_site: SiteBuilder) -> None:
+    page = (
+        "# A\n\nTyped <!--monograph-cite:0--> and \x02wzxhzdk:0\x03 and MONOGRAPHKEPT0X [@a2020].\n"
+    )
+    site = build_site({"index.md": page}, CITE_BIB, nocite=["*"])
+    assert site.aborted is None
+    assert len(site.page("").xpath("//a[@class='citation']")) == 1

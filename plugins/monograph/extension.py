@@ -8,13 +8,19 @@ whatever converts the pages supplies a :class:`PageSink` that receives citations
 from __future__ import annotations
 
 import re
+import uuid
 import xml.etree.ElementTree as etree
+from dataclasses import replace
+from html import escape
 from typing import Any, Protocol
 
 from markdown import Markdown
 from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import HtmlInlineProcessor, InlineProcessor
 from markdown.preprocessors import Preprocessor
+from markdown.serializers import to_html_string
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_RE
 
 from .core.citations.registry import TOKEN_RE
 from .core.citations.syntax import (
@@ -32,6 +38,7 @@ _MISPLACED_MARKER = re.compile(
     r"^(?! {4}|\t)(?P<before>.*?\S.*?| {1,3})<!--\s*monograph:([\w-]+)\s*-->"
 )
 _ESCAPED = re.compile("\x02(\\d+)\x03")
+_STASH_PLACEHOLDER: re.Pattern[str] = HTML_PLACEHOLDER_RE
 
 
 class PageSink(Protocol):
@@ -52,8 +59,22 @@ def _unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
 
 
+#: Raw inline HTML that Python-Markdown would only stash after the citation patterns ran: an
+#: HTML comment, or a tag with an ``@`` in its attributes (``<span title="[@key]">``). Stashed
+#: first, so a citation is never looked for inside it. Autolinks (``<https://...>``,
+#: ``<a@b.org>``) have no space after their first word and are left to their own pattern.
+_RAW_HTML_FIRST = r"(<!--(?:(?!<!--|-->).)*-->|<[a-zA-Z][a-zA-Z0-9-]*\s[^<>]*@[^<>]*>)"
+#: Inline Markdown in a prefix or locator; without any of these it is plain text.
+_INLINE_SYNTAX = re.compile(r"[*_`\x02\\\[<&]")
+
+
 class _CitationProcessor(InlineProcessor):
-    """Shared by both citation forms: parse the match, hand the group to the sink."""
+    """Shared by both citation forms: parse the match and leave a placeholder.
+
+    The group is handed to the sink only by :class:`_PlaceCitations`, once the page's inline
+    Markdown is done: by then it is known whether the placeholder landed in running text (a
+    citation), in an attribute (image alt, link title) or in link text (plain text then).
+    """
 
     def __init__(self, pattern: str, md: Markdown, ext: CitationExtension) -> None:
         super().__init__(pattern, md)
@@ -63,13 +84,62 @@ class _CitationProcessor(InlineProcessor):
         """The citation group for a match, or None if the text is no citation after all."""
         raise NotImplementedError
 
+    def plain(self, text: str) -> str:
+        """Text with every placeholder replaced by what it stands for, as text."""
+        return _unescape(self.unescape(text))
+
+    def inline_html(self, text: str) -> str:
+        """A prefix or locator as HTML, keeping its inline Markdown (``*p.* 12``, code)."""
+        if not _INLINE_SYNTAX.search(text):
+            return escape(text, quote=False)
+        kept: list[str] = []
+
+        mark = self.ext.keep_mark  # random per process: no author can type it
+
+        def keep(html: str) -> str:
+            kept.append(html)
+            return f"{mark}{len(kept) - 1}X"
+
+        stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]
+
+        def node(m: re.Match[str]) -> str:
+            value = stash.get(m.group(1))
+            if value is None:
+                return ""
+            if isinstance(value, str):
+                return keep(escape(self.plain(value), quote=False))
+            return keep(to_html_string(value))  # Python-Markdown's serializer: text pre-escaped
+
+        text = INLINE_PLACEHOLDER_RE.sub(node, text)
+        text = _ESCAPED.sub(lambda m: keep(escape(chr(int(m.group(1))))), text)
+        html = self.ext.inline_markdown.reset().convert(escape(text, quote=False))
+        html = html.removeprefix("<p>").removesuffix("</p>")
+        return re.sub(rf"{mark}(\d+)X", lambda m: kept[int(m.group(1))], html)
+
+    def finish(self, group: CitationGroup) -> CitationGroup:
+        """Plain text and HTML for every prefix and locator; the source as plain text."""
+        items = tuple(
+            replace(
+                item,
+                key=_unescape(item.key),
+                prefix=self.plain(item.prefix),
+                locator=self.plain(item.locator),
+                prefix_html=self.inline_html(item.prefix) if item.prefix else "",
+                locator_html=self.inline_html(item.locator) if item.locator else "",
+            )
+            for item in group.items
+        )
+        return replace(group, items=items, source=self.plain(group.source))
+
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[str | etree.Element | None, int | None, int | None]:
         group = self.group(m) if self.ext.sink is not None else None
         if group is None or self.ext.sink is None:
             return None, None, None
-        return self.md.htmlStash.store(self.ext.sink.cite(group)), m.start(0), m.end(0)
+        placeholder = self.md.htmlStash.store("")
+        self.ext.pending[placeholder] = (self.finish(group), self.md.htmlStash.html_counter - 1)
+        return placeholder, m.start(0), m.end(0)
 
 
 class _BracketCitation(_CitationProcessor):
@@ -77,7 +147,55 @@ class _BracketCitation(_CitationProcessor):
 
     def group(self, m: re.Match[str]) -> CitationGroup | None:
         """Parse the bracket's content; None when it is ordinary bracketed prose."""
-        return parse_bracketed(_unescape(m.group("body")), source=_unescape(m.group(0)))
+        return parse_bracketed(m.group("body"), source=m.group(0))
+
+
+class _PlaceCitations(Treeprocessor):
+    """Hand each citation in running text to the sink; put the others back as plain text.
+
+    A citation placeholder inside an attribute (an image's alt, a link's title) or inside link
+    text is replaced by the citation as written: a link cannot hold a link, an attribute cannot
+    hold markup. Elements are visited in document order, so the sink receives the citations in
+    the order a reader meets them.
+    """
+
+    def __init__(self, md: Markdown, ext: CitationExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        if self.ext.pending:
+            self._visit(root, in_link=False)
+        self.ext.pending.clear()
+
+    def _as_text(self, text: str) -> str:
+        def source(m: re.Match[str]) -> str:
+            pending = self.ext.pending.get(m.group(0))
+            return str(pending[0].source) if pending else str(m.group(0))
+
+        return _STASH_PLACEHOLDER.sub(source, text)
+
+    def _place(self, text: str | None, in_link: bool) -> str | None:
+        if not text or "\x02" not in text:
+            return text
+        if in_link:
+            return self._as_text(text)
+        for match in _STASH_PLACEHOLDER.finditer(text):
+            pending = self.ext.pending.get(match.group(0))
+            if pending is not None and self.ext.sink is not None:
+                group, index = pending
+                self.md.htmlStash.rawHtmlBlocks[index] = self.ext.sink.cite(group)
+        return text
+
+    def _visit(self, element: etree.Element, *, in_link: bool) -> None:
+        for name, value in element.attrib.items():
+            if "\x02" in value:
+                element.set(name, self._as_text(value))
+        in_link = in_link or element.tag == "a"
+        element.text = self._place(element.text, in_link)
+        for child in element:
+            self._visit(child, in_link=in_link)
+            child.tail = self._place(child.tail, in_link)
 
 
 class _NarrativeCitation(_CitationProcessor):
@@ -128,6 +246,11 @@ class CitationExtension(Extension):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sink: PageSink | None = None
+        #: Citation placeholders of the page being converted: the group and its stash index.
+        self.pending: dict[str, tuple[CitationGroup, int]] = {}
+        #: Renders the inline Markdown of prefixes and locators (no extensions needed).
+        self.inline_markdown = Markdown()
+        self.keep_mark = "monographkept" + uuid.uuid4().hex
 
     def extendMarkdown(self, md: Markdown) -> None:
         r"""Register the processors; ``@`` becomes escapable as ``\\@``."""
@@ -142,3 +265,7 @@ class CitationExtension(Extension):
             _NarrativeCitation(NARRATIVE_PATTERN, md, self), "narrative_citation", 85
         )
         md.preprocessors.register(_Markers(md, self), "monograph_markers", 22)
+        # Above "citation": raw HTML comments and tags with an "@" are stashed before it runs.
+        md.inlinePatterns.register(HtmlInlineProcessor(_RAW_HTML_FIRST, md), "monograph_html", 176)
+        # After "inline" (20): every placeholder is where Python-Markdown put it.
+        md.treeprocessors.register(_PlaceCitations(md, self), "monograph_citations", 19)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_module
+from html import escape
 
 import markdown
 import pytest
@@ -39,7 +40,14 @@ def convert(text: str) -> tuple[str, RecordingSink]:
 
 
 def item(key: str, prefix: str = "", locator: str = "", suppress: bool = False) -> CitationItem:
-    return CitationItem(key=key, prefix=prefix, locator=locator, suppress_author=suppress)
+    return CitationItem(
+        key=key,
+        prefix=prefix,
+        locator=locator,
+        suppress_author=suppress,
+        prefix_html=escape(prefix, quote=False),
+        locator_html=escape(locator, quote=False),
+    )
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,12 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils.templates import TemplateContext
 
-from ..core.bibliography.checks import check_bibliography, check_unknown_keys, check_unused
+from ..core.bibliography.checks import (
+    check_bibliography,
+    check_groups,
+    check_unknown_keys,
+    check_unused,
+)
 from ..core.bibliography.loading import Bibliography, load_bibliography
 from ..core.citations.numbering import Numbering, PageInfo, number_citations
 from ..core.citations.registry import CitationRegistry, fill
@@ -170,7 +175,10 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             self.sinks[page.file.src_uri].expand_site_markers(pages)
         infos = [self._info(page) for page in pages]
         numbering = number_citations(infos, self.registry, self.bib, self.config.nocite)
-        problems = [*check_unknown_keys(self.bib, self.registry.groups)]
+        problems = [
+            *check_unknown_keys(self.bib, self.registry.groups),
+            *check_groups(self.registry.groups),
+        ]
         for sink in self.sinks.values():
             problems += sink.late_problems + sink.unplaced_data()
         holders = [self.sinks[p.file.src_uri] for p in pages]

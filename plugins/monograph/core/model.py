@@ -89,12 +89,16 @@ class CitationItem:
         prefix: Text before the key inside the brackets, e.g. ``see``.
         locator: Text after the key, e.g. ``p. 12`` (without the leading comma).
         suppress_author: ``[-@key]``: the author is named in the sentence already.
+        prefix_html: The prefix as HTML, when its inline Markdown was rendered (``*see*``).
+        locator_html: The locator as HTML, likewise (``p. *12*``, a code span).
     """
 
     key: str
     prefix: str = ""
     locator: str = ""
     suppress_author: bool = False
+    prefix_html: str = ""
+    locator_html: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
+from ..citations.syntax import KEY
 from ..links import ALLOWED, safe_url
 from ..model import CitationGroup, Problem
 from ..styles.latex import url_text, urls_in
@@ -157,6 +158,38 @@ def check_links(bib: Bibliography) -> list[Problem]:
                             bib.line_of(key),
                         )
                     )
+    return problems
+
+
+_STRAY_KEY = re.compile(rf"(?:^|(?<=[\s,;]))-?@(?P<key>{KEY})")
+
+
+def check_groups(groups: Iterable[CitationGroup]) -> list[Problem]:
+    """Citations whose prefix or locator holds another ``@key`` (``[@a @b]``, ``[@a, @b]``).
+
+    Pandoc reads ``[@a @b]`` as ``a`` with the locator "@b": ``b`` would silently not be cited.
+    """
+    problems = []
+    for group in groups:
+        for item in group.items:
+            for text in (item.prefix, item.locator):
+                stray = _STRAY_KEY.search(text)
+                if stray is None:
+                    continue
+                fixed = "; ".join(
+                    f"@{i.key}" if i is not item else f"@{item.key}; @{stray.group('key')}"
+                    for i in group.items
+                )
+                problems.append(
+                    Problem(
+                        "cite.malformed_group",
+                        f"citation '{group.source}' has '@{stray.group('key')}' inside the "
+                        f"prefix or locator of '{item.key}', so it is not cited; separate "
+                        f"works with ';' ([{fixed}])",
+                        group.path,
+                        group.line,
+                    )
+                )
     return problems
 
 

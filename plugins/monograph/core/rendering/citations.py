@@ -126,8 +126,8 @@ def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
         parts = _compress(numbered) + [h for n, h in rendered if n is None]
     else:
         parts = [
-            " ".join(filter(None, [escape(item.prefix), html]))
-            + (f", {escape(item.locator)}" if item.locator else "")
+            " ".join(filter(None, [item.prefix_html or escape(item.prefix), html]))
+            + (f", {item.locator_html or escape(item.locator)}" if item.locator else "")
             for item, (_, html) in zip(group.items, rendered, strict=True)
         ]
     inner = ("; " if not plain else ", ").join(parts)
