@@ -60,7 +60,7 @@ TIMED = (
     ("on_env", "monograph.adapter.plugin", "MonographPlugin.on_env"),
     ("  number_citations", "monograph.core.citations.numbering", "number_citations"),
     ("  check_unknown_keys + check_unused", "monograph.core.bibliography.checks", "check_unused"),
-    ("  _fill (all pages)", "monograph.adapter.plugin", "MonographPlugin._fill"),
+    ("  fill_page (all pages)", "monograph.adapter.plugin", "fill_page"),
     ("    render_bibliography", "monograph.core.rendering.citations", "render_bibliography"),
     (
         "    format_reference (pybtex, cache misses)",

@@ -32,7 +32,7 @@ WATCH = (
     ("  check_unknown_keys", "core/bibliography/checks.py", "check_unknown_keys"),
     ("  check_unused", "core/bibliography/checks.py", "check_unused"),
     ("  report (logging)", "monograph/adapter/plugin.py", "report"),
-    ("  _fill (pages)", "monograph/adapter/plugin.py", "_fill"),
+    ("  fill_page (pages)", "monograph/adapter/fill.py", "fill_page"),
     ("    render_bibliography", "core/rendering/citations.py", "render_bibliography"),
     ("    ReferenceFormatter.get", "core/styles/formatter.py", "get"),
     ("      format_reference (pybtex)", "core/styles/formatter.py", "format_reference"),

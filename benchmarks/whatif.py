@@ -11,7 +11,7 @@ Usage, like the ``mkdocs`` command:
 Patches (``--patch`` takes a comma-separated list or ``all``):
 
 - ``keys``: iterate the bibliography's keys from a tuple built once, instead of walking pybtex's
-  case-insensitive dict for every page (``MkDocsPageSink`` passes ``list(bib)`` to
+  case-insensitive dict for every page (``PageContext`` passes ``list(bib)`` to
   ``parse_page_evidence`` for each page: O(pages x entries)).
 - ``gcfreeze``: ``gc.freeze()`` once the bibliography is loaded, so the collector stops
   re-scanning the many long-lived pybtex objects during the build (in the engine since 90bef0f;

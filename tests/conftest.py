@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -56,6 +57,35 @@ def _write(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
+def build_project(root: Path, *, strict: bool) -> BuiltSite:
+    """Build the MkDocs project in ``root``; record what was logged and whether it aborted."""
+    result = BuiltSite(root)
+    capture = _Capture()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(capture)
+    try:
+        cfg = load_config(str(root / "mkdocs.yml"), strict=strict)
+        cfg.plugins.run_event("startup", command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.run_event("shutdown")
+    except Abort as exc:
+        result.aborted = str(exc)
+    finally:
+        logger.removeHandler(capture)
+    for record in capture.records:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            result.warnings.append(message)
+        else:
+            result.infos.append(message)
+        if hasattr(record, "monograph_problem"):
+            result.problems.append(record.monograph_problem)
+        result.problems.extend(getattr(record, "monograph_problems", []))
+    return result
+
+
 SiteBuilder = Callable[..., BuiltSite]
 
 SHIM = REPO / "docs" / "assets" / "vendor" / "iframe-worker" / "shim.js"
@@ -100,30 +130,21 @@ def build_site(tmp_path: Path) -> Iterator[SiteBuilder]:
             config["nav"] = nav
         config.update(extra_config or {})
         (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-        result = BuiltSite(root)
-        capture = _Capture()
-        logger = logging.getLogger("mkdocs")
-        logger.addHandler(capture)
-        try:
-            cfg = load_config(str(root / "mkdocs.yml"), strict=strict)
-            cfg.plugins.run_event("startup", command="build", dirty=False)
-            try:
-                build(cfg)
-            finally:
-                cfg.plugins.run_event("shutdown")
-        except Abort as exc:
-            result.aborted = str(exc)
-        finally:
-            logger.removeHandler(capture)
-        for record in capture.records:
-            message = record.getMessage()
-            if record.levelno >= logging.WARNING:
-                result.warnings.append(message)
-            else:
-                result.infos.append(message)
-            if hasattr(record, "monograph_problem"):
-                result.problems.append(record.monograph_problem)
-            result.problems.extend(getattr(record, "monograph_problems", []))
-        return result
+        return build_project(root, strict=strict)
 
     yield _build
+
+
+SITES = Path(__file__).resolve().parent / "sites"
+
+
+@pytest.fixture
+def build_fixture(tmp_path: Path) -> Callable[..., BuiltSite]:
+    """Return ``build(name, *, strict=True)``: copy ``tests/sites/<name>`` and build it."""
+
+    def _build(name: str, *, strict: bool = True) -> BuiltSite:
+        root = tmp_path / name
+        shutil.copytree(SITES / name, root)
+        return build_project(root, strict=strict)
+
+    return _build

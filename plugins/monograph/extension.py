@@ -29,14 +29,9 @@ from .core.citations.syntax import (
     parse_bracketed,
     parse_narrative,
 )
+from .core.markers import MARKER_LINE, MISPLACED_MARKER
 from .core.model import CitationGroup
 
-_MARKER_LINE = re.compile(r"^<!--\s*monograph:([\w-]+)\s*-->\s*$")
-#: A marker indented by one to three spaces or after other text is an invisible HTML comment,
-#: not a marker (four spaces or a tab make it an indented code block, shown as written).
-_MISPLACED_MARKER = re.compile(
-    r"^(?! {4}|\t)(?P<before>.*?\S.*?| {1,3})<!--\s*monograph:([\w-]+)\s*-->"
-)
 _ESCAPED = re.compile("\x02(\\d+)\x03")
 _STASH_PLACEHOLDER: re.Pattern[str] = HTML_PLACEHOLDER_RE
 
@@ -224,8 +219,8 @@ class _Markers(Preprocessor):
             return lines
         out: list[str] = []
         for line in lines:
-            match = _MARKER_LINE.match(line)
-            misplaced = _MISPLACED_MARKER.match(line) if match is None else None
+            match = MARKER_LINE.match(line)
+            misplaced = MISPLACED_MARKER.match(line) if match is None else None
             if misplaced is not None:
                 self.ext.sink.misplaced_marker(misplaced.group(2), line)
             if match is None:

@@ -16,7 +16,10 @@ class MonographConfig(Config):
     """The BibTeX file, relative to mkdocs.yml."""
 
     nocite = c.ListOfItems(c.Type(str), default=[])
-    """Keys listed in the bibliography though no page cites them (no ``cite.unused_entry``)."""
+    """Keys listed in the bibliography though no page cites them; ``"*"`` lists every entry.
+
+    Each key is checked against the bibliography (``cite.unknown_nocite``, with a "did you mean").
+    """
 
     references_heading = c.Type(str, default="References")
     """Heading of the list of works cited that ends each page."""
@@ -28,7 +31,10 @@ class MonographConfig(Config):
     """Every page must carry a ``reviewed: YYYY-MM-DD`` date in its front matter."""
 
     pdf_file = c.Optional(c.Type(str))
-    """Write the PDF edition to this path inside the site directory (e.g. ``downloads/x.pdf``)."""
+    """Write the PDF edition to this path inside the site directory (e.g. ``downloads/x.pdf``).
+
+    Needs the ``[pdf]`` extra (WeasyPrint).
+    """
 
     notices = c.Type(bool, default=True)
     """Log information notes (e.g. articles without DOI or PMID); off for a second edition of

@@ -33,14 +33,12 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger(__name__)
 
-#: Where the PDF goes, relative to ``site_dir``, unless the plugin is told otherwise.
-DEFAULT_PDF_FILE = "downloads/rls-monograph.pdf"
 #: The only URL schemes WeasyPrint may open: files of the built site and inline data.
 ALLOWED_PROTOCOLS = ("file", "data")
 
 
 def write_pdf_edition(
-    config: MkDocsConfig, nav: Navigation, out_path: str | os.PathLike[str] = DEFAULT_PDF_FILE
+    config: MkDocsConfig, nav: Navigation, out_path: str | os.PathLike[str]
 ) -> Path:
     """Assemble every nav page into one document and render it to a PDF.
 

@@ -2,13 +2,14 @@
 
 Collect first, resolve once, render last: pages are converted with citation tokens
 (``on_page_markdown``), numbered across the site in navigation order once every page is read
-(``on_env``), and filled in before the theme renders them.
+(``on_env``), and filled in before the theme renders them. The plugin holds event methods only:
+what one build collects lives in a :class:`~monograph.adapter.state.BuildState` made afresh in
+``on_config``, what one page collects in its :class:`~monograph.adapter.page.PageContext`.
 """
 
 from __future__ import annotations
 
 import gc
-import html as html_lib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,6 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils.templates import TemplateContext
 
 from ..core.bibliography.checks import (
@@ -28,24 +28,19 @@ from ..core.bibliography.checks import (
     check_unknown_keys,
     check_unused,
 )
-from ..core.bibliography.loading import Bibliography, load_bibliography
-from ..core.citations.numbering import Numbering, PageInfo, number_citations
-from ..core.citations.registry import CitationRegistry, fill
-from ..core.links import ALLOWED
+from ..core.bibliography.loading import load_bibliography
+from ..core.citations.nocite import resolve_nocite
+from ..core.citations.numbering import number_citations
+from ..core.citations.registry import CitationRegistry
 from ..core.model import CoreError, Problem, summarise
-from ..core.rendering.citations import (
-    RenderContext,
-    render_bibliography,
-    render_group,
-    render_page_references,
-)
-from ..core.rendering.page_links import refuse_unsafe_links
-from ..core.rendering.review import insert_after_title, reviewed_html
 from ..core.source.encoding import decode_utf8
 from ..core.styles.formatter import ReferenceFormatter
 from ..extension import CitationExtension
+from ..extras import MissingExtra, require_extra
 from .config import MonographConfig
-from .page import MkDocsPageSink
+from .fill import fill_page
+from .page import PageContext
+from .state import BuildState
 
 log = get_plugin_logger("monograph")
 
@@ -80,34 +75,54 @@ class MonographPlugin(BasePlugin[MonographConfig]):
 
     supports_multiple_instances = False
 
+    def __init__(self) -> None:
+        self.serving = False
+        self.state: BuildState | None = None
+        self.extension = CitationExtension()
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is ``mkdocs serve``: the PDF is skipped there (slow)."""
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        """Load the bibliography and register the Markdown extension."""
+        """Load the bibliography, start the build's state and register the Markdown extension."""
         if not self.config.enabled:
             return None
-        self.project_dir = Path(config.config_file_path).parent
+        if self.config.pdf_file and not self.serving:
+            try:
+                require_extra("weasyprint", "pdf", "the PDF edition (pdf_file)")
+            except MissingExtra as exc:
+                raise PluginError(str(exc)) from None
+        project_dir = Path(config.config_file_path).parent
         bib_path = Path(self.config.bib_file)
-        cache_dir = self.project_dir / self.config.cache_dir if self.config.cache_dir else None
+        cache_dir = project_dir / self.config.cache_dir if self.config.cache_dir else None
         try:
-            self.bib: Bibliography = load_bibliography(bib_path, self._display(bib_path), cache_dir)
+            bib = load_bibliography(bib_path, _display(bib_path, project_dir), cache_dir)
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc
-        report(check_bibliography(self.bib), notices=self.config.notices)
-        if not getattr(self, "serving", False):
+        report(check_bibliography(bib), notices=self.config.notices)
+        config_path = Path(config.config_file_path)
+        nocite, problems = resolve_nocite(
+            bib,
+            self.config.nocite,
+            path=_display(config_path, project_dir),
+            source=_read(config_path),
+        )
+        report(problems, notices=self.config.notices)
+        if not self.serving:
             # The parsed bibliography is thousands of long-lived objects that every full
             # collection would scan again (about 10 % of a warm build); undone on shutdown.
             gc.freeze()
         cache = cache_dir / "references.json" if cache_dir else None
-        self.formatter = ReferenceFormatter(self.bib, cache, debug=log.debug)
-        self.registry = CitationRegistry()
-        self.sinks: dict[str, MkDocsPageSink] = {}
-        self.page_sources: dict[str, str] = {}  # pages read here because they are not UTF-8
-        self.extension = CitationExtension()
-        config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
-        self.nav: Navigation | None = None
+        self.state = BuildState(
+            project_dir,
+            bib,
+            ReferenceFormatter(bib, cache, debug=log.debug),
+            CitationRegistry(),
+            nocite,
+        )
+        if self.extension not in config.markdown_extensions:
+            config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         # First in the lists, so that a site's own extra_css and extra_javascript can override.
         config.extra_css[:0] = [f"{_SITE_DIR}/{name}" for name in _STYLESHEETS]
         config.extra_javascript[:0] = [f"{_SITE_DIR}/{name}" for name in _SCRIPTS]
@@ -123,43 +138,50 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             files.append(File.generated(config, f"{_SITE_DIR}/{name}", abs_src_path=source))
         return files
 
-    def _display(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.project_dir.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
-
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Read a page that is not valid UTF-8 with a message per bad line, not a traceback."""
-        if not self.config.enabled or not page.file.abs_src_path:
+        if not self.config.enabled or self.state is None or not page.file.abs_src_path:
             return None
         try:
             raw = Path(page.file.abs_src_path).read_bytes()
         except OSError:
             return None  # MkDocs reports a missing file itself
-        path = self._display(Path(page.file.abs_src_path))
+        path = _display(Path(page.file.abs_src_path), self.state.project_dir)
         text, problems = decode_utf8(raw, path, "page.encoding")
         if not problems:
             return None
-        report(problems)
-        self.page_sources[page.file.src_uri] = text
+        report(problems, notices=self.config.notices)
+        self.state.page_sources[page.file.src_uri] = text
         return text
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> None:
         """Remember the navigation: it defines the order of first citation."""
-        self.nav = nav
+        if self.state is not None:
+            self.state.nav = nav
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Point the extension at this page before MkDocs converts it."""
-        if not self.config.enabled:
+        """Point the extension at this page's context before MkDocs converts it."""
+        if not self.config.enabled or self.state is None:
             return None
-        path = self._display(Path(page.file.abs_src_path or page.file.src_path))
-        sink = MkDocsPageSink(self, page, path, markdown)
-        self.sinks[page.file.src_uri] = sink
-        self.extension.sink = sink
-        report(sink.problems, notices=self.config.notices)
+        state = self.state
+        path = _display(Path(page.file.abs_src_path or page.file.src_path), state.project_dir)
+        source = state.page_sources.get(page.file.src_uri)
+        if source is None:  # not read by on_page_read_source: valid UTF-8
+            source = page.file.content_string
+        context = PageContext(
+            page,
+            path,
+            markdown,
+            source=source,
+            bib=state.bib,
+            registry=state.registry,
+            require_reviewed=self.config.require_reviewed,
+        )
+        state.pages[page.file.src_uri] = context
+        self.extension.sink = context
+        report(context.problems, notices=self.config.notices)
         return None
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> None:
@@ -168,39 +190,39 @@ class MonographPlugin(BasePlugin[MonographConfig]):
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> None:
         """Number citations across the site, then fill every page."""
-        if not self.config.enabled:
+        if not self.config.enabled or self.state is None:
             return
-        pages = self._ordered_pages(files)
+        state = self.state
+        pages = state.ordered_pages(files)
+        evidence_pages = [
+            (p.title or p.file.name, p.url, ev)
+            for p in pages
+            if (ev := state.pages[p.file.src_uri].evidence) is not None and ev.rows
+        ]
         for page in pages:
-            self.sinks[page.file.src_uri].expand_site_markers(pages)
-        infos = [self._info(page) for page in pages]
-        numbering = number_citations(infos, self.registry, self.bib, self.config.nocite)
+            state.pages[page.file.src_uri].expand_site_markers(evidence_pages)
+        numbering = number_citations(
+            [state.page_info(page) for page in pages], state.registry, state.bib, state.nocite
+        )
         problems = [
-            *check_unknown_keys(self.bib, self.registry.groups),
-            *check_groups(self.registry.groups),
+            *check_unknown_keys(state.bib, state.registry.groups),
+            *check_groups(state.registry.groups),
         ]
-        for sink in self.sinks.values():
-            problems += sink.late_problems + sink.unplaced_data()
-        holders = [self.sinks[p.file.src_uri] for p in pages]
-        holders = [sink for sink in holders if sink.has_bibliography]
-        problems += [
-            Problem(
-                "marker.duplicate",
-                f"a second site bibliography (the first is in {holders[0].path}); keep one "
-                "'monograph:bibliography' marker in the whole site",
-                sink.path,
-                sink.bibliography_line,
-            )
-            for sink in holders[1:]
-        ]
-        problems += check_unused(self.bib, numbering.numbers, self.config.nocite)
+        for context in state.pages.values():
+            problems += context.late_problems + context.unplaced_data()
+        problems += _second_bibliographies([state.pages[p.file.src_uri] for p in pages])
+        problems += check_unused(state.bib, numbering.numbers, state.nocite)
         report(problems, notices=self.config.notices)
         bibliography_url = next(
-            (p.url for p in pages if self.sinks[p.file.src_uri].has_bibliography), None
+            (p.url for p in pages if state.pages[p.file.src_uri].has_bibliography), None
         )
+        heading = self.config.references_heading
         for page in pages:
-            self._fill(page, numbering, bibliography_url)
-        self.formatter.save()
+            report(
+                fill_page(page, state, numbering, bibliography_url, heading),
+                notices=self.config.notices,
+            )
+        state.formatter.save()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when a file the plugin reads changes (MkDocs watches only docs/ and config)."""
@@ -232,85 +254,43 @@ class MonographPlugin(BasePlugin[MonographConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the PDF edition, when asked for, from the final pages in nav order."""
-        if not self.config.enabled or not self.config.pdf_file or self.nav is None:
+        if not self.config.enabled or not self.config.pdf_file or self.state is None:
             return
-        if getattr(self, "serving", False):
-            log.info("PDF edition skipped under 'mkdocs serve'; 'make build' writes it")
+        if self.state.nav is None:
+            return
+        if self.serving:
+            log.info("PDF edition skipped under 'mkdocs serve'; 'mkdocs build' writes it")
             return
         from .pdf import write_pdf_edition  # WeasyPrint loads only when needed
 
-        write_pdf_edition(config, self.nav, self.config.pdf_file)
+        write_pdf_edition(config, self.state.nav, self.config.pdf_file)
 
-    def _ordered_pages(self, files: Files) -> list[Page]:
-        in_nav = list(self.nav.pages) if self.nav else []
-        seen = {page.file.src_uri for page in in_nav}
-        rest = [
-            f.page
-            for f in files.documentation_pages()
-            if f.page is not None and f.src_uri not in seen
-        ]
-        return [p for p in in_nav + rest if p.file.src_uri in self.sinks]
 
-    def _info(self, page: Page) -> PageInfo:
-        part = page.parent.title if page.parent is not None else ""
-        return PageInfo(
-            page.file.src_uri, page.url, page.title or page.file.name, page.content or "", part
+def _second_bibliographies(contexts: list[PageContext]) -> list[Problem]:
+    """A ``marker.duplicate`` problem for every site bibliography after the first."""
+    holders = [context for context in contexts if context.has_bibliography]
+    return [
+        Problem(
+            "marker.duplicate",
+            f"a second site bibliography (the first is in {holders[0].path}); keep one "
+            "'monograph:bibliography' marker in the whole site",
+            context.path,
+            context.bibliography_line,
         )
+        for context in holders[1:]
+    ]
 
-    def _fill(self, page: Page, numbering: Numbering, bibliography_url: str | None) -> None:
-        ctx = RenderContext(numbering, self.formatter, page.url, bibliography_url)
 
-        def replace(kind: str, value: str) -> str:
-            if kind == "cite":
-                index = int(value)
-                return render_group(ctx, self.registry.groups[index], numbering.anchors[index])
-            return render_bibliography(ctx) if value == "bibliography" else ""
+def _display(path: Path, project_dir: Path) -> str:
+    """A path as shown in messages: relative to the project (mkdocs.yml's folder) if inside."""
+    try:
+        return path.resolve().relative_to(project_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
-        html = fill(page.content or "", replace)
-        sink = self.sinks[page.file.src_uri]
-        if sink.reviewed is not None:
-            html = insert_after_title(html, reviewed_html(sink.reviewed))
-        keys = numbering.page_keys.get(page.file.src_uri, [])
-        if keys and not sink.has_bibliography:
-            heading = self.config.references_heading
-            anchor = self._free_anchor(page, "references")
-            html += "\n" + render_page_references(ctx, keys, heading, anchor)
-            self._add_toc_entry(page, html_lib.escape(heading), anchor)
-        html, refused = refuse_unsafe_links(html)
-        report(
-            [
-                Problem(
-                    "link.unsafe_url",
-                    f"link target '{url}' was removed; {ALLOWED} "
-                    "(links to other pages of the site are relative paths)",
-                    sink.path,
-                    sink.locator.line_of(url),
-                )
-                for url in refused
-            ]
-        )
-        page.content = html
 
-    @staticmethod
-    def _free_anchor(page: Page, wanted: str) -> str:
-        """``wanted``, or ``wanted_1``... when the page has a heading with that id already."""
-        taken: set[str] = set()
-        stack = list(page.toc.items)
-        while stack:
-            item = stack.pop()
-            taken.add(item.id)
-            stack.extend(item.children)
-        anchor, number = wanted, 0
-        while anchor in taken:
-            number += 1
-            anchor = f"{wanted}_{number}"
-        return anchor
-
-    @staticmethod
-    def _add_toc_entry(page: Page, heading: str, anchor: str) -> None:
-        entry = AnchorLink(heading, anchor, 2)
-        items = page.toc.items
-        if len(items) == 1 and items[0].level == 1:
-            items[0].children.append(entry)
-        else:
-            items.append(entry)
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""

@@ -38,6 +38,8 @@ class Project:
         repo_url: The configured ``repo_url`` ('' when unset).
         edit_uri: The configured ``edit_uri`` ('' when unset).
         bib_file: The monograph plugin's ``bib_file``, when the plugin is enabled.
+        watch: MkDocs' ``watch`` option: more folders and files the site is built from
+            (snippets, plugin code), which ``mkdocs serve`` watches too.
     """
 
     config_file: Path
@@ -49,6 +51,7 @@ class Project:
     repo_url: str = ""
     edit_uri: str = ""
     bib_file: Path | None = None
+    watch: tuple[Path, ...] = ()
 
     @property
     def tree(self) -> SourceTree:
@@ -207,6 +210,7 @@ def load_project(config_file: Path, site_dir: Path | None = None) -> Project:
         repo_url=cfg["repo_url"] or "",
         edit_uri=cfg["edit_uri"] or "",
         bib_file=_bib_file(cfg),
+        watch=tuple(Path(path) for path in cfg["watch"]),
     )
 
 
@@ -223,13 +227,14 @@ def source_paths(project: Project) -> list[Path]:
         project: The project.
 
     Returns:
-        ``mkdocs.yml``, ``*.bib`` at the root, and every file under docs/, plugins/, includes/
-        (snippets) and the theme overrides.
+        ``mkdocs.yml``, ``*.bib`` at the root, every file under the docs folder and the theme
+        overrides, and every file and folder MkDocs' ``watch`` option names.
     """
     paths = [project.config_file, *sorted(project.root.glob("*.bib"))]
-    folders = [project.docs_dir, project.root / "plugins", project.root / "includes"]
+    folders = [project.docs_dir, *project.watch]
     if project.theme_dir is not None:
         folders.append(project.theme_dir)
+    paths.extend(path for path in project.watch if path.is_file())
     for folder in folders:
         if folder.is_dir():
             paths.extend(

@@ -24,6 +24,7 @@ from monograph.checks.build import Project, ProjectError, build_site, is_stale, 
 from monograph.checks.internal import check_internal
 from monograph.checks.settings import CheckSettings, SettingsError, load_settings
 from monograph.core.model import Problem
+from monograph.extras import MissingExtra, require_extra
 
 COMMANDS = ("all", "citations", "internal", "external")
 _BUILD_FAILURES = ("build.", "config.")
@@ -89,6 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _usage(str(exc))
     except ProjectError as exc:
         return _finish(args, _rebase(list(exc.problems), config_file), {})
+    if args.command == "external":
+        try:
+            require_extra("httpx", "checks", "monograph-check external")
+        except MissingExtra as exc:
+            return _usage(str(exc))
     problems, summary = _run(args.command, project, settings, args)
     return _finish(args, _rebase(problems, project.config_file), summary)
 

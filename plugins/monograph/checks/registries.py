@@ -45,7 +45,7 @@ def esummary_url(eutils_base: str, pmids: Sequence[str]) -> str:
         The URL to GET.
     """
     query = urlencode(
-        {"db": "pubmed", "id": ",".join(pmids), "retmode": "json", "tool": "rls-monograph-check"}
+        {"db": "pubmed", "id": ",".join(pmids), "retmode": "json", "tool": "mkdocs-monograph"}
     )
     return f"{eutils_base.rstrip('/')}/entrez/eutils/esummary.fcgi?{query}"
 

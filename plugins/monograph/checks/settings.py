@@ -4,7 +4,7 @@ The settings live in the ``[tool.monograph.checks]`` table of the ``pyproject.to
 ``mkdocs.yml``::
 
     [tool.monograph.checks]
-    exclude = ["^https://github\\.com/rls-monograph/rls-monograph/edit/"]
+    exclude = ["^https://example\\.org/edit/"]
     doi_base = "https://doi.org"
     eutils_base = "https://eutils.ncbi.nlm.nih.gov"
     timeout = 15.0
@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from monograph import __version__
 
 TABLE = "tool.monograph.checks"
 
@@ -69,9 +71,7 @@ class CheckSettings(BaseModel):
     cache_file: str = ".cache/monograph/links.json"
     cache_ttl_hours: float = Field(168.0, ge=0)
     check_fragments: bool = True
-    user_agent: str = (
-        "rls-monograph-linkcheck/0.1 (+https://github.com/rls-monograph/rls-monograph)"
-    )
+    user_agent: str = f"mkdocs-monograph-linkcheck/{__version__}"
 
     def excludes(self) -> list[re.Pattern[str]]:
         """Compile the exclude patterns (already validated).

@@ -17,12 +17,16 @@ from ..model import CitationGroup
 
 #: ``<!--monograph-cite:12-->`` marks citation group 12; ``<!--monograph-marker:name-->`` a marker.
 TOKEN_RE = re.compile(r"<!--monograph-(cite|marker):([\w-]+)-->")
-MARKERS = ("bibliography", "evidence", "claims", "evidence-summary")
+
+
+def token(kind: str, value: str) -> str:
+    """The token of citation group ``value`` (kind ``cite``) or of marker ``value``."""
+    return f"<!--monograph-{kind}:{value}-->"
 
 
 def marker_token(name: str) -> str:
-    """The token left where a page asks for generated content (``bibliography``...)."""
-    return f"<!--monograph-marker:{name}-->"
+    """The token left where a page asks for site-wide content (``bibliography``...)."""
+    return token("marker", name)
 
 
 @dataclass
@@ -34,7 +38,7 @@ class CitationRegistry:
     def register(self, group: CitationGroup) -> str:
         """Record ``group`` and return the token that holds its place."""
         self.groups.append(group)
-        return f"<!--monograph-cite:{len(self.groups) - 1}-->"
+        return token("cite", str(len(self.groups) - 1))
 
 
 def scan(html: str) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,97 @@
+"""Fill a converted page: citation numbers, the bibliography, its reference list, its date."""
+
+from __future__ import annotations
+
+import html as html_lib
+
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+
+from ..core.citations.numbering import Numbering
+from ..core.citations.registry import fill
+from ..core.links import ALLOWED
+from ..core.model import Problem
+from ..core.rendering.citations import (
+    RenderContext,
+    render_bibliography,
+    render_group,
+    render_page_references,
+)
+from ..core.rendering.page_links import refuse_unsafe_links
+from ..core.rendering.review import insert_after_title, reviewed_html
+from .state import BuildState
+
+
+def fill_page(
+    page: Page,
+    state: BuildState,
+    numbering: Numbering,
+    bibliography_url: str | None,
+    heading: str,
+) -> list[Problem]:
+    """Replace the page's tokens and append its reference list (with a table-of-contents entry).
+
+    Arguments:
+        page: The page, converted (``page.content`` holds tokens).
+        state: The build's state.
+        numbering: The site-wide numbering.
+        bibliography_url: The page holding the site bibliography, if any.
+        heading: The heading of the page's reference list.
+
+    Returns:
+        A ``link.unsafe_url`` problem for each link target removed from the page.
+    """
+    ctx = RenderContext(numbering, state.formatter, page.url, bibliography_url)
+    groups = state.registry.groups
+
+    def replace(kind: str, value: str) -> str:
+        if kind == "cite":
+            index = int(value)
+            return render_group(ctx, groups[index], numbering.anchors[index])
+        return render_bibliography(ctx) if value == "bibliography" else ""
+
+    html = fill(page.content or "", replace)
+    context = state.pages[page.file.src_uri]
+    if context.reviewed is not None:
+        html = insert_after_title(html, reviewed_html(context.reviewed))
+    keys = numbering.page_keys.get(page.file.src_uri, [])
+    if keys and not context.has_bibliography:
+        anchor = _free_anchor(page, "references")
+        html += "\n" + render_page_references(ctx, keys, heading, anchor)
+        _add_toc_entry(page, html_lib.escape(heading), anchor)
+    html, refused = refuse_unsafe_links(html)
+    page.content = html
+    return [
+        Problem(
+            "link.unsafe_url",
+            f"link target '{url}' was removed; {ALLOWED} "
+            "(links to other pages of the site are relative paths)",
+            context.path,
+            context.locator.line_of(url),
+        )
+        for url in refused
+    ]
+
+
+def _free_anchor(page: Page, wanted: str) -> str:
+    """``wanted``, or ``wanted_1``... when the page has a heading with that id already."""
+    taken: set[str] = set()
+    stack = list(page.toc.items)
+    while stack:
+        item = stack.pop()
+        taken.add(item.id)
+        stack.extend(item.children)
+    anchor, number = wanted, 0
+    while anchor in taken:
+        number += 1
+        anchor = f"{wanted}_{number}"
+    return anchor
+
+
+def _add_toc_entry(page: Page, heading: str, anchor: str) -> None:
+    entry = AnchorLink(heading, anchor, 2)
+    items = page.toc.items
+    if len(items) == 1 and items[0].level == 1:
+        items[0].children.append(entry)
+    else:
+        items.append(entry)

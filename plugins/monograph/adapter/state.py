@@ -1,0 +1,60 @@
+"""What one build collects, made afresh in ``on_config`` (so a serve rebuild starts clean)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from ..core.bibliography.loading import Bibliography
+from ..core.citations.numbering import PageInfo
+from ..core.citations.registry import CitationRegistry
+from ..core.styles.formatter import ReferenceFormatter
+from .page import PageContext
+
+
+@dataclass
+class BuildState:
+    """The bibliography, the citations and the per-page contexts of one build.
+
+    Attributes:
+        project_dir: The folder of mkdocs.yml; paths in messages are relative to it.
+        bib: The bibliography.
+        formatter: Formatted references (cached across builds).
+        registry: Every citation group met while converting pages.
+        nocite: Keys listed although never cited (``*`` already expanded).
+        pages: Page contexts by source URI.
+        page_sources: Pages the plugin read itself because they are not UTF-8, by source URI.
+        nav: The navigation, once MkDocs has built it.
+    """
+
+    project_dir: Path
+    bib: Bibliography
+    formatter: ReferenceFormatter
+    registry: CitationRegistry
+    nocite: tuple[str, ...]
+    pages: dict[str, PageContext] = field(default_factory=dict)
+    page_sources: dict[str, str] = field(default_factory=dict)
+    nav: Navigation | None = None
+
+    def ordered_pages(self, files: Files) -> list[Page]:
+        """Converted pages in navigation order, then pages outside the navigation."""
+        in_nav = list(self.nav.pages) if self.nav else []
+        seen = {page.file.src_uri for page in in_nav}
+        rest = [
+            f.page
+            for f in files.documentation_pages()
+            if f.page is not None and f.src_uri not in seen
+        ]
+        return [p for p in in_nav + rest if p.file.src_uri in self.pages]
+
+    @staticmethod
+    def page_info(page: Page) -> PageInfo:
+        """The plain data the core needs of a page (its part names it in back-links)."""
+        part = page.parent.title if page.parent is not None else ""
+        return PageInfo(
+            page.file.src_uri, page.url, page.title or page.file.name, page.content or "", part
+        )
