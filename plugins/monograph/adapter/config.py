@@ -15,6 +15,17 @@ class MonographConfig(Config):
     bib_file = c.File(exists=True)
     """The BibTeX file, relative to mkdocs.yml."""
 
+    style = c.Type(str, default="vancouver")
+    """The reference style: ``vancouver`` (built in), or a shipped CSL style (``ama``, ``apa``,
+    ``nature``, ``nlm``, ``chicago-author-date``)."""
+
+    csl_file = c.Optional(c.Type(str))
+    """Any CSL 1.0.x style file: a path relative to mkdocs.yml, or an http(s) URL (fetched once
+    and cached in ``cache_dir``, the cached copy used offline)."""
+
+    csl_file_encoding = c.Optional(c.Type(str))
+    """The encoding of ``csl_file`` when it is not the one its XML declaration names."""
+
     nocite = c.ListOfItems(c.Type(str), default=[])
     """Keys listed in the bibliography though no page cites them; ``"*"`` lists every entry.
 

@@ -35,6 +35,7 @@ from ..core.citations.registry import CitationRegistry
 from ..core.model import CoreError, Problem, summarise
 from ..core.source.encoding import decode_utf8
 from ..core.styles.formatter import ReferenceFormatter
+from ..core.styles.registry import load_style
 from ..extension import CitationExtension
 from ..extras import MissingExtra, require_extra
 from .config import MonographConfig
@@ -113,11 +114,22 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             # The parsed bibliography is thousands of long-lived objects that every full
             # collection would scan again (about 10 % of a warm build); undone on shutdown.
             gc.freeze()
+        try:
+            style = load_style(
+                self.config.style,
+                self.config.csl_file,
+                base_dir=project_dir,
+                cache_dir=cache_dir,
+                encoding=self.config.csl_file_encoding,
+                config_path=_display(config_path, project_dir),
+            )
+        except CoreError as exc:
+            raise PluginError(str(exc)) from exc
         cache = cache_dir / "references.json" if cache_dir else None
         self.state = BuildState(
             project_dir,
             bib,
-            ReferenceFormatter(bib, cache, debug=log.debug),
+            ReferenceFormatter(bib, cache, debug=log.debug, style=style),
             CitationRegistry(),
             nocite,
         )
@@ -212,6 +224,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             problems += context.late_problems + context.unplaced_data()
         problems += _second_bibliographies([state.pages[p.file.src_uri] for p in pages])
         problems += check_unused(state.bib, numbering.numbers, state.nocite)
+        problems += state.formatter.style.prepare(state.bib, numbering.ordered())
         report(problems, notices=self.config.notices)
         bibliography_url = next(
             (p.url for p in pages if state.pages[p.file.src_uri].has_bibliography), None
@@ -222,6 +235,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 fill_page(page, state, numbering, bibliography_url, heading),
                 notices=self.config.notices,
             )
+        report(state.formatter.style.problems, notices=self.config.notices)
         state.formatter.save()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from ..citations.numbering import Numbering, Place
 from ..model import CitationGroup, CitationItem
+from ..styles.base import CitedItem
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
 
@@ -116,7 +117,14 @@ def _canonical(ctx: RenderContext, key: str) -> str:
 
 
 def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str:
-    """One citation: ``[1, 4–6]``, ``[see 3, p. 12]`` or ``Cuellar and Ratcliffe [14]``."""
+    """One citation: ``[1, 4–6]``, ``[see 3, p. 12]`` or ``Cuellar and Ratcliffe [14]``.
+
+    A style that writes its own citations (CSL) gets the known works, each with its link; keys
+    missing from the bibliography are shown by the engine after them.
+    """
+    style_html = _style_group(ctx, group, anchors)
+    if style_html is not None:
+        return style_html
     rendered = [
         _item_html(ctx, item, anchor) for item, anchor in zip(group.items, anchors, strict=True)
     ]
@@ -138,6 +146,27 @@ def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
             names = escape(ctx.formatter.get(_canonical(ctx, item.key)).narrative) + " "
         return f'<span class="citation-group citation-narrative">{names}[{inner}]</span>'
     return f'<span class="citation-group">[{inner}]</span>'
+
+
+def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str | None:
+    """The citation as the style writes it, or None when the engine writes it."""
+    known: list[CitedItem] = []
+    unknown: list[str] = []
+    for item, anchor in zip(group.items, anchors, strict=True):
+        key = _canonical(ctx, item.key)
+        number = ctx.numbering.numbers.get(key)
+        if number is None:
+            unknown.append(_unknown(item.key))
+            continue
+
+        def link(inner: str, key: str = key, anchor: str = anchor) -> str:
+            return _link(ctx, key, anchor, inner)
+
+        known.append(CitedItem(key, item, number, link))
+    html = ctx.formatter.style.render_citation(group, known) if known else None
+    if html is None:
+        return None
+    return " ".join([html, *unknown])
 
 
 def _entry_body(ctx: RenderContext, key: str) -> str:
@@ -190,24 +219,39 @@ def render_page_references(
     ``anchor`` is the heading's id (another one when the author has a "References" heading).
     """
     items = []
-    for key in sorted(keys, key=ctx.numbering.numbers.__getitem__):
+    for key in ctx.formatter.style.order(keys, ctx.numbering.numbers):
         here = [p for p in ctx.numbering.places.get(key, []) if p.page.url == ctx.page_url]
         items.append(
-            f'<li id="{escape(ref_id(key))}" value="{ctx.numbering.numbers[key]}">'
+            f'<li id="{escape(ref_id(key))}"{_value(ctx, key)}>'
             f"{_entry_body(ctx, key)}{_backrefs(ctx, here, with_titles=False)}</li>"
         )
     return (
         f'<h2 id="{escape(anchor)}" class="page-references">{escape(heading)}</h2>\n'
-        f'<ol class="references">\n{chr(10).join(items)}\n</ol>'
+        f"{_list(ctx, 'references', items)}"
     )
+
+
+def _value(ctx: RenderContext, key: str) -> str:
+    """The number of a numbered list item (none in an author-date list)."""
+    if ctx.formatter.style.kind != "numeric":
+        return ""
+    return f' value="{ctx.numbering.numbers[key]}"'
+
+
+def _list(ctx: RenderContext, css_class: str, items: list[str]) -> str:
+    """Numbered (``<ol>``) for numeric styles, unnumbered for author-date ones."""
+    body = "\n".join(items)
+    if ctx.formatter.style.kind == "numeric":
+        return f'<ol class="{css_class}">\n{body}\n</ol>'
+    return f'<ul class="{css_class} references-author-date">\n{body}\n</ul>'
 
 
 def render_bibliography(ctx: RenderContext) -> str:
     """The site-wide bibliography: every work in number order, with back-links to each citation."""
     items = [
-        f'<li id="{escape(ref_id(key))}" value="{ctx.numbering.numbers[key]}" '
+        f'<li id="{escape(ref_id(key))}"{_value(ctx, key)} '
         f'class="bibliography-entry">{_entry_body(ctx, key)}'
         f"{_backrefs(ctx, ctx.numbering.places.get(key, []), with_titles=True)}</li>"
-        for key in ctx.numbering.ordered()
+        for key in ctx.formatter.style.order(ctx.numbering.ordered(), ctx.numbering.numbers)
     ]
-    return f'<ol class="bibliography">\n{chr(10).join(items)}\n</ol>'
+    return _list(ctx, "bibliography", items)

@@ -8,109 +8,37 @@ for a given BibTeX source and style version.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pybtex
-from pybtex.backends.html import Backend as HtmlBackend
-from pybtex.backends.plaintext import Backend as TextBackend
-from pybtex.exceptions import PybtexError
-from pybtex.richtext import Text
 
 from ..bibliography.loading import Bibliography
-from .latex import plain_text
-from .vancouver import STYLE_VERSION, VancouverStyle, identifier_links
+from .base import FormattedReference, ReferenceStyle
+from .builtin import SafeHtmlBackend, VancouverReferences, format_reference
 
-
-class SafeHtmlBackend(HtmlBackend):  # type: ignore[misc]
-    """pybtex's HTML backend, minus the stray ``bibtex-protected`` spans, with escaped URLs."""
-
-    symbols: ClassVar[dict[str, str]] = {**HtmlBackend.symbols, "newblock": " "}
-
-    def format_protected(self, text: str) -> str:
-        """Braces only protect capitalisation in BibTeX; they carry no meaning on the web."""
-        return text
-
-    @staticmethod
-    def format_href(url: str, text: str, external: bool = False) -> str:
-        """Links with the URL escaped (pybtex inserts it verbatim)."""
-        return f'<a href="{html.escape(url, quote=True)}">{text}</a>' if text else ""
-
-
-@dataclass(frozen=True)
-class FormattedReference:
-    r"""One entry, formatted.
-
-    Attributes:
-        html: The reference as HTML (escaped text, ``<em>`` where BibTeX has ``\\emph``, links).
-        text: The same as plain text, for tooltips.
-        narrative: Author names for a narrative citation ("Cuellar and Ratcliffe").
-        note: The entry's ``note`` field as plain text.
-    """
-
-    html: str
-    text: str
-    narrative: str
-    note: str
-
+__all__ = ["FormattedReference", "ReferenceFormatter", "SafeHtmlBackend", "format_reference"]
 
 _MEMORY: dict[str, FormattedReference] = {}
-_STYLE = VancouverStyle()
 _FIELDS = frozenset(f.name for f in fields(FormattedReference))
 
 
 def _engine_digest() -> str:
     """A hash of the modules that decide how an entry is formatted (the engine's version)."""
     from .. import links
-    from . import latex, vancouver  # their files, not their contents
+    from . import base, builtin, csl, csl_data, latex, vancouver  # their files, not contents
 
     digest = hashlib.sha256()
-    for module in (latex, links, vancouver):
+    for module in (base, builtin, csl, csl_data, latex, links, vancouver):
         digest.update(Path(module.__file__ or "").read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 
-_VERSION = f"{STYLE_VERSION}/pybtex-{pybtex.__version__}/engine-{_engine_digest()}"
-
-
-def _narrative(bib: Bibliography, key: str) -> str:
-    entry = bib.entry(key)
-    persons = list(entry.persons.get("author") or entry.persons.get("editor") or ())
-    surnames = [
-        " ".join(plain_text(n) for n in p.prelast_names + p.last_names)
-        for p in persons
-        if str(p) != "others"
-    ]
-    if not surnames:
-        return plain_text(str(entry.fields.get("title", key)))
-    if len(surnames) == 1 and len(persons) == 1:
-        return surnames[0]
-    if len(surnames) == 2 and len(persons) == 2:
-        return f"{surnames[0]} and {surnames[1]}"
-    return f"{surnames[0]} et al."
-
-
-def format_reference(bib: Bibliography, key: str) -> FormattedReference:
-    """Format one entry (no caching); a missing field degrades to what the entry has."""
-    entry = bib.entry(key)
-    try:
-        rich = _STYLE.format_entry(key, entry).text
-    except PybtexError:  # reported by check_required_fields; never crash a build on it
-        rich = Text(plain_text(str(entry.fields.get("title", key))), ".")
-    links = identifier_links(entry.fields)
-    full = Text(rich, " ", links) if links else rich
-    note = plain_text(str(entry.fields.get("note", "")))
-    return FormattedReference(
-        html=full.render(SafeHtmlBackend()),
-        text=full.render(TextBackend()),
-        narrative=_narrative(bib, key),
-        note=note,
-    )
+_ENGINE = f"pybtex-{pybtex.__version__}/engine-{_engine_digest()}"
 
 
 class ReferenceFormatter:
@@ -121,8 +49,11 @@ class ReferenceFormatter:
         bib: Bibliography,
         cache_file: Path | None = None,
         debug: Callable[[str], None] | None = None,
+        style: ReferenceStyle | None = None,
     ) -> None:
         self.bib = bib
+        self.style: ReferenceStyle = style or VancouverReferences()
+        self.version = f"{self.style.version}/{_ENGINE}"
         self.cache_file = cache_file
         self._debug = debug or (lambda message: None)
         self._dirty = False
@@ -138,7 +69,7 @@ class ReferenceFormatter:
         except (OSError, ValueError) as exc:
             self._debug(f"reference cache {self.cache_file} unreadable ({exc}); rebuilding it")
             return {}
-        if not isinstance(data, dict) or data.get("version") != _VERSION:
+        if not isinstance(data, dict) or data.get("version") != self.version:
             self._debug(f"reference cache {self.cache_file} is from another version; rebuilding it")
             return {}
         entries = data.get("entries")
@@ -163,7 +94,9 @@ class ReferenceFormatter:
     def _digest(self, key: str) -> str:
         """The cache key: the entry's digest (fields after macros and crossref) and versions."""
         entry = self.bib.digests.get(key.lower(), key)
-        return hashlib.sha256(f"{_VERSION}\n{key}\n{entry}".encode()).hexdigest()
+        context = self.style.entry_context(key)
+        text = f"{self.version}\n{key}\n{entry}" + (f"\n{context}" if context else "")
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str) -> FormattedReference:
         """Return the formatted reference for ``key`` (which must exist)."""
@@ -174,7 +107,7 @@ class ReferenceFormatter:
         if stored is not None:
             ref = FormattedReference(**stored)
         else:
-            ref = format_reference(self.bib, key)
+            ref = self.style.format_entry(self.bib, key)
             self.formatted += 1
             self._disk[digest] = asdict(ref)
             self._dirty = True
@@ -185,7 +118,7 @@ class ReferenceFormatter:
         """Write the cache file if anything new was formatted (never fails the build)."""
         if self.cache_file is None or not self._dirty:
             return
-        payload: dict[str, Any] = {"version": _VERSION, "entries": self._disk}
+        payload: dict[str, Any] = {"version": self.version, "entries": self._disk}
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache_file.with_suffix(".tmp")

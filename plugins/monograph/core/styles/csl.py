@@ -1,0 +1,437 @@
+"""Any CSL 1.0.x style behind the style seam, formatted by citeproc-py.
+
+citeproc-py (the maintained CSL processor on PyPI) formats entries and citations from CSL-JSON
+items converted from the engine's parsed bibliography (:mod:`.csl_data`). What it lacks, the
+engine supplies, as CSL 1.0.2 describes it:
+
+- numbering: numeric styles keep the engine's site-wide numbers (works are registered in number
+  order, so the processor's ``citation-number`` is the engine's number); the number is left out of
+  list entries, which an ``<ol value=N>`` shows;
+- year-suffix disambiguation (``2019a``/``2019b``), which citeproc-py does not do: works whose
+  citations read the same get suffixes in bibliography order;
+- suppressed authors (``[-@key]``) and narrative citations (``@key``: "Trotti and Becker (2019)").
+
+Each work of a citation is wrapped in its link (id, hover text, back-links) by marking it with
+private control characters as CSL affixes and replacing the marks in the processor's output:
+the processor returns a string, not a tree, and the marks never occur in escaped text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import citeproc
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    Locator,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON
+from lxml import etree
+from lxml import html as lxml_html
+
+from ..model import CoreError, Problem
+from .base import CitedItem, FormattedReference, StyleKind, narrative_names
+from .csl_data import csl_item
+from .latex import plain_text
+
+if TYPE_CHECKING:
+    from ..bibliography.loading import Bibliography
+    from ..model import CitationGroup
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+_NS = {"csl": CSL_NS}
+_OPEN, _MID, _CLOSE, _NO_AUTHOR = "\x01", "\x02", "\x03", "\x04"
+_MARKED = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.DOTALL)
+_NO_AUTHOR_RE = re.compile(f"{_NO_AUTHOR}[\\s,;:.]*")
+_SUPPRESSED = "\x00suppressed"
+
+#: Locator labels as authors write them (Pandoc's list) -> CSL locator types.
+LOCATOR_LABELS = {
+    "p.": "page", "pp.": "page", "p": "page", "pp": "page", "page": "page", "pages": "page",
+    "chap.": "chapter", "ch.": "chapter", "chapter": "chapter", "chapters": "chapter",
+    "sec.": "section", "secs.": "section", "section": "section", "sections": "section",
+    "§": "section", "§§": "section",
+    "fig.": "figure", "figs.": "figure", "figure": "figure", "figures": "figure",
+    "vol.": "volume", "vols.": "volume", "volume": "volume", "volumes": "volume",
+    "para.": "paragraph", "paras.": "paragraph", "paragraph": "paragraph", "¶": "paragraph",
+    "l.": "line", "ll.": "line", "line": "line", "lines": "line",
+    "n.": "note", "nn.": "note", "note": "note", "notes": "note",
+    "col.": "column", "cols.": "column", "column": "column", "columns": "column",
+    "no.": "issue", "nos.": "issue", "number": "issue",
+    "bk.": "book", "bks.": "book", "book": "book",
+    "pt.": "part", "pts.": "part", "part": "part",
+    "v.": "verse", "vv.": "verse", "verse": "verse",
+    "op.": "opus", "opp.": "opus", "opus": "opus",
+    "s.v.": "sub verbo", "s.vv.": "sub verbo",
+    "fol.": "folio", "fols.": "folio", "folio": "folio",
+}  # fmt: skip
+
+
+def parse_locator(text: str) -> tuple[str, str, str]:
+    """``pp. 100, 200`` -> ``("page", "100, 200", "")``; ``12`` -> page; else a suffix.
+
+    Returns (CSL locator type, value, text that stays a plain suffix).
+    """
+    text = text.strip()
+    if not text:
+        return "", "", ""
+    label, _, value = text.partition(" ")
+    kind = LOCATOR_LABELS.get(label.lower())
+    if kind and value.strip():
+        return kind, value.strip(), ""
+    if text[0].isdigit():
+        return "page", text, ""
+    return "", "", text
+
+
+@dataclass(frozen=True)
+class CslInfo:
+    """What the engine reads from a CSL file before handing it to the processor."""
+
+    title: str
+    kind: StyleKind
+    year_suffix: bool
+    xml: bytes  # the file, with the citation number left out of list entries of numeric styles
+
+
+def _where(shown: str, line: object) -> str:
+    return f"{shown}:{line}" if isinstance(line, int) and line > 0 else shown
+
+
+def read_csl(raw: bytes, shown: str, *, encoding: str | None = None) -> CslInfo:
+    """Check a CSL file and read its class; CoreError (``path:line: ...``) when it is unusable.
+
+    Arguments:
+        raw: The file's bytes.
+        shown: The file as named in messages.
+        encoding: Read the file in this encoding instead of the one its XML declaration names.
+    """
+    if encoding:
+        try:
+            text = raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise CoreError(
+                f"{shown}: cannot be read as {encoding} ({exc}); set csl_file_encoding to the "
+                "file's encoding, or remove it (CSL files are UTF-8)"
+            ) from None
+        # The declaration names the old encoding; the text is Unicode now.
+        raw = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1).encode("utf-8")
+    parser = etree.XMLParser(
+        remove_comments=True, resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:
+        root = etree.fromstring(raw, parser)
+    except etree.XMLSyntaxError as exc:
+        raise CoreError(
+            f"{_where(shown, exc.lineno)}: not a valid CSL style ({exc.msg}); fix the XML or "
+            "download the style again"
+        ) from None
+    if root.tag != f"{{{CSL_NS}}}style":
+        raise CoreError(
+            f"{_where(shown, root.sourceline)}: not a CSL style (the root element is "
+            f"<{etree.QName(root).localname}>, not <style> in the CSL namespace); csl_file must "
+            "be a .csl file"
+        )
+    version = root.get("version", "")
+    if not version.startswith("1.0"):
+        raise CoreError(
+            f"{_where(shown, root.sourceline)}: CSL version {version or '(none)'}; this plugin "
+            "reads CSL 1.0.x styles"
+        )
+    title = (root.findtext("csl:info/csl:title", namespaces=_NS) or shown).strip()
+    parent = root.find("csl:info/csl:link[@rel='independent-parent']", _NS)
+    citation = root.find("csl:citation", _NS)
+    if citation is None:
+        hint = (
+            f"use its parent style {parent.get('href')} instead"
+            if parent is not None
+            else "it needs a <citation> element"
+        )
+        raise CoreError(f"{_where(shown, root.sourceline)}: '{title}' is a dependent style; {hint}")
+    if root.find("csl:bibliography", _NS) is None:
+        raise CoreError(
+            f"{_where(shown, root.sourceline)}: '{title}' has no <bibliography>; choose a style "
+            "that formats reference lists"
+        )
+    formats = [
+        c.get("citation-format")
+        for c in root.iterfind("csl:info/csl:category", _NS)
+        if c.get("citation-format")
+    ]
+    if root.get("class") == "note" or "note" in formats:
+        raise CoreError(
+            f"{_where(shown, root.sourceline)}: '{title}' is a note (footnote) style, which this "
+            "plugin does not support; choose a numeric or author-date style (e.g. style: ama, or "
+            "style: apa)"
+        )
+    uses_number = bool(citation.findall(".//csl:text[@variable='citation-number']", _NS))
+    kind: StyleKind = "numeric" if ("numeric" in formats or uses_number) else "author-date"
+    year_suffix = (citation.get("disambiguate-add-year-suffix") or "").lower() == "true"
+    if kind == "numeric":
+        bibliography = root.find("csl:bibliography", _NS)
+        assert bibliography is not None
+        if "second-field-align" in bibliography.attrib:
+            del bibliography.attrib["second-field-align"]
+        for node in bibliography.findall(".//csl:text[@variable='citation-number']", _NS):
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+    return CslInfo(title, kind, year_suffix, etree.tostring(root, encoding="utf-8"))
+
+
+def _plain(html_text: str) -> str:
+    """The text of a fragment of the processor's HTML (for hover text)."""
+    if not html_text.strip():
+        return ""
+    return str(lxml_html.fragment_fromstring(html_text, create_parent="span").text_content())
+
+
+def _linkify(html_text: str, item: dict[str, Any]) -> str:
+    """Make the DOI or URL the style printed a link; add PMID/PMCID links it does not print."""
+    fragment = lxml_html.fragment_fromstring(html_text, create_parent="span")
+    targets: list[tuple[str, str]] = []
+    doi = item.get("DOI")
+    if doi:
+        targets += [
+            (f"https://doi.org/{doi}", f"https://doi.org/{doi}"),
+            (doi, f"https://doi.org/{doi}"),
+        ]
+    if item.get("URL"):
+        targets.append((item["URL"], item["URL"]))
+    done: set[str] = set()
+    for node in list(fragment.iter()):
+        if node.tag == "a":
+            continue
+        for attr in ("text", "tail"):
+            value = getattr(node, attr)
+            if not value:
+                continue
+            for shown, href in targets:
+                if href in done or shown not in value:
+                    continue
+                before, _, after = value.partition(shown)
+                link = lxml_html.Element("a", href=href)
+                link.text = shown
+                link.tail = after
+                if attr == "text":
+                    node.text = before
+                    node.insert(0, link)
+                else:
+                    node.tail = before
+                    parent = node.getparent()
+                    parent.insert(parent.index(node) + 1, link)
+                done.add(href)
+                break
+    inner = escape(fragment.text or "", quote=False) + "".join(
+        etree.tostring(child, encoding="unicode", method="html") for child in fragment
+    )
+    extra = []
+    pmid, pmcid = item.get("PMID"), item.get("PMCID")
+    text = fragment.text_content()
+    if pmid and pmid not in text:
+        url = f"https://pubmed.ncbi.nlm.nih.gov/{escape(pmid)}/"
+        extra.append(f'PMID: <a href="{url}">{escape(pmid)}</a>.')
+    if pmcid and pmcid not in text:
+        url = f"https://www.ncbi.nlm.nih.gov/pmc/articles/{escape(pmcid)}/"
+        extra.append(f'PMCID: <a href="{url}">{escape(pmcid)}</a>.')
+    return " ".join([inner, *extra]) if extra else inner
+
+
+class CslStyle:
+    """A CSL style: entries, citations and list order as its file says."""
+
+    def __init__(self, info: CslInfo, name: str) -> None:
+        self.info = info
+        self.name = name
+        self.kind: StyleKind = info.kind
+        digest = hashlib.sha256(info.xml).hexdigest()[:16]
+        self.version = f"csl-{digest}/citeproc-{citeproc.__version__}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._style = CitationStylesStyle(io.BytesIO(info.xml), validate=False)
+        self._bib: Bibliography | None = None
+        self._engine: CitationStylesBibliography | None = None
+        self._items: dict[str, dict[str, Any]] = {}
+        self._suffix: dict[str, str] = {}
+        self._rank: dict[str, int] = {}
+        self._registered: dict[str, CitationItem] = {}
+        self.problems: list[Problem] = []
+
+    # -- preparing ------------------------------------------------------------------------
+    def _new_engine(self, keys: Sequence[str]) -> CitationStylesBibliography:
+        data = [self._items[key] for key in keys]
+        if self.kind == "author-date":
+            for key in keys:  # the twin that [-@key] and @key cite (author left out)
+                twin = {k: v for k, v in self._items[key].items() if k not in ("editor",)}
+                twin["id"] = key + _SUPPRESSED
+                twin["author"] = [{"literal": _NO_AUTHOR}]
+                data.append(twin)
+        engine = CitationStylesBibliography(self._style, CiteProcJSON(data), formatter.html)
+        self._registered = {}
+        for key in keys:
+            item = CitationItem(key)
+            engine.register(Citation([item]))
+            self._registered[key] = item
+        return engine
+
+    def prepare(self, bib: Bibliography, keys: Sequence[str]) -> list[Problem]:
+        """Convert and register the works in number order; sort and disambiguate (author-date)."""
+        self._bib = bib
+        self.problems = []
+        self._items = {key: csl_item(key, bib.entry(key)) for key in keys}
+        self._suffix = {}
+        try:
+            engine = self._new_engine(keys)
+            if self.kind == "author-date":
+                engine.sort()
+                order = [self._key(k) for k in engine.keys]
+                if self.info.year_suffix:
+                    self._disambiguate(engine, order)
+                    if self._suffix:
+                        engine = self._new_engine(keys)
+                        engine.sort()
+                        order = [self._key(k) for k in engine.keys]
+            else:
+                order = list(keys)
+        except Exception as exc:  # a processor failure is a message, never a traceback
+            self.problems.append(
+                Problem(
+                    "cite.style",
+                    f"the CSL style '{self.info.title}' failed ({type(exc).__name__}: {exc}); "
+                    "choose another style or report the style",
+                    bib.path,
+                )
+            )
+            self._engine = None
+            return []
+        self._engine = engine
+        self._rank = {key: index for index, key in enumerate(order)}
+        return []
+
+    def _key(self, lowered: str) -> str:
+        return self._canonical.get(lowered, lowered)
+
+    @property
+    def _canonical(self) -> dict[str, str]:
+        return {key.lower(): key for key in self._items}
+
+    def _disambiguate(self, engine: CitationStylesBibliography, order: list[str]) -> None:
+        """``2019a``/``2019b``: works whose citations read alike, lettered in list order."""
+        seen: dict[str, list[str]] = {}
+        for key in order:
+            citation = Citation([CitationItem(key)])
+            engine.register(citation)
+            text = str(engine.cite(citation, lambda item: None))
+            seen.setdefault(text, []).append(key)
+        for keys in seen.values():
+            if len(keys) > 1:
+                for index, key in enumerate(keys):
+                    self._suffix[key] = _letters(index)
+                    self._items[key]["year-suffix"] = self._suffix[key]
+
+    # -- formatting -----------------------------------------------------------------------
+    def entry_context(self, key: str) -> str:
+        """An author-date reference depends on its year suffix."""
+        return self._suffix.get(key, "")
+
+    def format_entry(self, bib: Bibliography, key: str) -> FormattedReference:
+        """One entry, as the style's bibliography writes it (never raises)."""
+        note = plain_text(str(bib.entry(key).fields.get("note", "")))
+        names = narrative_names(bib, key)
+        item = self._registered.get(key)
+        html_text = ""
+        if self._engine is not None and item is not None:
+            try:
+                html_text = str(self._style.render_bibliography([item])[0]).strip()
+            except Exception as exc:  # reported with the entry's line
+                self._fail(bib, key, f"cannot be formatted in '{self.info.title}' ({exc})")
+        if not _plain(html_text).strip(" .,;:"):
+            if self._engine is not None:
+                self._fail(
+                    bib,
+                    key,
+                    f"is empty in '{self.info.title}'; the style prints none of the "
+                    "entry's fields; add author, title and year",
+                )
+            title = escape(plain_text(str(bib.entry(key).fields.get("title", key))))
+            html_text = f"{title}."
+        html_text = _linkify(html_text, self._items.get(key, {}))
+        return FormattedReference(html_text, _plain(html_text), names, note)
+
+    def _fail(self, bib: Bibliography, key: str, what: str) -> None:
+        self.problems.append(
+            Problem("cite.style", f"entry '{key}' {what}", bib.path, bib.line_of(key))
+        )
+
+    def order(self, keys: Sequence[str], numbers: dict[str, int]) -> list[str]:
+        """Number order (numeric) or the style's sort (author-date)."""
+        if self.kind == "numeric":
+            return sorted(keys, key=numbers.__getitem__)
+        return sorted(keys, key=lambda k: (self._rank.get(k, len(self._rank)), numbers[k]))
+
+    def render_citation(self, group: CitationGroup, items: Sequence[CitedItem]) -> str | None:
+        """The citation as the style writes it, each work in its link."""
+        if self._engine is None or self._bib is None or not items:
+            return None
+        narrative = group.narrative and len(items) == 1
+        cites = []
+        for index, cited in enumerate(items):
+            kind, value, rest = parse_locator(cited.item.locator)
+            twin = self.kind == "author-date" and (narrative or cited.item.suppress_author)
+            options: dict[str, Any] = {
+                "prefix": (cited.item.prefix + " " if cited.item.prefix else "")
+                + f"{_OPEN}{index}{_MID}",
+                "suffix": (f", {rest}" if rest else "") + _CLOSE,
+            }
+            if kind:
+                options["locator"] = Locator(kind, value)
+            cites.append(CitationItem(cited.key + _SUPPRESSED if twin else cited.key, **options))
+        citation = Citation(cites)
+        self._engine.register(citation)
+        try:
+            out = str(self._engine.cite(citation, lambda item: None))
+        except Exception:  # the engine writes the citation instead
+            return None
+        out = _NO_AUTHOR_RE.sub("", out)
+        rendered = _MARKED.sub(lambda m: items[int(m.group(1))].link(m.group(2)), out)
+        if any(mark in rendered for mark in (_OPEN, _MID, _CLOSE)):
+            return None  # the processor merged works (a collapsed range): the engine writes it
+        if narrative:
+            names = escape(narrative_names(self._bib, items[0].key))
+            return f'<span class="citation-group citation-narrative">{names} {rendered}</span>'
+        return f'<span class="citation-group citation-csl">{rendered}</span>'
+
+
+def _letters(index: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa (as CSL numbers year suffixes)."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
+
+
+def load_csl_file(path: Path, shown: str, *, encoding: str | None = None) -> CslStyle:
+    """Read a CSL file (path:line messages when it cannot be used)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CoreError(
+            f"{shown}: cannot read the CSL style ({exc.strerror}); check csl_file (a path "
+            "relative to mkdocs.yml, or an https URL)"
+        ) from None
+    info = read_csl(raw, shown, encoding=encoding)
+    return CslStyle(info, path.stem)

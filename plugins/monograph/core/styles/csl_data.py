@@ -1,0 +1,201 @@
+r"""BibTeX entries (as pybtex parsed them) to CSL-JSON items, for a CSL processor.
+
+The entries come from the engine's own :class:`~..bibliography.loading.Bibliography`, after
+``@string`` macros, ``crossref`` inheritance and BibLaTeX field names were resolved, so every
+check and line number of the bibliography still applies whatever the style. Field values are
+LaTeX; they are turned into plain text with the engine's LaTeX reader (accents, ``\\url``,
+protected capitals).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pybtex.database import Entry, Person
+
+from ..links import safe_url
+from .latex import plain_text, url_text
+
+#: BibTeX/BibLaTeX entry type -> CSL item type (anything else is ``document``).
+_TYPES = {
+    "article": "article-journal",
+    "suppperiodical": "article-journal",
+    "review": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "booklet": "pamphlet",
+    "manual": "report",
+    "periodical": "periodical",
+    "collection": "book",
+    "mvcollection": "book",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "reference": "book",
+    "mvreference": "book",
+    "inbook": "chapter",
+    "bookinbook": "chapter",
+    "suppbook": "chapter",
+    "incollection": "chapter",
+    "inreference": "entry-encyclopedia",
+    "suppcollection": "chapter",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "standard": "report",
+    "unpublished": "manuscript",
+    "patent": "patent",
+    "dataset": "dataset",
+    "software": "software",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "webpage": "webpage",
+    "misc": "document",
+    "legislation": "legislation",
+    "legal": "legal_case",
+    "letter": "personal_communication",
+}
+
+#: BibTeX field -> CSL variable, for fields copied as plain text.
+_TEXT_FIELDS = {
+    "title": "title",
+    "shorttitle": "title-short",
+    "volume": "volume",
+    "edition": "edition",
+    "publisher": "publisher",
+    "address": "publisher-place",
+    "location": "publisher-place",
+    "series": "collection-title",
+    "chapter": "chapter-number",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "doi": "DOI",
+    "pmid": "PMID",
+    "pubmed": "PMID",
+    "pmcid": "PMCID",
+    "abstract": "abstract",
+    "version": "version",
+    "language": "language",
+    "howpublished": "medium",
+    "organization": "authority",
+}
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def _text(value: object) -> str:
+    return plain_text(str(value)).strip()
+
+
+def _name(person: Person) -> dict[str, str]:
+    """One pybtex name as a CSL name (``von`` as a particle, ``Jr`` as a suffix)."""
+    family = " ".join(plain_text(n) for n in person.last_names)
+    given = " ".join(plain_text(n) for n in person.first_names + person.middle_names)
+    particle = " ".join(plain_text(n) for n in person.prelast_names)
+    suffix = " ".join(plain_text(n) for n in person.lineage_names)
+    if not given and not particle and not suffix and family.startswith("{"):
+        return {"literal": family.strip("{}")}
+    name = {"family": family}
+    if given:
+        name["given"] = given
+    if particle:
+        name["non-dropping-particle"] = particle
+    if suffix:
+        name["suffix"] = suffix
+    return name
+
+
+def _names(persons: list[Person]) -> list[dict[str, str]]:
+    """Names, ``and others`` left out (a CSL style shortens long lists itself)."""
+    return [_name(p) for p in persons if str(p) != "others"]
+
+
+def _issued(fields: Any) -> dict[str, Any] | None:
+    """``date = {2019-03-04}`` or ``year``/``month``; a year the style cannot read is literal."""
+    date = str(fields.get("date", "")).strip()
+    year = _text(fields.get("year", ""))
+    match = _DATE.match(date) or _DATE.match(year)
+    if match is None:
+        return {"literal": year} if year else None
+    parts = [int(match.group(1))]
+    month = match.group(2) or _text(fields.get("month", "")).lower().rstrip(".")
+    number = int(month) if str(month).isdigit() else _MONTHS.get(str(month))
+    if number and 1 <= number <= 12:
+        parts.append(number)
+        if match.group(3):
+            parts.append(int(match.group(3)))
+    return {"date-parts": [parts]}
+
+
+def csl_item(key: str, entry: Entry) -> dict[str, Any]:
+    """The CSL-JSON item of one entry (``id`` is the key as spelled in the bibliography)."""
+    kind = entry.type.lower()
+    fields = entry.fields
+    item: dict[str, Any] = {"id": key, "type": _TYPES.get(kind, "document")}
+    for role, variable in (
+        ("author", "author"),
+        ("editor", "editor"),
+        ("translator", "translator"),
+    ):
+        persons = list(entry.persons.get(role, ()))
+        if persons:
+            item[variable] = _names(persons)
+    for field, variable in _TEXT_FIELDS.items():
+        if field in fields and variable not in item:
+            value = _text(fields[field])
+            if value:
+                item[variable] = value
+    container = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
+    if container:
+        item["container-title"] = _text(container)
+    if fields.get("pages"):
+        item["page"] = _text(fields["pages"]).replace("–", "-").replace("--", "-")
+    if fields.get("number"):
+        item["issue" if kind == "article" else "number"] = _text(fields["number"])
+    if fields.get("issue"):
+        item["issue"] = _text(fields["issue"])
+    publisher = fields.get("school") or fields.get("institution")
+    if publisher and "publisher" not in item:
+        item["publisher"] = _text(publisher)
+    if kind == "phdthesis":
+        item["genre"] = "PhD thesis"
+    elif kind == "mastersthesis":
+        item["genre"] = "Master's thesis"
+    url = safe_url(url_text(str(fields.get("url", "")).removeprefix("\\url{").removesuffix("}")))
+    if url:
+        item["URL"] = url
+    issued = _issued(fields)
+    if issued:
+        item["issued"] = issued
+    accessed = _DATE.match(str(fields.get("urldate", "")))
+    if accessed:
+        item["accessed"] = {
+            "date-parts": [[int(part) for part in accessed.groups() if part is not None]]
+        }
+    return item

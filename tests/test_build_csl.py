@@ -1,0 +1,157 @@
+"""CSL styles: fixture sites in tests/sites built through MkDocs, asserted on their HTML."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from .conftest import REPO, BuiltSite, _Capture
+
+SITES = REPO / "tests" / "sites"
+
+
+def build_copy(name: str, tmp_path: Path, *, strict: bool = True) -> BuiltSite:
+    """Copy ``tests/sites/<name>`` to a temporary folder and build it with MkDocs."""
+    root = tmp_path / name
+    shutil.copytree(SITES / name, root)
+    return build_root(root, strict=strict)
+
+
+def build_root(root: Path, *, strict: bool = True) -> BuiltSite:
+    """Build the MkDocs project in ``root``, recording what was logged and whether it aborted."""
+    result = BuiltSite(root)
+    capture = _Capture()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(capture)
+    try:
+        cfg = load_config(str(root / "mkdocs.yml"), strict=strict)
+        cfg.plugins.run_event("startup", command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.run_event("shutdown")
+    except Abort as exc:
+        result.aborted = str(exc)
+    finally:
+        logger.removeHandler(capture)
+    for record in capture.records:
+        target = result.warnings if record.levelno >= logging.WARNING else result.infos
+        target.append(record.getMessage())
+    return result
+
+
+def texts(page: object, selector: str) -> list[str]:
+    return [el.text_content() for el in page.cssselect(selector)]  # type: ignore[attr-defined]
+
+
+def test_author_date_style_cites_sorts_and_disambiguates(tmp_path: Path) -> None:
+    site = build_copy("csl-author-date", tmp_path)
+    assert site.aborted is None, site.warnings
+    home = site.page("")
+    groups = texts(home, ".citation-group")
+    assert groups == [
+        "(Trotti & Becker, 2019)",
+        "(Smith, 2020a; Smith, 2020b)",
+        "Trotti and Becker (2019)",  # narrative @key
+        "(see Adams et al., 2010, pp. 100, 200)",  # prefix and locator through the style
+        "(2020a)",  # [-@key]: author suppressed
+    ]
+    # Every work keeps its own link to the bibliography, with the reference as hover text.
+    links = home.cssselect("a.citation")
+    assert [a.get("data-cite") for a in links] == [
+        "trotti2019",
+        "smith2020first",
+        "smith2020second",
+        "trotti2019",
+        "adams2010",
+        "smith2020first",
+    ]
+    assert links[0].get("href") == "bibliography/#ref-trotti2019"
+    assert links[0].get("title", "").startswith("Trotti, L. M., & Becker, L. A. (2019). Iron")
+    # The page's list: unnumbered, sorted as APA sorts (author, then year and suffix).
+    entries = home.cssselect("ul.references.references-author-date > li")
+    assert [li.get("id") for li in entries] == [
+        "ref-adams2010",
+        "ref-smith2020first",
+        "ref-smith2020second",
+        "ref-trotti2019",
+    ]
+    assert entries[1].cssselect(".reference")[0].text_content() == (
+        "Smith, J. (2020a). A first look at leg movements. Sleep Fixture Journal, 3, 1–10."
+    )
+    doi = entries[3].cssselect(".reference a")[0]
+    assert doi.get("href") == "https://doi.org/10.1002/14651858.CD007834.pub3"
+    assert len(entries[1].cssselect("a.citation-backref")) == 2  # cited twice on the page
+    bibliography = site.page("bibliography/")
+    assert [li.get("id") for li in bibliography.cssselect("ul.bibliography > li")] == [
+        "ref-adams2010",
+        "ref-smith2020first",
+        "ref-smith2020second",
+        "ref-trotti2019",
+    ]
+    assert texts(bibliography, "#ref-smith2020second .citation-backref") == ["Home", "Second"]
+
+
+def test_numeric_style_keeps_site_numbers_through_the_csl_file(tmp_path: Path) -> None:
+    site = build_copy("csl-numeric", tmp_path)
+    assert site.aborted is None, site.warnings
+    home = site.page("")
+    groups = home.cssselect(".citation-group")
+    # AMA: superscript numbers, in the engine's site-wide order of first citation.
+    assert [g.text_content() for g in groups] == [
+        "1,2",
+        "3",
+        "Trotti and Becker 3",
+        "see 4(pp100, 200)",
+    ]
+    assert all(g.cssselect("sup") for g in groups)
+    entries = home.cssselect("ol.references > li")
+    assert [(li.get("id"), li.get("value")) for li in entries] == [
+        ("ref-smith2020first", "1"),
+        ("ref-smith2020second", "2"),
+        ("ref-trotti2019", "3"),
+        ("ref-adams2010", "4"),
+    ]
+    # The number is the list's, not repeated in the entry; AMA writes the rest.
+    assert entries[2].cssselect(".reference")[0].text_content() == (
+        "Trotti LM, Becker LA. Iron for the treatment of restless legs syndrome. Cochrane "
+        "Database of Systematic Reviews. 2019;1:CD007834. doi:10.1002/14651858.CD007834.pub3"
+    )
+    second = site.page("second/")
+    assert texts(second, ".citation-group") == ["2"]  # the same number on every page
+    assert [li.get("value") for li in site.page("bibliography/").cssselect("ol > li")] == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("csl", "message"),
+    [
+        ("<style", "styles/bad.csl:1: not a valid CSL style"),
+        ("<html/>", "styles/bad.csl:1: not a CSL style"),
+        (
+            '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">'
+            "<info><title>Notes</title></info><citation><layout/></citation>"
+            "<bibliography><layout/></bibliography></style>",
+            "'Notes' is a note (footnote) style",
+        ),
+    ],
+)
+def test_unusable_csl_file_is_one_line(tmp_path: Path, csl: str, message: str) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(SITES / "csl-numeric", root)
+    (root / "styles" / "bad.csl").write_text(csl, encoding="utf-8")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config.replace("ama-copy.csl", "bad.csl"), encoding="utf-8")
+    result = build_root(root)
+    assert result.aborted is not None
+    assert any(message in w for w in [*result.warnings, result.aborted]), result.warnings
