@@ -2,56 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from mkdocs.exceptions import Abort
 
-from .conftest import REPO, BuiltSite, _Capture
+from .conftest import SITES, BuiltSite, build_project
 
-SITES = REPO / "tests" / "sites"
-
-
-def build_copy(name: str, tmp_path: Path, *, strict: bool = True) -> BuiltSite:
-    """Copy ``tests/sites/<name>`` to a temporary folder and build it with MkDocs."""
-    root = tmp_path / name
-    shutil.copytree(SITES / name, root)
-    return build_root(root, strict=strict)
-
-
-def build_root(root: Path, *, strict: bool = True) -> BuiltSite:
-    """Build the MkDocs project in ``root``, recording what was logged and whether it aborted."""
-    result = BuiltSite(root)
-    capture = _Capture()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(capture)
-    try:
-        cfg = load_config(str(root / "mkdocs.yml"), strict=strict)
-        cfg.plugins.run_event("startup", command="build", dirty=False)
-        try:
-            build(cfg)
-        finally:
-            cfg.plugins.run_event("shutdown")
-    except Abort as exc:
-        result.aborted = str(exc)
-    finally:
-        logger.removeHandler(capture)
-    for record in capture.records:
-        target = result.warnings if record.levelno >= logging.WARNING else result.infos
-        target.append(record.getMessage())
-    return result
+Build = Callable[..., BuiltSite]
 
 
 def texts(page: object, selector: str) -> list[str]:
     return [el.text_content() for el in page.cssselect(selector)]  # type: ignore[attr-defined]
 
 
-def test_author_date_style_cites_sorts_and_disambiguates(tmp_path: Path) -> None:
-    site = build_copy("csl-author-date", tmp_path)
+def test_author_date_style_cites_sorts_and_disambiguates(build_fixture: Build) -> None:
+    site = build_fixture("csl-author-date")
     assert site.aborted is None, site.warnings
     home = site.page("")
     groups = texts(home, ".citation-group")
@@ -98,8 +65,8 @@ def test_author_date_style_cites_sorts_and_disambiguates(tmp_path: Path) -> None
     assert texts(bibliography, "#ref-smith2020second .citation-backref") == ["Home", "Second"]
 
 
-def test_numeric_style_keeps_site_numbers_through_the_csl_file(tmp_path: Path) -> None:
-    site = build_copy("csl-numeric", tmp_path)
+def test_numeric_style_keeps_site_numbers_through_the_csl_file(build_fixture: Build) -> None:
+    site = build_fixture("csl-numeric")
     assert site.aborted is None, site.warnings
     home = site.page("")
     groups = home.cssselect(".citation-group")
@@ -152,6 +119,6 @@ def test_unusable_csl_file_is_one_line(tmp_path: Path, csl: str, message: str) -
     (root / "styles" / "bad.csl").write_text(csl, encoding="utf-8")
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config.replace("ama-copy.csl", "bad.csl"), encoding="utf-8")
-    result = build_root(root)
+    result = build_project(root, strict=True)
     assert result.aborted is not None
     assert any(message in w for w in [*result.warnings, result.aborted]), result.warnings
