@@ -71,6 +71,27 @@ def report(problems: list[Problem], *, notices: bool = True) -> None:
         level(text, extra={"monograph_problems": group})
 
 
+#: Names that load the engine's page-by-page extension (for Zensical, which runs no plugins).
+_PAGEWISE = ("monograph", "monograph.pagewise")
+
+
+def _drop_pagewise(config: MkDocsConfig) -> None:
+    """Leave citations to the plugin when mkdocs.yml also lists ``monograph`` as an extension.
+
+    One mkdocs.yml can serve MkDocs and Zensical: Zensical drops the plugin and runs the
+    extension page by page; under MkDocs the plugin numbers the whole site, so the page-by-page
+    extension must not convert the same citations a second time.
+    """
+    kept = [
+        ext
+        for ext in config.markdown_extensions
+        if not (isinstance(ext, str) and ext.split(":")[0] in _PAGEWISE)
+    ]
+    if len(kept) != len(config.markdown_extensions):
+        log.debug("the 'monograph' Markdown extension is left out: the plugin handles citations")
+        config.markdown_extensions[:] = kept
+
+
 class MonographPlugin(BasePlugin[MonographConfig]):
     """Site-wide BibTeX citations, bibliography and evidence tables."""
 
@@ -133,6 +154,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             CitationRegistry(),
             nocite,
         )
+        _drop_pagewise(config)
         if self.extension not in config.markdown_extensions:
             config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         # First in the lists, so that a site's own extra_css and extra_javascript can override.

@@ -1,0 +1,604 @@
+"""The Markdown extension on its own: citations resolved page by page, without the MkDocs plugin.
+
+``markdown_extensions: [monograph: {bib_file: refs.bib}]`` loads this through the package's
+``makeExtension``. It is what a Zensical site (which runs Python-Markdown extensions but no MkDocs
+plugins) or any Python-Markdown user gets: each page's citations resolved from the ``.bib``,
+numbered in the order of first citation *on that page*, with a hover preview (the full
+reference in ``title``), a reference list at the end of the page, the evidence and claim tables
+from its front matter and the same ``path:line`` problems as under the plugin.
+
+What needs every page (one numbering for the whole site, the bibliography with back-links to
+every citing page, the evidence summary, the PDF, ``monograph-check``) is the MkDocs plugin's;
+no per-page converter can do it, because a page is finished before the next one is read.
+
+Where the page comes from (Zensical 0.0.x): Zensical registers a ``rendering_context``
+preprocessor holding the page (``path`` relative to ``docs_dir``, ``url``, ``meta``) and the
+configuration (``root_dir``, ``docs_dir``, ``strict``). It is looked up by name, never imported,
+so this module works without Zensical; elsewhere a YAML front-matter block at the top of the
+text is read here and the page has no path (problems then carry no location).
+"""
+
+from __future__ import annotations
+
+import difflib
+import html as html_lib
+import logging
+import re
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, NoReturn
+
+import yaml
+from markdown import Markdown
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from .core.bibliography.checks import check_bibliography, check_unknown_keys
+from .core.bibliography.loading import Bibliography, load_bibliography
+from .core.citations.numbering import PageInfo, number_citations
+from .core.citations.registry import CitationRegistry, fill, marker_token
+from .core.evidence.validation import PageEvidence, parse_page_evidence
+from .core.links import ALLOWED
+from .core.markers import MARKERS, missing_data_message, unknown_marker_message
+from .core.model import CitationGroup, CitationItem, CoreError, Problem
+from .core.rendering.citations import RenderContext, render_group, render_page_references
+from .core.rendering.page_links import refuse_unsafe_links
+from .core.rendering.review import insert_after_title, read_reviewed, reviewed_html
+from .core.source.encoding import decode_utf8
+from .core.source.locate import SourceLocator
+from .core.source.yaml_lines import (
+    duplicate_keys,
+    front_matter_lines,
+    front_matter_problem,
+    line_of,
+)
+from .core.styles.formatter import ReferenceFormatter
+from .extension import CitationExtension
+
+#: Under MkDocs (without the plugin) MkDocs' handlers count these warnings for ``--strict``;
+#: under Zensical, whose command line sets up no logging, the lines are printed directly.
+log = logging.getLogger("mkdocs.plugins.monograph")
+
+#: Zensical's preprocessor that carries the page being rendered and the configuration.
+_CONTEXT = "rendering_context"
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FAILURE = "MonographProblems"
+
+OPTIONS: dict[str, list[Any]] = {
+    "bib_file": ["", "The BibTeX file, relative to the project root (the folder of mkdocs.yml)"],
+    "references_heading": ["References", "Heading of the reference list that ends each page"],
+    "cache_dir": [
+        ".cache/monograph",
+        "Where formatted references are cached between builds, relative to the project root "
+        "('' = off)",
+    ],
+    "require_reviewed": [False, "Every page needs a 'reviewed: YYYY-MM-DD' front-matter date"],
+    "strict": [
+        False,
+        "Stop with exit status 1 after a page with an error or warning (also on when "
+        "mkdocs.yml says 'strict: true')",
+    ],
+}
+
+
+class MonographProblems(Exception):
+    """A page had problems and the build is strict; the problems are printed already."""
+
+
+# --------------------------------------------------------------------------------------------
+# What is shared by all pages of one process: the bibliography and its formatted references.
+# Zensical builds a new Markdown (and a new extension) for every page in the same process.
+# --------------------------------------------------------------------------------------------
+
+_LOCK = threading.Lock()
+_FORMATTERS: dict[tuple[int, str], ReferenceFormatter] = {}
+_REPORTED_BIBS: set[int] = set()
+
+
+def shared_bibliography(path: Path, shown: str, cache_dir: Path | None) -> Bibliography:
+    """The parsed bibliography; parsed once per version of the file (path, mtime and size).
+
+    Its own problems (bad entries, duplicate DOIs...) are reported once per process and version.
+    """
+    with _LOCK:
+        bib = load_bibliography(path, shown, cache_dir)
+        if id(bib) not in _REPORTED_BIBS:
+            _REPORTED_BIBS.clear()
+            _REPORTED_BIBS.add(id(bib))
+            report(check_bibliography(bib))
+        return bib
+
+
+def shared_formatter(bib: Bibliography, cache_dir: Path | None) -> ReferenceFormatter:
+    """One formatter per bibliography version, so each entry is formatted once per process."""
+    cache = cache_dir / "references.json" if cache_dir else None
+    key = (id(bib), str(cache))
+    with _LOCK:
+        formatter = _FORMATTERS.get(key)
+        if formatter is None or formatter.bib is not bib:
+            _FORMATTERS.clear()
+            formatter = _FORMATTERS[key] = ReferenceFormatter(bib, cache, debug=log.debug)
+        return formatter
+
+
+def report(problems: Sequence[Problem]) -> None:
+    """Say each problem on one line, ``path:line: message [code]``, in file order."""
+    for problem in sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.code)):
+        if problem.severity == "info":
+            text = f"INFO    -  {problem}"
+            level = logging.INFO
+        else:
+            text = f"WARNING -  {problem}"
+            level = logging.WARNING
+        if log.hasHandlers():
+            log.log(level, str(problem), extra={"monograph_problem": problem})
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+
+def _quiet_failure(
+    previous: Callable[[type[BaseException], BaseException, TracebackType | None], Any],
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], Any]:
+    """An excepthook that ends a strict build in one line instead of a traceback.
+
+    Zensical turns an exception raised while rendering into a ``RuntimeError`` that reaches the
+    top of its command line. The problems were printed already; the traceback would only bury
+    them. Any other exception is passed on to the previous hook unchanged.
+    """
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> Any:
+        if _FAILURE in f"{kind.__name__}: {value}":
+            print(
+                "ERROR   -  monograph: the build failed because of the problems listed above "
+                "(strict); fix them, or turn 'strict' off to build anyway",
+                file=sys.stderr,
+                flush=True,
+            )
+            return None
+        return previous(kind, value, tb)
+
+    hook.monograph = True  # type: ignore[attr-defined]
+    return hook
+
+
+def fail(count: int, path: str | None) -> NoReturn:
+    """Stop the build: install the one-line excepthook once, then raise."""
+    if not getattr(sys.excepthook, "monograph", False):
+        sys.excepthook = _quiet_failure(sys.excepthook)
+    raise MonographProblems(f"{count} problem(s) in {path or 'a page'}")
+
+
+# --------------------------------------------------------------------------------------------
+# One page
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PageSource:
+    """Where the page being converted comes from.
+
+    Attributes:
+        path: The file for messages, relative to the project root (``docs/a.md``), or None.
+        url: The page's URL relative to the site root (``a/``), for links to itself.
+        meta: Its front matter.
+        source: The whole file as written (front matter included), for line numbers.
+        root: The project root (``bib_file`` and ``cache_dir`` are relative to it).
+        strict: The site asks for a strict build (``strict: true`` in mkdocs.yml).
+        title: The page's title, for the back-links' labels.
+    """
+
+    path: str | None
+    url: str
+    meta: Mapping[str, Any]
+    source: str
+    root: Path
+    strict: bool = False
+    title: str = "this page"
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _first_line(source: str, markdown: str) -> int:
+    """The file line on which the converted Markdown (front matter removed) starts."""
+    if markdown and source.endswith(markdown):
+        return source.count("\n", 0, len(source) - len(markdown)) + 1
+    match = _FRONT_MATTER.match(source)
+    return source.count("\n", 0, match.end()) + 1 if match else 1
+
+
+def _zensical_page(md: Markdown, text: str) -> PageSource | None:
+    """The page Zensical is rendering, from its context preprocessor; None elsewhere."""
+    if _CONTEXT not in md.preprocessors:
+        return None
+    context = md.preprocessors[_CONTEXT]
+    page = getattr(context, "page", None)
+    config = getattr(context, "config", None)
+    if page is None or not isinstance(config, Mapping) or not getattr(page, "path", None):
+        return None
+    root = Path(str(config.get("root_dir") or ".")).resolve()
+    file = root / str(config.get("docs_dir") or "docs") / str(page.path)
+    try:
+        shown = file.resolve().relative_to(root).as_posix()
+    except ValueError:
+        shown = file.as_posix()
+    problems: list[Problem] = []
+    try:
+        source, problems = decode_utf8(file.read_bytes(), shown, "page.encoding")
+    except OSError:
+        source = text
+    meta = page.meta if isinstance(page.meta, Mapping) else {}
+    title = str(getattr(page, "title", None) or meta.get("title") or "this page")
+    return PageSource(
+        shown, str(page.url or ""), meta, source, root, bool(config.get("strict")), title, problems
+    )
+
+
+def _plain_page(text: str) -> tuple[PageSource, str]:
+    """A page converted by plain Python-Markdown: its own front matter is read and removed."""
+    meta: Mapping[str, Any] = {}
+    body = text
+    problems: list[Problem] = []
+    match = _FRONT_MATTER.match(text)
+    if match:
+        try:
+            data = yaml.safe_load(match.group(1) or "")
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            problems.append(
+                Problem("page.front_matter", "the front matter is not valid YAML", None, line)
+            )
+            data = None
+        if isinstance(data, dict):
+            meta = {str(k): v for k, v in data.items()}
+        if data is None or isinstance(data, dict):
+            body = text[match.end() :]
+    title = str(meta.get("title") or "this page")
+    return PageSource(None, "", meta, text, Path.cwd(), False, title, problems), body
+
+
+class PageCollector:
+    """Receives one page's citations and markers, and fills them in once the page is converted.
+
+    The per-page counterpart of the plugin's ``MkDocsPageSink``: the same core functions, the
+    same messages, but numbering and reference list belong to this page alone.
+    """
+
+    def __init__(
+        self,
+        page: PageSource,
+        markdown: str,
+        bib: Bibliography,
+        formatter: ReferenceFormatter,
+        *,
+        require_reviewed: bool,
+    ) -> None:
+        self.page = page
+        self.path = page.path
+        self.bib = bib
+        self.formatter = formatter
+        self.registry = CitationRegistry()
+        self.locator = SourceLocator(markdown, _first_line(page.source, markdown))
+        self.problems: list[Problem] = list(page.problems)
+        self.markers_seen: set[str] = set()
+        self.list_here = False  # a bibliography marker puts the reference list in its place
+        source = page.source
+        if page.path is not None:
+            dropped = front_matter_problem(source, page.meta, path=page.path)
+            if dropped is not None:
+                self.problems.append(dropped)
+            self.problems += duplicate_keys(source, path=page.path)
+        self.evidence: PageEvidence | None
+        self.evidence, problems = parse_page_evidence(
+            page.meta,
+            path=page.path or "",
+            source=source,
+            known_keys=bib.lower_keys,
+            suggest=bib.suggest,
+        )
+        if page.path is None:
+            problems = [replace(p, path=None) for p in problems]
+        self.problems += problems
+        self.reviewed, problem = read_reviewed(
+            page.meta.get("reviewed"), source=source, path=page.path or "", require=require_reviewed
+        )
+        if problem is not None:
+            self.problems.append(replace(problem, path=page.path))
+
+    def _problem(self, code: str, message: str, line: int | None, **kw: Any) -> None:
+        self.problems.append(Problem(code, message, self.path, line, **kw))
+
+    # The PageSink protocol of the extension -------------------------------------------------
+
+    def cite(self, group: CitationGroup) -> str:
+        """Register a citation written in the page; return its token."""
+        line = self.locator.line_of(group.source)
+        return self.registry.register(replace(group, path=self.path, line=line))
+
+    def cite_keys(self, keys: Sequence[str]) -> str:
+        """Register a citation made by generated content (evidence tables)."""
+        group = CitationGroup(tuple(CitationItem(key) for key in keys), path=self.path)
+        return self.registry.register(group)
+
+    def marker(self, name: str, source: str) -> str:
+        """HTML for a marker line; what needs the whole site says so on the page."""
+        line = self.locator.line_of(source.strip())
+        marker = MARKERS.get(name)
+        if marker is None:
+            self._problem("marker.unknown", unknown_marker_message(name), line)
+            return ""
+        if name in self.markers_seen and name == "bibliography":
+            self._problem(
+                "marker.duplicate",
+                "a second 'monograph:bibliography' marker on this page; keep one",
+                line,
+            )
+            return ""
+        self.markers_seen.add(name)
+        if name == "bibliography":
+            self.list_here = True
+            return marker_token("bibliography")
+        if marker.site_wide:
+            self._problem(
+                "marker.site_wide",
+                f"'monograph:{name}' needs every page, which only the MkDocs plugin sees; "
+                "this build shows a note in its place (build with MkDocs for it)",
+                line,
+                severity="info",
+            )
+            return (
+                '<p class="monograph-unavailable"><em>This part gathers every page of the site: '
+                "it is produced by the MkDocs build of this site; this build converts each page "
+                "on its own and cannot gather it.</em></p>"
+            )
+        if self.evidence is None and any(p.code.startswith("evidence.") for p in self.problems):
+            return ""  # the data is broken and already reported: render nothing, add nothing
+        if self.evidence is None or marker.render is None or not marker.has_data(self.evidence):
+            self._problem("evidence.missing", missing_data_message(marker), line)
+            return ""
+        return marker.render(self.evidence, self.cite_keys, self.bib.year_of)
+
+    def misplaced_marker(self, name: str, source: str) -> None:
+        """A marker indented or after other text: not expanded, so say so."""
+        self._problem(
+            "marker.misplaced",
+            f"marker 'monograph:{name}' is not alone at the start of its line, so it is "
+            "ignored; put it on a line of its own, without indentation",
+            self.locator.line_of(source.strip()),
+        )
+
+    # After conversion -----------------------------------------------------------------------
+
+    def _unplaced_data(self) -> None:
+        if self.evidence is None:
+            return
+        lines = front_matter_lines(self.page.source)
+        for marker in MARKERS.values():
+            if marker.site_wide or marker.name in self.markers_seen:
+                continue
+            if marker.has_data(self.evidence):
+                self._problem(
+                    "evidence.unplaced",
+                    f"the front matter has '{marker.data}' data but the page has no "
+                    f"'<!-- monograph:{marker.name} -->' marker, so the table is not shown; "
+                    "add the marker where the table belongs, alone on its line",
+                    line_of(lines, (marker.data,)) or 1,
+                )
+
+    def finish(self, html: str, heading: str, taken_ids: set[str]) -> tuple[str, str | None]:
+        """Number the page's citations, fill them in and add its reference list.
+
+        Returns the HTML and the id of the reference-list heading when one was added at the end.
+        """
+        info = PageInfo(self.path or "", self.page.url, self.page.title, html)
+        keys_cited = {self.bib.canonical_key(k) for g in self.registry.groups for k in g.keys}
+        nocite: list[str] = []
+        if self.list_here and not any(k in self.bib for k in keys_cited):
+            nocite = list(self.bib)  # a bibliography page that cites nothing lists every entry
+        numbering = number_citations([info], self.registry, self.bib, nocite)
+        self.problems += check_unknown_keys(self.bib, self.registry.groups)
+        self._unplaced_data()
+        ctx = RenderContext(numbering, self.formatter, self.page.url, None)
+        keys = numbering.page_keys.get(info.id, []) or numbering.ordered()
+        anchor = _free_id("references", taken_ids)
+        reference_list = render_page_references(ctx, keys, heading, anchor) if keys else ""
+
+        def replace_token(kind: str, value: str) -> str:
+            if kind == "cite":
+                index = int(value)
+                return render_group(ctx, self.registry.groups[index], numbering.anchors[index])
+            return reference_list if value == "bibliography" else ""
+
+        html = fill(html, replace_token)
+        if self.reviewed is not None:
+            html = insert_after_title(html, reviewed_html(self.reviewed))
+        added = None
+        if reference_list and not self.list_here:
+            html += "\n" + reference_list
+            added = anchor
+        html, refused = refuse_unsafe_links(html)
+        for url in refused:
+            self._problem(
+                "link.unsafe_url",
+                f"link target '{url}' was removed; {ALLOWED} "
+                "(links to other pages of the site are relative paths)",
+                self.locator.line_of(url),
+            )
+        return html, added
+
+
+def _free_id(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted_1``... when the page has an element with that id already."""
+    anchor, number = wanted, 0
+    while anchor in taken:
+        number += 1
+        anchor = f"{wanted}_{number}"
+    return anchor
+
+
+def _toc_ids(tokens: Sequence[Mapping[str, Any]]) -> set[str]:
+    ids: set[str] = set()
+    stack = list(tokens)
+    while stack:
+        token = stack.pop()
+        ids.add(str(token.get("id", "")))
+        stack.extend(token.get("children", []))
+    return ids
+
+
+# --------------------------------------------------------------------------------------------
+# The extension
+# --------------------------------------------------------------------------------------------
+
+
+class _PageStart(Preprocessor):
+    """First of all preprocessors: find the page, read its front matter, attach a collector."""
+
+    def __init__(self, md: Markdown, ext: PagewiseExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        page = _zensical_page(self.md, text)
+        if page is None:
+            page, text = _plain_page(text)
+            lines = text.split("\n")
+        self.ext.start(page, text)
+        return lines
+
+
+class _TreeDone(Treeprocessor):
+    """Last of all treeprocessors: from now on the postprocessors see the whole page."""
+
+    def __init__(self, md: Markdown, ext: PagewiseExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: Any) -> None:
+        self.ext.tree_done = True
+
+
+class _PageEnd(Postprocessor):
+    """Last of all postprocessors: the page's HTML is final; number, fill, report.
+
+    The ``toc`` extension runs every postprocessor on each heading's text while the tree is
+    being processed; those calls (before `_TreeDone`) are left alone.
+    """
+
+    def __init__(self, md: Markdown, ext: PagewiseExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, text: str) -> str:
+        if not self.ext.tree_done:
+            return text
+        return self.ext.finish(self.md, text)
+
+
+class PagewiseExtension(CitationExtension):
+    """The citation extension with its own per-page numbering and reference list."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {name: list(value) for name, value in OPTIONS.items()}
+        unknown = sorted(set(kwargs) - set(self.config))
+        if unknown:
+            name = unknown[0]
+            guess = difflib.get_close_matches(name, list(self.config), n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"the options are {list(OPTIONS)}"
+            report(
+                [Problem("config.unknown_option", f"monograph: unknown option '{name}'; {hint}")]
+            )
+            fail(1, None)
+        super().__init__(**kwargs)
+        self.collector: PageCollector | None = None
+        self.tree_done = False
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        """Register the citation processors, then the page's start and end."""
+        super().extendMarkdown(md)
+        md.preprocessors.register(_PageStart(md, self), "monograph_page_start", 40)
+        md.treeprocessors.register(_TreeDone(md, self), "monograph_tree_done", -100)
+        md.postprocessors.register(_PageEnd(md, self), "monograph_page_end", -100)
+
+    def _settings(self, root: Path) -> tuple[Path, str, Path | None]:
+        bib_file = str(self.getConfig("bib_file") or "")
+        if not bib_file:
+            raise CoreError(
+                "the 'monograph' Markdown extension needs 'bib_file' (the BibTeX file, "
+                "relative to mkdocs.yml): markdown_extensions: [monograph: {bib_file: refs.bib}]"
+            )
+        bib_path = root / bib_file
+        try:
+            shown = bib_path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            shown = bib_path.as_posix()
+        cache = str(self.getConfig("cache_dir") or "")
+        return bib_path, shown, (root / cache) if cache else None
+
+    def start(self, page: PageSource, markdown: str) -> None:
+        """Attach a collector for ``page`` (or stop the build when the .bib cannot be read)."""
+        self.collector = None
+        self.sink = None
+        self.tree_done = False
+        try:
+            bib_path, shown, cache_dir = self._settings(page.root)
+            bib = shared_bibliography(bib_path, shown, cache_dir)
+        except CoreError as exc:
+            report([Problem("bib.unreadable", str(exc), page.path)])
+            fail(1, page.path)
+        formatter = shared_formatter(bib, cache_dir)
+        self.collector = PageCollector(
+            page,
+            markdown,
+            bib,
+            formatter,
+            require_reviewed=bool(self.getConfig("require_reviewed")),
+        )
+        self.sink = self.collector
+
+    def finish(self, md: Markdown, html: str) -> str:
+        """Fill the page, report its problems, and stop a strict build that has any."""
+        collector = self.collector
+        self.collector = None
+        self.sink = None
+        self.tree_done = False
+        if collector is None:
+            return html
+        tokens: list[dict[str, Any]] = list(getattr(md, "toc_tokens", []) or [])
+        heading = str(self.getConfig("references_heading"))
+        html, anchor = collector.finish(html, heading, _toc_ids(tokens))
+        if anchor is not None and hasattr(md, "toc_tokens"):
+            _add_toc_entry(md, heading, anchor)
+        collector.formatter.save()
+        report(collector.problems)
+        serious = [p for p in collector.problems if p.severity != "info"]
+        if serious and (self.getConfig("strict") or collector.page.strict):
+            fail(len(serious), collector.path)
+        return html
+
+
+def _add_toc_entry(md: Markdown, heading: str, anchor: str) -> None:
+    """List the added reference list in the page's table of contents (Zensical reads it)."""
+    entry = {
+        "level": 2,
+        "id": anchor,
+        "name": heading,
+        "html": html_lib.escape(heading),
+        "data-toc-label": "",
+        "children": [],
+    }
+    tokens = md.toc_tokens  # type: ignore[attr-defined]
+    if len(tokens) == 1 and tokens[0].get("level") == 1:
+        tokens[0].setdefault("children", []).append(entry)
+    else:
+        tokens.append(entry)
+
+
+def makeExtension(**kwargs: Any) -> PagewiseExtension:
+    """Python-Markdown's entry point: ``markdown_extensions: [monograph: {bib_file: ...}]``."""
+    return PagewiseExtension(**kwargs)

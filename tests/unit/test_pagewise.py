@@ -1,0 +1,161 @@
+"""The extension on its own (`markdown_extensions: [monograph: ...]`), in plain Python-Markdown."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import markdown
+import pytest
+from lxml import html as lxml_html
+from monograph import pagewise
+from monograph.pagewise import MonographProblems
+
+BIB = """
+@article{alpha2001, author = {Alpha, Ann}, title = {First work}, journal = {J A}, year = {2001},
+  doi = {10.1000/alpha}}
+@article{beta2002, author = {Beta, Bob and Gamma, Gil}, title = {Second work}, journal = {J B},
+  year = {2002}, pmid = {123}}
+@article{delta2004, author = {Delta, Dee},
+  title = {Fourth <script>alert(1)</script> " onmouseover="x}, journal = {J D}, year = {2004},
+  doi = {10.1000/delta}}
+@article{rct2009, author = {Rct, Ann}, title = {A trial}, journal = {J}, year = {2009}, pmid = {1}}
+"""
+
+EVIDENCE_PAGE = """---
+title: Valerian
+evidence_caveat: "One small trial."
+evidence:
+  - cite: [rct2009]
+    design: rct
+    population: "Adults with RLS"
+    participants: 37
+    intervention: "Valerian 800 mg"
+    comparator: "Placebo"
+    duration: "8 weeks"
+    outcomes: "PSQI"
+    result: no-difference
+    finding: "Both arms improved."
+    applies_to: rls
+    question: effect
+    record: verified
+---
+
+# Valerian
+
+Intro [@alpha2001].
+
+<!-- monograph:evidence -->
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # outside Zensical, bib_file is relative to the working folder
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # strict failures install their own
+    return tmp_path
+
+
+def convert(text: str, **options: object) -> tuple[lxml_html.HtmlElement, markdown.Markdown]:
+    md = markdown.Markdown(
+        extensions=["toc", "monograph"],
+        extension_configs={"monograph": {"bib_file": "refs.bib", "cache_dir": "", **options}},
+    )
+    html = md.convert(text)
+    return lxml_html.fromstring(f"<div>{html}</div>"), md
+
+
+def cited(tree: lxml_html.HtmlElement) -> list[tuple[str | None, str]]:
+    return [(a.get("data-cite"), a.text_content()) for a in tree.cssselect("a.citation")]
+
+
+def test_numbers_follow_first_citation_on_the_page_and_link_to_its_list(project: Path) -> None:
+    tree, md = convert("# Page\n\nFirst [@beta2002]. Then [@alpha2001; @beta2002, p. 3].\n")
+    assert cited(tree) == [("beta2002", "1"), ("alpha2001", "2"), ("beta2002", "1")]
+    first = tree.cssselect("a.citation")[0]
+    assert first.get("href") == "#ref-beta2002"
+    assert first.get("title") == "Beta B, Gamma G. Second work. J B. 2002. PMID: 123."
+    items = tree.cssselect("ol.references > li")
+    assert [(li.get("id"), li.get("value")) for li in items] == [
+        ("ref-beta2002", "1"),
+        ("ref-alpha2001", "2"),
+    ]
+    backrefs = [a.get("href") for a in items[0].cssselect("a.citation-backref")]
+    assert backrefs == ["#cite-beta2002-1", "#cite-beta2002-2"]
+    # The list is the page's last section and is in its table of contents.
+    assert tree[-2].tag == "h2" and tree[-2].get("id") == "references"
+    assert md.toc_tokens[0]["children"][-1]["id"] == "references"  # type: ignore[attr-defined]
+
+
+def test_each_page_numbers_on_its_own_and_the_bib_is_parsed_once(project: Path) -> None:
+    first, _ = convert("# A\n\n[@alpha2001] [@beta2002]\n")
+    second, _ = convert("# B\n\n[@beta2002] [@alpha2001]\n")
+    assert cited(first) == [("alpha2001", "1"), ("beta2002", "2")]
+    assert cited(second) == [("beta2002", "1"), ("alpha2001", "2")]
+    bib = pagewise.shared_bibliography(project / "refs.bib", "refs.bib", None)
+    assert pagewise.shared_bibliography(project / "refs.bib", "refs.bib", None) is bib
+
+
+def test_an_edited_bib_is_read_again(project: Path) -> None:
+    convert("[@alpha2001]\n")
+    (project / "refs.bib").write_text(
+        BIB + "@book{new2020, author = {New, Ned}, title = {New}, year = {2020}}\n",
+        encoding="utf-8",
+    )
+    tree, _ = convert("[@new2020]\n")
+    assert cited(tree) == [("new2020", "1")]
+
+
+def test_reference_text_is_escaped(project: Path) -> None:
+    tree, _ = convert("[@delta2004]\n")
+    assert tree.cssselect("script") == []
+    link = tree.cssselect("a.citation")[0]
+    assert link.get("onmouseover") is None and "<script>" in (link.get("title") or "")
+
+
+def test_evidence_table_from_front_matter(project: Path) -> None:
+    tree, _ = convert(EVIDENCE_PAGE)
+    rows = tree.cssselect("table.evidence-table tbody tr")
+    assert [r.get("data-result") for r in rows] == ["no-difference"]
+    # The front matter is not shown as text, and the table's citation is numbered on the page.
+    assert "design: rct" not in tree.text_content()
+    assert cited(tree) == [("alpha2001", "1"), ("rct2009", "2")]
+
+
+def test_problems_have_lines_and_hints(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.monograph")
+    text = "---\ntitle: T\n---\n# T\n\nText [@alpa2001].\n\n<!-- monograph:evidnce -->\n"
+    tree, _ = convert(text)
+    problems = [r.monograph_problem for r in caplog.records if hasattr(r, "monograph_problem")]
+    found = {(p.code, p.line) for p in problems}
+    assert ("cite.unknown_key", 6) in found
+    assert ("marker.unknown", 8) in found
+    assert any("did you mean 'alpha2001'" in p.message for p in problems)
+    assert tree.cssselect(".citation-unknown")[0].text_content() == "?alpa2001"
+
+
+def test_strict_stops_on_a_page_with_a_problem(project: Path) -> None:
+    with pytest.raises(MonographProblems):
+        convert("[@nope]\n", strict=True)
+    convert("[@alpha2001]\n", strict=True)  # a clean page passes
+
+
+def test_an_unknown_option_names_the_right_one(project: Path) -> None:
+    with pytest.raises(MonographProblems):
+        convert("x\n", bib_fle="refs.bib")
+
+
+def test_site_wide_marker_says_so_on_the_page(project: Path) -> None:
+    tree, _ = convert("# S\n\n<!-- monograph:evidence-summary -->\n")
+    assert (
+        "produced by the MkDocs build" in tree.cssselect(".monograph-unavailable")[0].text_content()
+    )
+
+
+def test_bibliography_page_lists_every_entry(project: Path) -> None:
+    tree, _ = convert("# Bibliography\n\n<!-- monograph:bibliography -->\n\nAfter.\n")
+    ids = [li.get("id") for li in tree.cssselect("ol.references > li")]
+    assert ids == ["ref-alpha2001", "ref-beta2002", "ref-delta2004", "ref-rct2009"]
+    assert tree[-1].text_content() == "After."  # in the marker's place, not appended
