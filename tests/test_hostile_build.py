@@ -151,7 +151,7 @@ def test_every_entry_type_builds_strictly(build_site: SiteBuilder) -> None:
     )
     assert refs["ref-phd1"] == "Ince I. Doctoral work [dissertation]. Univ; 2008."
     assert refs["ref-msc1"] == "Jones J. Masters work [master's thesis]. Univ; 2009."
-    assert refs["ref-thesis1"] == "King K. BibLaTeX thesis [phdthesis]. Univ; 2010."
+    assert refs["ref-thesis1"] == "King K. BibLaTeX thesis [dissertation]. Univ; 2010."
     assert refs["ref-unpub1"] == "Nash N. Draft. Unpublished; 2018."
     assert refs["ref-software1"] == "Quinn Q. Tool [software]. Version 2.1. 2022."
     assert refs["ref-online1"].startswith("Online [Internet]. 2015. Available from: https://")

@@ -119,7 +119,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         bib_path = Path(self.config.bib_file)
         cache_dir = project_dir / self.config.cache_dir if self.config.cache_dir else None
         try:
-            bib = load_bibliography(bib_path, _display(bib_path, project_dir), cache_dir)
+            bib = load_bibliography(
+                bib_path, _display(bib_path, project_dir), cache_dir, debug=log.debug
+            )
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc
         report(check_bibliography(bib), notices=self.config.notices)

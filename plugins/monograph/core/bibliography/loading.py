@@ -14,8 +14,8 @@ import hashlib
 import json
 import pickle
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -325,7 +325,7 @@ def _snapshot_path(cache_dir: Path, shown: str, text: str) -> Path:
     return cache_dir / f"bibliography-{hashlib.sha256(seed.encode()).hexdigest()[:24]}.pickle"
 
 
-def _read_snapshot(snapshot: Path) -> Bibliography | None:
+def _read_snapshot(snapshot: Path, debug: Callable[[str], None]) -> Bibliography | None:
     """Load a parsed bibliography saved by an earlier build (None if absent or unreadable).
 
     The snapshot is pickled: it is written by this code into the project's own cache
@@ -337,11 +337,16 @@ def _read_snapshot(snapshot: Path) -> Bibliography | None:
     gc.disable()  # thousands of small long-lived objects: collection passes only cost time
     try:
         loaded = pickle.loads(snapshot.read_bytes())
-    except Exception:  # any unreadable snapshot is simply rebuilt
+    except Exception as exc:  # any unreadable snapshot is simply rebuilt
+        debug(f"bibliography snapshot {snapshot} unreadable ({exc!r}); parsing again")
         return None
     finally:
         gc.enable()
-    return loaded if isinstance(loaded, Bibliography) else None
+    expected = {f.name for f in fields(Bibliography)}
+    if not isinstance(loaded, Bibliography) or not expected <= set(vars(loaded)):
+        debug(f"bibliography snapshot {snapshot} has the wrong shape; parsing again")
+        return None
+    return loaded
 
 
 def _write_snapshot(snapshot: Path, bib: Bibliography) -> None:
@@ -368,7 +373,10 @@ def _name_entries(problems: list[Problem], lines: dict[str, int]) -> list[Proble
 
 
 def load_bibliography(
-    path: Path, display_path: str | None = None, cache_dir: Path | None = None
+    path: Path,
+    display_path: str | None = None,
+    cache_dir: Path | None = None,
+    debug: Callable[[str], None] | None = None,
 ) -> Bibliography:
     """Parse ``path`` once per content version; later calls with an unchanged file are free.
 
@@ -389,7 +397,7 @@ def load_bibliography(
     except OSError as exc:
         raise CoreError(f"cannot read bibliography '{shown}': {exc}") from exc
     snapshot = _snapshot_path(cache_dir, shown, text) if cache_dir else None
-    bib = _read_snapshot(snapshot) if snapshot else None
+    bib = _read_snapshot(snapshot, debug or (lambda message: None)) if snapshot else None
     if bib is None:
         parser = _LocatingParser(shown)
         data = parser.parse_string(text)

@@ -16,6 +16,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import html
 
+from ..links import safe_url
+
 #: Attributes that hold one id or a space-separated list of ids (HTML and ARIA).
 _IDREF_ATTRIBUTES = ("for", "headers", "aria-labelledby", "aria-describedby", "aria-controls")
 #: Attributes that may hold an SVG paint or marker reference such as ``url(#arrow)``.
@@ -100,12 +102,15 @@ class LinkResolver:
             page_url: The site-relative URL of the page holding the link.
 
         Returns:
-            ``#p-<slug>--<id>`` for a link to a page in the document, the unchanged ``href`` for
-            external links, ``site_url`` plus the path for other files of the site, else None.
+            ``#p-<slug>--<id>`` for a link to a page in the document, the ``href`` of an http(s)
+            or mailto link, ``site_url`` plus the path for other files of the site, else None
+            (also for any other scheme: ``javascript:``, ``data:``...).
         """
         parts = urlsplit(href)
         if parts.scheme or parts.netloc:
-            return href
+            # Only http(s) and mailto become PDF link annotations (doi: goes to doi.org); the
+            # pages were cleaned already, this also covers the cover's copyright and disclaimer.
+            return safe_url(href if parts.scheme else "https:" + href)
         fragment = unquote(parts.fragment)
         if not parts.path:
             return "#" + prefixed(self.slug_of(page_url), fragment)

@@ -55,7 +55,7 @@ class VancouverNameStyle(BaseNameStyle):  # type: ignore[misc]
     def format(self, person: Person, abbr: bool = False) -> Any:
         """Return a template for one name."""
         surname = " ".join(plain_text(n) for n in person.prelast_names + person.last_names)
-        lineage = " ".join(plain_text(n) for n in person.lineage_names)
+        lineage = " ".join(plain_text(n).rstrip(".") for n in person.lineage_names)
         return join(sep=" ")[surname, initials(person), lineage]
 
 
@@ -93,9 +93,7 @@ def source_details(children: Any, context: dict[str, Any]) -> Text:
 def _place_publisher(*publishers: str) -> Any:
     """``Place: Publisher; Year`` with whatever of it the entry has."""
     return join(sep="; ")[
-        join(sep=": ")[
-            optional_field("address"), first_of[tuple(optional_field(p) for p in publishers)]
-        ],
+        join(sep=": ")[optional_field("address"), optional[publisher(*publishers)]],
         optional_field("year"),
     ]
 
@@ -103,8 +101,46 @@ def _place_publisher(*publishers: str) -> Any:
 @node
 def medium(children: Any, context: dict[str, Any], default: str) -> Text:
     """NLM's bracketed type after a title: ``[dissertation]``, ``[dataset]``, ``[Internet]``."""
-    kind = str(context["entry"].fields.get("type", "")).strip()
-    return Text(f"[{plain_text(kind) if kind else default}]")
+    kind = plain_text(str(context["entry"].fields.get("type", "")).strip())
+    return Text(f"[{_THESIS_TYPES.get(kind.lower(), kind) if kind else default}]")
+
+
+#: BibLaTeX's ``type`` keys for theses, as NLM words them.
+_THESIS_TYPES = {
+    "phdthesis": "dissertation",
+    "mathesis": "master's thesis",
+    "mastersthesis": "master's thesis",
+    "bathesis": "bachelor's thesis",
+    "candthesis": "thesis",
+}
+
+
+def _ordinal(text: Text) -> Text:
+    """``2`` -> ``2nd`` (an edition written as a number, as Zotero and JabRef export it)."""
+    value = str(text).strip()
+    if not value.isdigit():
+        return text
+    number = int(value)
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return Text(f"{number}{suffix}")
+
+
+@node
+def publisher(children: Any, context: dict[str, Any], *names: str) -> Text:
+    """The first of ``names`` the entry has; its ``organization`` only when it is not the author.
+
+    BibTeX's styles put a manual's organization first when it has no author, and then not again.
+    """
+    entry = context["entry"]
+    authorless = not (entry.persons.get("author") or entry.persons.get("editor"))
+    for name in names:
+        if name == "organization" and authorless:
+            continue
+        if str(entry.fields.get(name, "")).strip():
+            return field(name).format_data(context)
+    raise FieldIsMissing(names[0], entry)
 
 
 class VancouverStyle(BaseStyle):  # type: ignore[misc]
@@ -147,7 +183,7 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
         return toplevel[
             self._authors(),
             sentence[field("title")],
-            optional[words[field("edition"), "ed."]],
+            optional[words[field("edition", apply_func=_ordinal), "ed."]],
             optional[sentence[_place_publisher("publisher", "organization", "institution")]],
         ]
 
@@ -186,7 +222,7 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
         return toplevel[
             self._authors(),
             sentence[field("title")],
-            optional[words[field("edition"), "ed."]],
+            optional[words[field("edition", apply_func=_ordinal), "ed."]],
             optional[sentence[_place_publisher("publisher")]],
             optional[sentence[words["Chapter", field("chapter")]]],
             optional[sentence[words["p.", field("pages", apply_func=_dash)]]],
