@@ -199,7 +199,9 @@ class _NarrativeCitation(_CitationProcessor):
     ANCESTOR_EXCLUDES = ("a",)
 
     def group(self, m: re.Match[str]) -> CitationGroup | None:
-        """A narrative citation always parses."""
+        """A narrative citation always parses (when narrative citations are on)."""
+        if not self.ext.narrative:
+            return None
         return parse_narrative(m.group("key"), m.group("locator"), source=m.group(0))
 
 
@@ -219,6 +221,11 @@ class _Markers(Preprocessor):
             return lines
         out: list[str] = []
         for line in lines:
+            command = self.ext.commands.get(line.strip())
+            if command is not None:  # mkdocs-bibtex's \bibliography: a marker by another name
+                html = self.ext.sink.marker(command, line)
+                out.extend(["", self.md.htmlStash.store(html), ""])
+                continue
             match = MARKER_LINE.match(line)
             misplaced = MISPLACED_MARKER.match(line) if match is None else None
             if misplaced is not None:
@@ -241,6 +248,10 @@ class CitationExtension(Extension):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sink: PageSink | None = None
+        #: Lines that stand for a marker (``{"\\bibliography": "references"}``), alone on a line.
+        self.commands: dict[str, str] = {}
+        #: Narrative citations (``@key`` in running text); off, only ``[@key]`` is a citation.
+        self.narrative = True
         #: Citation placeholders of the page being converted: the group and its stash index.
         self.pending: dict[str, tuple[CitationGroup, int]] = {}
         #: Renders the inline Markdown of prefixes and locators (no extensions needed).

@@ -28,6 +28,8 @@ def fill_page(
     numbering: Numbering,
     bibliography_url: str | None,
     heading: str,
+    *,
+    by_default: bool = True,
 ) -> list[Problem]:
     """Replace the page's tokens and append its reference list (with a table-of-contents entry).
 
@@ -37,6 +39,8 @@ def fill_page(
         numbering: The site-wide numbering.
         bibliography_url: The page holding the site bibliography, if any.
         heading: The heading of the page's reference list.
+        by_default: End every citing page with its reference list (else only where the page
+            has a ``references`` marker).
 
     Returns:
         A ``link.unsafe_url`` problem for each link target removed from the page.
@@ -44,18 +48,21 @@ def fill_page(
     ctx = RenderContext(numbering, state.formatter, page.url, bibliography_url)
     groups = state.registry.groups
 
+    keys = numbering.page_keys.get(page.file.src_uri, [])
+
     def replace(kind: str, value: str) -> str:
         if kind == "cite":
             index = int(value)
             return render_group(ctx, groups[index], numbering.anchors[index])
+        if value == "references":
+            return render_page_references(ctx, keys, None) if keys else ""
         return render_bibliography(ctx) if value == "bibliography" else ""
 
     html = fill(page.content or "", replace)
     context = state.pages[page.file.src_uri]
     if context.reviewed is not None:
         html = insert_after_title(html, reviewed_html(context.reviewed))
-    keys = numbering.page_keys.get(page.file.src_uri, [])
-    if keys and not context.has_bibliography:
+    if keys and by_default and not context.has_bibliography and not context.has_references:
         anchor = _free_anchor(page, "references")
         html += "\n" + render_page_references(ctx, keys, heading, anchor)
         _add_toc_entry(page, html_lib.escape(heading), anchor)

@@ -39,13 +39,15 @@ def _first_line(source: str, markdown: str) -> int:
 
 
 class PageContext:
-    """Receives the citations and markers of one page.
+    r"""Receives the citations and markers of one page.
 
     Attributes:
         problems: Problems found while reading the page (front matter, evidence data).
         late_problems: Problems found while converting it (markers).
         evidence: The page's validated evidence data, if it has any.
         has_bibliography: The page holds the site bibliography marker.
+        full_bibliography: That marker asks for every entry (``\full_bibliography``).
+        has_references: The page places its own reference list (``\bibliography``).
         bibliography_line: The line of that marker.
         markers_seen: Names of the markers the page holds.
         reviewed: The page's ``reviewed:`` date, if it has a valid one.
@@ -72,6 +74,8 @@ class PageContext:
         self.late_problems: list[Problem] = []
         self.has_bibliography = False
         self.bibliography_line: int | None = None
+        self.full_bibliography = False
+        self.has_references = False
         self.markers_seen: set[str] = set()
         dropped = front_matter_problem(source, page.meta, path=path)
         if dropped is not None:
@@ -107,16 +111,29 @@ class PageContext:
             self._late("marker.unknown", unknown_marker_message(name), line)
             return ""
         self.markers_seen.add(name)
-        if name == "bibliography":
+        if name in ("bibliography", "full-bibliography"):
             if self.has_bibliography:
                 self._late(
                     "marker.duplicate",
-                    "a second 'monograph:bibliography' marker on this page; keep one",
+                    "a second bibliography ('monograph:bibliography' or \\full_bibliography) "
+                    "on this page; keep one",
                     line,
                 )
                 return ""
             self.has_bibliography = True
             self.bibliography_line = line
+            self.full_bibliography = name == "full-bibliography"
+            return marker_token("bibliography")
+        if name == "references":
+            if self.has_references:
+                self._late(
+                    "marker.duplicate",
+                    "a second reference list ('monograph:references' or \\bibliography) on this "
+                    "page; keep one",
+                    line,
+                )
+                return ""
+            self.has_references = True
         if marker.site_wide:
             return marker_token(name)
         if self.evidence is None and any(p.code.startswith("evidence.") for p in self.problems):

@@ -28,7 +28,6 @@ from ..core.bibliography.checks import (
     check_unknown_keys,
     check_unused,
 )
-from ..core.bibliography.loading import load_bibliography
 from ..core.citations.nocite import resolve_nocite
 from ..core.citations.numbering import number_citations
 from ..core.citations.registry import CitationRegistry
@@ -41,6 +40,7 @@ from ..extras import MissingExtra, require_extra
 from .config import MonographConfig
 from .fill import fill_page
 from .page import PageContext
+from .sources import compatibility_problems, load_sources
 from .state import BuildState
 
 log = get_plugin_logger("monograph")
@@ -100,6 +100,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
     def __init__(self) -> None:
         self.serving = False
         self.state: BuildState | None = None
+        self.bib_paths: list[Path] = []
         self.extension = CitationExtension()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -116,16 +117,17 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             except MissingExtra as exc:
                 raise PluginError(str(exc)) from None
         project_dir = Path(config.config_file_path).parent
-        bib_path = Path(self.config.bib_file)
+        config_path = Path(config.config_file_path)
+        shown_config = _display(config_path, project_dir)
         cache_dir = project_dir / self.config.cache_dir if self.config.cache_dir else None
         try:
-            bib = load_bibliography(
-                bib_path, _display(bib_path, project_dir), cache_dir, debug=log.debug
+            bib, self.bib_paths = load_sources(
+                self.config, project_dir, cache_dir, shown_config, debug=log.debug
             )
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc
         report(check_bibliography(bib), notices=self.config.notices)
-        config_path = Path(config.config_file_path)
+        report(compatibility_problems(self.config, shown_config), notices=self.config.notices)
         nocite, problems = resolve_nocite(
             bib,
             self.config.nocite,
@@ -157,6 +159,11 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             nocite,
         )
         _drop_pagewise(config)
+        self.extension.commands = {
+            self.config.bib_command: "references",
+            self.config.full_bib_command: "full-bibliography",
+        }
+        self.extension.narrative = self.config.enable_inline_citations
         if self.extension not in config.markdown_extensions:
             config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         # First in the lists, so that a site's own extra_css and extra_javascript can override.
@@ -237,6 +244,8 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         ]
         for page in pages:
             state.pages[page.file.src_uri].expand_site_markers(evidence_pages)
+        if any(state.pages[p.file.src_uri].full_bibliography for p in pages):
+            state.nocite = tuple(state.bib)  # \full_bibliography: every entry, cited or not
         numbering = number_citations(
             [state.page_info(page) for page in pages], state.registry, state.bib, state.nocite
         )
@@ -256,7 +265,14 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         heading = self.config.references_heading
         for page in pages:
             report(
-                fill_page(page, state, numbering, bibliography_url, heading),
+                fill_page(
+                    page,
+                    state,
+                    numbering,
+                    bibliography_url,
+                    heading,
+                    by_default=self.config.bib_by_default,
+                ),
                 notices=self.config.notices,
             )
         report(state.formatter.style.problems, notices=self.config.notices)
@@ -271,7 +287,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
 
     def watched_files(self) -> list[Path]:
         """The files outside ``docs_dir`` whose content changes the built pages."""
-        return [Path(self.config.bib_file).resolve()]
+        return [path.resolve() for path in self.bib_paths]
 
     def on_template_context(
         self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig

@@ -62,6 +62,11 @@ class Marker:
 MARKERS: Mapping[str, Marker] = MappingProxyType(
     {
         "bibliography": Marker("bibliography", site_wide=True),
+        # The site bibliography listing every entry, cited or not (mkdocs-bibtex's
+        # \full_bibliography); it is the site bibliography, so one per site.
+        "full-bibliography": Marker("full-bibliography", site_wide=True),
+        # The page's own reference list here instead of at the end (mkdocs-bibtex's \bibliography).
+        "references": Marker("references", site_wide=True),
         "evidence-summary": Marker("evidence-summary", site_wide=True),
         "evidence": Marker("evidence", site_wide=False, data="evidence", render=_evidence),
         "claims": Marker("claims", site_wide=False, data="claims", render=_claims),

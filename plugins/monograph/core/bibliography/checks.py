@@ -56,7 +56,7 @@ def check_required_fields(bib: Bibliography) -> list[Problem]:
                     "cite.unknown_type",
                     f"entry '{key}' has the unknown type @{kind}; it is formatted like @misc "
                     "(use a standard type such as @article, @book or @online)",
-                    bib.path,
+                    bib.path_of(key),
                     bib.line_of(key),
                     severity="info",
                 )
@@ -72,7 +72,7 @@ def check_required_fields(bib: Bibliography) -> list[Problem]:
                     "cite.missing_field",
                     f"entry '{key}' (@{kind}) lacks {', '.join(missing)}; add "
                     f"{'it' if len(missing) == 1 else 'them'} from the source record",
-                    bib.path,
+                    bib.path_of(key),
                     bib.line_of(key),
                 )
             )
@@ -106,7 +106,7 @@ def check_identifiers(bib: Bibliography) -> list[Problem]:
                     Problem(
                         f"cite.malformed_{name}",
                         f"entry '{key}': {name} '{value}' is malformed; expected {hints[name]}",
-                        bib.path,
+                        bib.path_of(key),
                         bib.line_of(key),
                     )
                 )
@@ -118,7 +118,7 @@ def check_identifiers(bib: Bibliography) -> list[Problem]:
                         f"cite.duplicate_{name}",
                         f"entries '{other}' and '{key}' share {name} '{value}'; "
                         "merge them into one entry",
-                        bib.path,
+                        bib.path_of(key),
                         bib.line_of(key),
                     )
                 )
@@ -129,7 +129,7 @@ def check_identifiers(bib: Bibliography) -> list[Problem]:
                     "cite.no_identifier",
                     f"article '{key}' has neither DOI nor PMID; add one if a "
                     "verified record gives it",
-                    bib.path,
+                    bib.path_of(key),
                     bib.line_of(key),
                     severity="info",
                     subject=key,
@@ -154,7 +154,7 @@ def check_links(bib: Bibliography) -> list[Problem]:
                         Problem(
                             "cite.unsafe_url",
                             f"entry '{key}': {name} '{url}' is not shown as a link; {ALLOWED}",
-                            bib.path,
+                            bib.path_of(key),
                             bib.line_of(key),
                         )
                     )
@@ -223,7 +223,7 @@ def check_unused(
             "cite.unused_entry",
             f"entry '{key}' is never cited; cite it, remove it, or list it under the plugin's "
             "nocite option",
-            bib.path,
+            bib.path_of(key),
             bib.line_of(key),
             severity="warning",
         )

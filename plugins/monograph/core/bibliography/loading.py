@@ -43,6 +43,8 @@ class Bibliography:
             type, fields and names after ``@string`` macros are expanded and ``crossref`` fields
             inherited (the cache key of its formatted reference).
         problems: Syntax errors and duplicate keys found while parsing.
+        paths: Lower-cased key to the file that holds the entry, when the bibliography is read
+            from several files (``bib_dir``); otherwise every entry is in ``path``.
     """
 
     path: str
@@ -50,6 +52,7 @@ class Bibliography:
     lines: dict[str, int] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    paths: dict[str, str] = field(default_factory=dict)
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key in self.data.entries
@@ -76,6 +79,10 @@ class Bibliography:
     def line_of(self, key: str) -> int | None:
         """Return the line of the entry in ``refs.bib``."""
         return self.lines.get(key.lower())
+
+    def path_of(self, key: str) -> str:
+        """Return the file that holds the entry (as shown in messages)."""
+        return self.paths.get(key.lower(), self.path)
 
     def suggest(self, key: str) -> str | None:
         """Return the closest existing key, for a "did you mean" hint."""
@@ -410,3 +417,33 @@ def load_bibliography(
     _CACHE.clear()  # one bibliography per project: keep only the newest version
     _CACHE[cache_key] = bib
     return bib
+
+
+def merge_bibliographies(bibs: list[Bibliography], shown: str) -> Bibliography:
+    """One bibliography from several files (``bib_dir``); each entry keeps its file and line.
+
+    A key defined in two files is reported at the second (``cite.duplicate_key``); the first wins.
+    """
+    data = BibliographyData()
+    merged = Bibliography(shown, data)
+    for bib in bibs:
+        merged.problems += bib.problems
+        for key, entry in bib.data.entries.items():
+            lower = str(key).lower()
+            if lower in merged.lines:
+                merged.problems.append(
+                    Problem(
+                        "cite.duplicate_key",
+                        f"entry '{key}' is also defined in {merged.path_of(lower)}:"
+                        f"{merged.lines[lower]}; keep one of them (keys are case-insensitive)",
+                        bib.path,
+                        bib.line_of(lower),
+                    )
+                )
+                continue
+            data.entries[key] = entry
+            merged.lines[lower] = bib.lines.get(lower, 0)
+            merged.paths[lower] = bib.path
+            if lower in bib.digests:
+                merged.digests[lower] = bib.digests[lower]
+    return merged

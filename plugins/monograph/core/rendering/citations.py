@@ -212,11 +212,12 @@ def _backrefs(ctx: RenderContext, places: list[Place], *, with_titles: bool) -> 
 
 
 def render_page_references(
-    ctx: RenderContext, keys: list[str], heading: str, anchor: str = "references"
+    ctx: RenderContext, keys: list[str], heading: str | None, anchor: str = "references"
 ) -> str:
     """The "References" section that ends a page: the works it cites, with site numbers.
 
-    ``anchor`` is the heading's id (another one when the author has a "References" heading).
+    ``anchor`` is the heading's id (another one when the author has a "References" heading);
+    with no ``heading``, the list alone (placed by the author under a heading of their own).
     """
     items = []
     for key in ctx.formatter.style.order(keys, ctx.numbering.numbers):
@@ -225,6 +226,8 @@ def render_page_references(
             f'<li id="{escape(ref_id(key))}"{_value(ctx, key)}>'
             f"{_entry_body(ctx, key)}{_backrefs(ctx, here, with_titles=False)}</li>"
         )
+    if heading is None:
+        return _list(ctx, "references", items)
     return (
         f'<h2 id="{escape(anchor)}" class="page-references">{escape(heading)}</h2>\n'
         f"{_list(ctx, 'references', items)}"

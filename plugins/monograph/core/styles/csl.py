@@ -372,7 +372,7 @@ class CslStyle:
 
     def _fail(self, bib: Bibliography, key: str, what: str) -> None:
         self.problems.append(
-            Problem("cite.style", f"entry '{key}' {what}", bib.path, bib.line_of(key))
+            Problem("cite.style", f"entry '{key}' {what}", bib.path_of(key), bib.line_of(key))
         )
 
     def order(self, keys: Sequence[str], numbers: dict[str, int]) -> list[str]:

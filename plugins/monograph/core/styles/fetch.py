@@ -22,19 +22,30 @@ def is_url(value: str) -> bool:
 
 
 def fetch_cached(
-    url: str, cache_dir: Path | None, *, suffix: str, config_path: str = "mkdocs.yml"
+    url: str,
+    cache_dir: Path | None,
+    *,
+    suffix: str,
+    config_path: str = "mkdocs.yml",
+    refresh: bool = False,
 ) -> Path:
-    """The local copy of ``url``: the cached one, or one fetched now (and cached)."""
+    """The local copy of ``url``: the cached one, or one fetched now (and cached).
+
+    With ``refresh`` (a bibliography that changes, such as a Zotero library), the URL is fetched
+    on every call and the cached copy is only used when fetching fails.
+    """
     name = hashlib.sha256(url.encode()).hexdigest()[:20] + suffix
     folder = cache_dir / "downloads" if cache_dir else Path(tempfile.gettempdir()) / "monograph"
     target = folder / name
-    if target.is_file():
+    if target.is_file() and not refresh:
         return target
     request = urllib.request.Request(url, headers={"User-Agent": "mkdocs-monograph"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # only http(s)
             data = response.read()
     except (urllib.error.URLError, OSError, ValueError) as exc:
+        if target.is_file():
+            return target  # offline: the last copy
         reason = getattr(exc, "reason", exc)
         raise CoreError(
             f"{config_path}: {url} could not be fetched ({reason}) and there is no cached copy "
