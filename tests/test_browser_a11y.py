@@ -39,6 +39,18 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 #: axe impacts that fail the test (WCAG 2.2 AA: none of these on any page).
 FAILING = ("serious", "critical")
+#: Pages with an evidence or claim table, and the evidence summary.
+TABLE_PAGES = [
+    "interventions/iron.html",
+    "interventions/valerian.html",
+    "interventions/lavender.html",
+    "interventions/tyrosine.html",
+    "interventions/magnesium.html",
+    "interventions/supporting-nutrients.html",
+    "interventions/lifestyle.html",
+    "evidence/index.html",
+]
+TABLES = "table.evidence-table, table.claims-table, table.evidence-summary, table.evidence-matrix"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -152,6 +164,62 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     summary = {path: sorted({v["rule"] for v in found}) for path, found in report.items()}
     assert report == {}, f"axe: serious or critical violations (details in {out}): {summary}"
     assert blocked == []
+
+
+def _overflow(page: sync_api.Page) -> list[dict[str, Any]]:
+    """Every monograph table wider than its text column, and the page's own overflow."""
+    return list(
+        page.evaluate(
+            """(selector) => {
+                const out = [];
+                const doc = document.documentElement;
+                if (doc.scrollWidth > window.innerWidth + 1)
+                    out.push({what: 'page', width: doc.scrollWidth, room: window.innerWidth});
+                const article = document.querySelector('article');
+                const room = article.getBoundingClientRect();
+                for (const table of document.querySelectorAll(selector)) {
+                    const box = table.getBoundingClientRect();
+                    const wrap = table.parentElement;
+                    if (box.width > room.width + 1 || box.right > room.right + 1
+                        || wrap.scrollWidth > wrap.clientWidth + 1)
+                        out.push({what: table.className, width: box.width, room: room.width});
+                    for (const cell of table.querySelectorAll('tbody th, tbody td')) {
+                        if (cell.scrollWidth > cell.clientWidth + 1)
+                            out.push({what: table.className + ' cell', text:
+                                cell.textContent.trim().slice(0, 40),
+                                width: cell.scrollWidth, room: cell.clientWidth});
+                    }
+                }
+                return out;
+            }""",
+            TABLES,
+        )
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_evidence_and_claim_tables_fit_the_text_column(
+    served: str, browser: sync_api.Browser, width: int
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: dict[str, list[dict[str, Any]]] = {}
+    for scheme in ("light", "dark"):
+        context, blocked = _context(browser, served, scheme, width)
+        for path in TABLE_PAGES:
+            page = _open(context, served + path)
+            assert page.locator(TABLES).count() >= 1, path
+            if found := _overflow(page):
+                problems[f"{scheme} {path}"] = found
+            table = page.locator(TABLES).first
+            table.scroll_into_view_if_needed()
+            shot = ARTIFACTS / f"tables-{width}-{scheme}-{path.replace('/', '-')[:-5]}.png"
+            page.screenshot(path=str(shot), full_page=False)
+            assert shot.stat().st_size > 10_000
+            _attach(shot)
+            page.close()
+        context.close()
+        assert blocked == []
+    assert problems == {}
 
 
 def test_keyboard_tabbing_reaches_citations_and_opens_their_preview(

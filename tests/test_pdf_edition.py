@@ -6,6 +6,7 @@ monograph ``tests/sites/print-basic`` (every behaviour in a few pages) and the r
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import shutil
@@ -290,9 +291,9 @@ def test_fixture_evidence_table_header_repeats_and_rows_never_split(fixture_pdf:
     table_pages = [p for p in reader.pages if re.search(r"Trial \d+\b", p.extract_text())]
     assert len(table_pages) >= 2
     for page in table_pages:
-        assert page.mediabox.width > page.mediabox.height  # landscape
+        assert page.mediabox.width < page.mediabox.height  # it fits portrait: no landscape
         text = page.extract_text()
-        assert "Comparator" in text
+        assert "Comparator" in text  # the header row, repeated
         for number in re.findall(r"Trial (\d+)\b", text):
             assert f"(n = {20 + int(number)})" in text, number
 
@@ -362,3 +363,133 @@ def test_monograph_text_has_every_cited_reference_title(monograph_pdf: Built) ->
     for key in site_numbers(monograph_pdf):
         title = bibliography[key].fields["title"].replace("{", "").replace("}", "")
         assert squeeze(title) in text, key
+
+
+# The real monograph as a printed book -------------------------------------------------------------
+
+MM = 72 / 25.4
+#: The content area of a page (print.css @page margins: top, bottom), in points.
+MARGINS = {"portrait": (22 * MM, 20 * MM), "landscape": (18 * MM, 16 * MM)}
+
+
+@dataclass(frozen=True)
+class PrintedPage:
+    number: int  # 1-based
+    landscape: bool
+    head: str  # the running head (chapter title), "" on the cover
+    fill: float  # share of the content area's height down to the lowest line of text
+    text: str
+
+
+def printed_pages(reader: PdfReader) -> list[PrintedPage]:
+    found = []
+    for number, page in enumerate(reader.pages, 1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        landscape = width > height
+        top_margin, bottom_margin = MARGINS["landscape" if landscape else "portrait"]
+        top, bottom = height - top_margin, bottom_margin
+        runs = _text_runs(page)
+        body = [y for _, y, _ in runs if bottom - 2 <= y <= top + 2]
+        head = [(x, t) for x, y, t in runs if y > top + 2]
+        # The running head's left half is the chapter (print.css @top-left).
+        chapter = "".join(t for x, t in sorted(head) if x < width / 2).strip()
+        fill = (top - min(body)) / (top - bottom) if body else 0.0
+        found.append(PrintedPage(number, landscape, chapter, fill, page.extract_text()))
+    return found
+
+
+@pytest.fixture(scope="module")
+def book(monograph_pdf: Built) -> list[PrintedPage]:
+    return printed_pages(PdfReader(monograph_pdf.pdf))
+
+
+def test_monograph_landscape_at_most_once_per_intervention_with_an_evidence_table(
+    monograph_pdf: Built, book: list[PrintedPage]
+) -> None:
+    with_table = [
+        url
+        for url, _ in monograph_pdf.nav_pages
+        if monograph_pdf.page(url).xpath("//table[contains(@class, 'evidence-table')]")
+    ]
+    assert len(with_table) >= 7
+    landscape = [page for page in book if page.landscape]
+    assert len(landscape) <= len(with_table)
+    per_chapter: dict[str, int] = {}
+    for page in landscape:
+        per_chapter[page.head] = per_chapter.get(page.head, 0) + 1
+    assert all(count <= 1 for count in per_chapter.values()), per_chapter
+
+
+def test_monograph_no_page_under_a_fifth_filled_except_chapter_ends(
+    book: list[PrintedPage],
+) -> None:
+    assert len(book) >= 30
+    for page, following in itertools.pairwise(book):
+        chapter_end = following.head != page.head
+        assert chapter_end or page.fill >= 0.2, (page.number, page.head, round(page.fill, 2))
+
+
+def _allowed_break(identifier: str, at: int) -> bool:
+    """A line may break after ``/``, ``.`` or ``-``, but not inside a number (``10.1|002``)."""
+    before, after = identifier[at - 1], identifier[at]
+    if before not in "/.-":
+        return False
+    return before == "/" or not (identifier[at - 2 : at - 1].isdigit() and after.isdigit())
+
+
+def test_monograph_identifiers_break_only_after_slash_dot_or_hyphen(
+    monograph_pdf: Built, book: list[PrintedPage]
+) -> None:
+    bibliography = monograph_pdf.page("references")
+    identifiers = {
+        " ".join(a.text_content().split())
+        for a in bibliography.xpath("//ol[@class='bibliography']//span[@class='reference']//a")
+    }
+    assert any(i.isdigit() for i in identifiers) and any(i.startswith("10.") for i in identifiers)
+    text = "\n".join(page.text for page in book).replace("\u200b", "")
+    broken = []
+    for identifier in identifiers:
+        assert squeeze(identifier) in squeeze(text), identifier
+        for at in range(1, len(identifier)):
+            head, tail = re.escape(identifier[:at]), re.escape(identifier[at:])
+            if re.search(head + r"[ \u2010-]?\n" + tail, text) and not _allowed_break(
+                identifier, at
+            ):
+                broken.append(f"{identifier[:at]}|{identifier[at:]}")
+    assert broken == []
+
+
+def test_monograph_body_text_is_hyphenated_but_tables_never_break_words(
+    monograph_pdf: Built, book: list[PrintedPage]
+) -> None:
+    text = "\n".join(page.text for page in book)
+    assert re.search(r"[a-z]\u2010\n[a-z]", text)  # WeasyPrint's hyphen, from hyphens: auto
+    verdicts = {"Supported", "Partly supported", "Not supported", "Not testable"}
+    for page in book:
+        if "Verdict" not in page.text:
+            continue
+        for word in ("Suppor", "Not test", "Partly suppor"):
+            assert not re.search(re.escape(word) + r"[\u2010-]?\n", page.text), page.number
+    assert any(v in t.text for t in book for v in verdicts)
+
+
+def test_monograph_no_part_heading_sits_on_a_chapter_heading(
+    monograph_pdf: Built, book: list[PrintedPage]
+) -> None:
+    # "Reference" is a nav section without an index page: its first chapter is "References".
+    titles = [title for _, title, _ in outline(PdfReader(monograph_pdf.pdf))]
+    assert "Reference" in titles and "References" in titles
+    for page in book:
+        lines = [line.strip() for line in page.text.splitlines()]
+        assert not any(
+            a == "Reference" and b == "References" for a, b in itertools.pairwise(lines)
+        ), page.number
+    (first,) = [page for page in book if page.head == "References"][:1]
+    assert first.text.lstrip().startswith("References")
+
+
+def test_monograph_back_references_name_the_part_and_the_page(book: list[PrintedPage]) -> None:
+    text = " ".join(" ".join(page.text.split()) for page in book if page.head == "References")
+    assert re.search(r"Mechanisms › Iron( ×\d+)?, p\. \d+", text)
+    assert re.search(r"Interventions › Iron( ×\d+)?, p\. \d+", text)
+    assert "↩" not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy as copy_element
 from typing import Any
 
 import lxml.html
@@ -86,26 +87,53 @@ def parse(html: str) -> HtmlElement:
     return lxml.html.fragment_fromstring(html, create_parent="div")
 
 
+def _text(element: HtmlElement, *, without: str = "details") -> str:
+    """The element's text, without the parts matched by ``without`` (a row's details)."""
+    copy = copy_element(element)
+    for part in copy.xpath(f".//{without}"):
+        part.drop_tree()
+    return " ".join(copy.text_content().split())
+
+
 def cell_texts(tr: HtmlElement) -> list[str]:
-    return [" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")]
+    """The text a reader scans in each cell (the row's details left out)."""
+    return [_text(cell) for cell in tr.xpath("./th|./td")]
+
+
+def details_of(tr: HtmlElement) -> dict[str, str]:
+    """The row's details (one click away): term -> value."""
+    (details,) = tr.xpath(".//details[@class='evidence-details']")
+    assert details.xpath("./summary")[0].text_content() == "Finding and methods"
+    terms = [" ".join(dt.text_content().split()) for dt in details.xpath("./dl/dt")]
+    values = [" ".join(dd.text_content().split()) for dd in details.xpath("./dl/dd")]
+    return dict(zip(terms, values, strict=True))
+
+
+def level_of(tr: HtmlElement) -> str:
+    """The level (or what the row is) in the Design and level cell, without the design."""
+    (cell,) = tr.xpath("./td[contains(@class, 'evidence-level')]")
+    return _text(cell, without="span[@class='evidence-design']")
 
 
 def test_page_table_columns_caption_and_rows_in_level_order() -> None:
     root = parse(render_evidence_table(PAGE, cite=FakeCite(), year_of=YEARS.get))
     (table,) = root.xpath("//table[@class='evidence-table']")
     assert [th.text_content() for th in table.xpath("./thead/tr/th[@scope='col']")] == [
-        "Level",
-        "Design",
-        "Population (n)",
-        "Intervention",
-        "Comparator",
-        "Duration",
-        "Outcomes",
+        "Study",
+        "Design and level",
+        "Participants",
         "Result",
         "Certainty (GRADE)",
-        "Finding",
-        "Source",
     ]
+    # Stacked as cards on a narrow screen, each cell names its column.
+    for tr in table.xpath("./tbody/tr"):
+        assert [td.get("data-label") for td in tr.xpath("./td")] == [
+            "Study",
+            "Design and level",
+            "Participants",
+            "Result",
+            "Certainty (GRADE)",
+        ]
     assert table.xpath("./caption")[0].text_content().startswith("Evidence table:")
     rows = table.xpath("./tbody/tr")
     assert [
@@ -121,30 +149,34 @@ def test_page_table_cells() -> None:
     root = parse(render_evidence_table(PAGE, cite=FakeCite(), year_of=YEARS.get))
     review, trial, mouse = root.xpath("//table/tbody/tr")
     assert cell_texts(trial) == [
-        "Level 2",
-        "Randomised controlled trial",
+        "[2]",
+        "Randomised controlled trial Level 2",
         "Adults with RLS aged 36-65 (USA) (n = 37)",
-        "Valerian 800 mg daily, oral",
-        "Placebo",
-        "8 weeks",
-        "PSQI; ESS; IRLS",
         "= No difference",
         "Not graded",
-        "Both groups improved; no difference was reported.",
-        "[2]",
     ]
-    assert cell_texts(review)[7:9] == [
+    assert details_of(trial) == {
+        "Finding": "Both groups improved; no difference was reported.",
+        "Intervention": "Valerian 800 mg daily, oral",
+        "Comparator": "Placebo",
+        "Duration": "8 weeks",
+        "Outcomes": "PSQI; ESS; IRLS",
+    }
+    assert cell_texts(review)[3:5] == [
         "▲ Benefit",
         "⊕⊕⊕◯ Moderate (Cochrane summary of findings)",
     ]
-    assert cell_texts(mouse)[0] == "Mechanism only, not a test of the intervention in people"
-    assert cell_texts(mouse)[1:6] == [
-        "Animal study",
+    assert level_of(mouse) == "Mechanism only, not a test of the intervention in people"
+    assert cell_texts(mouse)[1:3] == [
+        "Animal study Mechanism only, not a test of the intervention in people",
         "Mice (n not reported) Indirect: animals",
-        "Valerian 800 mg daily, oral",
+    ]
+    mouse_details = details_of(mouse)
+    assert mouse_details["Intervention"] == "Valerian 800 mg daily, oral"
+    assert (mouse_details["Comparator"], mouse_details["Duration"]) == (
         "Not applicable",
         "Not stated",
-    ]
+    )
     assert mouse.get("class") == "evidence-indirect-row"
     assert trial.get("class") is None
 
@@ -196,7 +228,7 @@ def test_result_is_symbol_and_word_with_class_and_hidden_symbol() -> None:
     assert cell.get("class") == "result result-no-difference"
     (symbol,) = cell.xpath("./span[@aria-hidden='true']")
     assert symbol.text == "="
-    assert cell.text_content().endswith("No difference")
+    assert _text(cell) == "= No difference"
 
 
 def test_source_cell_holds_the_engine_citation_in_table_order() -> None:
@@ -261,10 +293,9 @@ def test_every_data_field_is_escaped() -> None:
     assert root.xpath("//script") == []
     (tr,) = root.xpath("//table[@class='evidence-table']/tbody/tr")
     texts = cell_texts(tr)
-    assert texts[3:7] == [HOSTILE] * 4
+    assert list(details_of(tr).values()) == [HOSTILE] * 5
     assert texts[2] == f"{HOSTILE} (n = 37)"
-    assert texts[8] == f"⊕⊕◯◯ Low ({HOSTILE})"
-    assert texts[9] == HOSTILE
+    assert texts[4] == f"⊕⊕◯◯ Low ({HOSTILE})"
     (claim_row,) = root.xpath("//table[@class='claims-table']/tbody/tr")
     assert cell_texts(claim_row)[0] == HOSTILE
     assert cell_texts(claim_row)[3] == HOSTILE
@@ -323,7 +354,8 @@ def test_every_result_has_symbol_and_word(result: str, text: str) -> None:
     design = "case-series" if result == "uncontrolled-improvement" else "rct"
     page = PageEvidence(rows=(make_row(result=result, design=design),), caveat="c")
     root = parse(render_evidence_table(page, cite=FakeCite(), year_of=YEARS.get))
-    assert root.xpath("string(//td[contains(@class, 'result')])") == text
+    (cell,) = root.xpath("//td[contains(@class, 'result')]")
+    assert _text(cell) == text
 
 
 @pytest.mark.parametrize(
@@ -367,8 +399,8 @@ def test_rows_that_do_not_carry_a_level_or_a_checked_result_say_so(
 ) -> None:
     page = PageEvidence(rows=(make_row(**changes),), caveat="c")
     root = parse(render_evidence_table(page, cite=FakeCite(), year_of=YEARS.get))
-    texts = cell_texts(root.xpath("//tbody/tr")[0])
-    assert (texts[0], texts[7]) == (level, result)
+    (tr,) = root.xpath("//tbody/tr")
+    assert (level_of(tr), cell_texts(tr)[3]) == (level, result)
     if changes.get("design") == "case-report":
-        assert texts[4] == "None (uncontrolled)"
+        assert details_of(tr)["Comparator"] == "None (uncontrolled)"
     assert root.xpath("//tbody/tr")[0].get("data-question") == changes.get("question", "effect")

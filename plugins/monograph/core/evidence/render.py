@@ -90,19 +90,18 @@ APPLIES_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: The columns a reader scans first (as in Cochrane and MAGICapp summary-of-findings tables);
+#: the rest of each row (finding, intervention, comparator, duration, outcomes) is one click away
+#: in a ``<details>`` of the Result cell, open in print.
 _PAGE_COLUMNS = (
-    "Level",
-    "Design",
-    "Population (n)",
-    "Intervention",
-    "Comparator",
-    "Duration",
-    "Outcomes",
+    "Study",
+    "Design and level",
+    "Participants",
     "Result",
     "Certainty (GRADE)",
-    "Finding",
-    "Source",
 )
+#: The terms of a row's details, in order.
+_DETAIL_TERMS = ("Finding", "Intervention", "Comparator", "Duration", "Outcomes")
 _NOT_STATED = "Not stated"
 
 
@@ -114,6 +113,12 @@ def _e(text: object) -> str:
 def _thead(columns: Iterable[str]) -> str:
     cells = "".join(f'<th scope="col">{_e(name)}</th>' for name in columns)
     return f"<thead><tr>{cells}</tr></thead>"
+
+
+def _td(label: str, body: str, css: str = "", extra: str = "") -> str:
+    """A cell that names its column (``data-label``), shown when a narrow screen stacks rows."""
+    klass = f' class="{css}"' if css else ""
+    return f'<td{klass} data-label="{_e(label)}"{extra}>{body}</td>'
 
 
 def _labelled(symbol: str, word: str) -> str:
@@ -174,19 +179,42 @@ def _population(row: EvidenceRow) -> str:
     return text
 
 
+def _details(row: EvidenceRow) -> str:
+    """The rest of a row, one click away: finding, intervention, comparator, duration, outcomes."""
+    values = (
+        row.finding,
+        row.intervention,
+        row.comparator or comparator_words(row),
+        row.duration or _NOT_STATED,
+        row.outcomes,
+    )
+    items = "".join(
+        f"<dt>{_e(term)}</dt><dd>{_e(value)}</dd>"
+        for term, value in zip(_DETAIL_TERMS, values, strict=True)
+    )
+    return (
+        '<details class="evidence-details"><summary>Finding and methods</summary>'
+        f"<dl>{items}</dl></details>"
+    )
+
+
 def _evidence_row(row: EvidenceRow, cite: CiteFn) -> str:
+    design = f'<span class="evidence-design">{_e(DESIGN_LABELS[row.design])}</span>'
     cells = (
-        f'<td class="evidence-level" data-sort="{row.rank}">{_row_level(row)}</td>',
-        f"<td>{_e(DESIGN_LABELS[row.design])}</td>",
-        f"<td>{_population(row)}</td>",
-        f"<td>{_e(row.intervention)}</td>",
-        f"<td>{_e(row.comparator or comparator_words(row))}</td>",
-        f"<td>{_e(row.duration or _NOT_STATED)}</td>",
-        f"<td>{_e(row.outcomes)}</td>",
-        f'<td class="result result-{_e(row.result)}">{_row_result(row)}</td>',
-        f"<td>{certainty_html(row.certainty, row.certainty_source)}</td>",
-        f"<td>{_e(row.finding)}</td>",
-        f'<td class="evidence-source">{cite(row.cite)}</td>',
+        _td("Study", cite(row.cite), "evidence-source"),
+        _td(
+            "Design and level",
+            f"{design} {_row_level(row)}",
+            "evidence-level",
+            f' data-sort="{row.rank}"',
+        ),
+        _td("Participants", _population(row), "evidence-participants"),
+        _td("Result", _row_result(row) + _details(row), f"result result-{_e(row.result)}"),
+        _td(
+            "Certainty (GRADE)",
+            certainty_html(row.certainty, row.certainty_source),
+            "evidence-certainty",
+        ),
     )
     attributes = (
         f'data-level="{row.level or ""}" data-design="{_e(row.design)}" '
@@ -244,10 +272,16 @@ def render_claims_table(ev: PageEvidence, *, cite: CiteFn) -> str:
     if not ev.claims:
         return ""
     rows = "\n".join(
-        f'<tr data-verdict="{_e(claim.verdict)}"><td>{_e(claim.claim)}</td>'
-        f'<td class="evidence-source">{cite(claim.cite)}</td>'
-        f'<td class="verdict verdict-{_e(claim.verdict)}">'
-        f"{_labelled(*VERDICT_LABELS[claim.verdict])}</td><td>{_e(claim.note)}</td></tr>"
+        f'<tr data-verdict="{_e(claim.verdict)}">'
+        + _td("Claim", _e(claim.claim), "claim")
+        + _td("Source", cite(claim.cite), "evidence-source")
+        + _td(
+            "Verdict",
+            _labelled(*VERDICT_LABELS[claim.verdict]),
+            f"verdict verdict-{_e(claim.verdict)}",
+        )
+        + _td("Note", _e(claim.note), "claim-note")
+        + "</tr>"
         for claim in ev.claims
     )
     caption = (
@@ -302,15 +336,19 @@ def _direction_cell(facts: Overview, cite: CiteFn) -> str:
         parts.append(f"Not counted: {_in_words(facts.not_counted, cite)}")
     css = f"result result-{_e(facts.direction)}" if facts.direction else "result"
     body = "".join(f"<p>{part}</p>" for part in parts)
-    return f'<td class="{css}" data-sort="{_e(sort)}">{body}</td>'
+    return _td(_SUMMARY_COLUMNS[3], body, css, f' data-sort="{_e(sort)}"')
 
 
 def _summary_row(item: InterventionSummary, cite: CiteFn) -> str:
     facts = overview(item.evidence)
     if facts.best_level is None:
-        level = f'<td data-sort="{_NO_LEVEL_SORT}">None</td>'
+        level = _td(_SUMMARY_COLUMNS[1], "None", extra=f' data-sort="{_NO_LEVEL_SORT}"')
     else:
-        level = f'<td data-sort="{facts.best_level}">{level_html(facts.best_level)}</td>'
+        level = _td(
+            _SUMMARY_COLUMNS[1],
+            level_html(facts.best_level),
+            extra=f' data-sort="{facts.best_level}"',
+        )
     graded = facts.graded
     rank = CERTAINTY_LABELS[graded.certainty][2] if graded and graded.certainty else 0
     certainty = certainty_html(graded.certainty, graded.certainty_source) if graded else None
@@ -318,23 +356,23 @@ def _summary_row(item: InterventionSummary, cite: CiteFn) -> str:
         f'<th scope="row" data-sort="{_e(item.title)}"><a href="{_e(item.url)}">'
         f"{_e(item.title)}</a></th>",
         level,
-        f'<td data-sort="{facts.rls_studies}">{facts.rls_studies}</td>',
+        _td(_SUMMARY_COLUMNS[2], str(facts.rls_studies), extra=f' data-sort="{facts.rls_studies}"'),
         _direction_cell(facts, cite),
-        f'<td data-sort="{rank}">{certainty or "Not graded"}</td>',
-        f"<td>{_e(item.evidence.caveat or _NOT_STATED)}</td>",
+        _td(_SUMMARY_COLUMNS[4], certainty or "Not graded", extra=f' data-sort="{rank}"'),
+        _td(_SUMMARY_COLUMNS[5], _e(item.evidence.caveat or _NOT_STATED)),
     )
     return f"<tr>{''.join(cells)}</tr>"
 
 
-def _matrix_cell(count: TypeCount) -> str:
+def _matrix_cell(name: str, count: TypeCount) -> str:
     if not count.studies:
-        return '<td data-sort="0" aria-label="none">–</td>'
+        return _td(name, "–", extra=' data-sort="0" aria-label="none"')
     note = f" ({count.indirect} indirect)" if count.indirect else ""
-    return f'<td data-sort="{count.studies}">{count.studies}{note}</td>'
+    return _td(name, f"{count.studies}{note}", extra=f' data-sort="{count.studies}"')
 
 
 def _matrix_row(item: InterventionSummary) -> str:
-    cells = "".join(_matrix_cell(count) for count in type_counts(item.evidence).values())
+    cells = "".join(_matrix_cell(name, count) for name, count in type_counts(item.evidence).items())
     link = f'<a href="{_e(item.url)}">{_e(item.title)}</a>'
     return f'<tr><th scope="row" data-sort="{_e(item.title)}">{link}</th>{cells}</tr>'
 

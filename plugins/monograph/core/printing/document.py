@@ -20,6 +20,7 @@ from lxml.html import builder as E
 from monograph.core.model import CoreError
 from monograph.core.printing.links import (
     LinkResolver,
+    break_identifiers,
     condense_backrefs,
     drop_references,
     fix_svg_sizes,
@@ -228,6 +229,7 @@ def _chapter(
         root[0].tail, root.text = root.text, None
     rewrite_links(root, page.url, resolver)
     condense_backrefs(root)
+    break_identifiers(root)
     prefix_ids(root, slug)
     fix_svg_sizes(root)
     root.tag = "section"

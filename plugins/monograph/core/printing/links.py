@@ -258,6 +258,51 @@ def condense_backrefs(root: html.HtmlElement) -> None:
             seen.add(chapter)
 
 
+#: A link whose text is an identifier: a URL, a DOI (``10.1002/...``) or a number (PMID).
+_IDENTIFIER = re.compile(r"(?:https?://|10\.\d{4,}/)\S+|\d+|PMC\d+")
+
+
+def identifier_breaks(text: str) -> list[str]:
+    """Split an identifier where a line may break: after ``/``, ``.`` or ``-``, never in a number.
+
+    ``10.1002/14651858.CD007834.pub3`` -> ``["10.1002/", "14651858.", "CD007834.", "pub3"]``:
+    the dot of ``10.1002`` sits between two digits, so it is no break; a slash always is,
+    except inside ``//``.
+    """
+    parts: list[str] = []
+    start = 0
+    for index, char in enumerate(text[:-1]):
+        if char not in "/.-":
+            continue
+        before = text[index - 1] if index else ""
+        after = text[index + 1]
+        if after == "/" or (char != "/" and before.isdigit() and after.isdigit()):
+            continue  # not inside "//", nor inside a number such as 10.1002 or 2018.01.12
+        parts.append(text[start : index + 1])
+        start = index + 1
+    parts.append(text[start:])
+    return [part for part in parts if part]
+
+
+def break_identifiers(root: html.HtmlElement) -> None:
+    """Let DOIs, PMIDs and URLs shown as link text break only at ``/``, ``.`` or ``-``.
+
+    Each such link gets the class ``identifier`` (the stylesheet turns hyphenation and
+    emergency breaks off for it) and a ``<wbr>`` at every allowed break.
+    """
+    for link in root.iter("a"):
+        text = link.text or ""
+        if len(link) or not link.get("href") or not _IDENTIFIER.fullmatch(text):
+            continue
+        link.set("class", " ".join(filter(None, [link.get("class"), "identifier"])))
+        first, *rest = identifier_breaks(text)
+        link.text = first
+        for part in rest:
+            wbr = html.Element("wbr")
+            wbr.tail = part
+            link.append(wbr)
+
+
 def remove_all(root: html.HtmlElement, elements: Iterable[html.HtmlElement]) -> None:
     """Remove each element (with its content, keeping the text that follows it)."""
     for element in list(elements):
