@@ -58,6 +58,8 @@ from .core.source.yaml_lines import (
     line_of,
 )
 from .core.styles.formatter import ReferenceFormatter
+from .core.styles.registry import DEFAULT as DEFAULT_STYLE
+from .core.styles.registry import load_style
 from .extension import CitationExtension
 
 #: Under MkDocs (without the plugin) MkDocs' handlers count these warnings for ``--strict``;
@@ -71,6 +73,9 @@ _FAILURE = "MonographProblems"
 
 OPTIONS: dict[str, list[Any]] = {
     "bib_file": ["", "The BibTeX file, relative to the project root (the folder of mkdocs.yml)"],
+    "style": ["vancouver", "The reference style: vancouver, or a shipped CSL style (ama, apa...)"],
+    "csl_file": ["", "Any CSL 1.0.x style file (relative to the project root) or an http(s) URL"],
+    "csl_file_encoding": ["", "The encoding of csl_file when its XML declaration is wrong"],
     "references_heading": ["References", "Heading of the reference list that ends each page"],
     "cache_dir": [
         ".cache/monograph",
@@ -96,7 +101,7 @@ class MonographProblems(Exception):
 # --------------------------------------------------------------------------------------------
 
 _LOCK = threading.Lock()
-_FORMATTERS: dict[tuple[int, str], ReferenceFormatter] = {}
+_FORMATTERS: dict[tuple[object, ...], ReferenceFormatter] = {}
 _REPORTED_BIBS: set[int] = set()
 
 
@@ -114,15 +119,39 @@ def shared_bibliography(path: Path, shown: str, cache_dir: Path | None) -> Bibli
         return bib
 
 
-def shared_formatter(bib: Bibliography, cache_dir: Path | None) -> ReferenceFormatter:
-    """One formatter per bibliography version, so each entry is formatted once per process."""
+def shared_formatter(
+    bib: Bibliography,
+    cache_dir: Path | None,
+    style: tuple[str, str, str],
+    root: Path,
+) -> ReferenceFormatter:
+    """One formatter per bibliography version and style, so each entry is formatted once.
+
+    Arguments:
+        bib: The parsed bibliography.
+        cache_dir: The engine's cache folder, or None.
+        style: ``(style, csl_file, csl_file_encoding)`` as configured.
+        root: The project root, which ``csl_file`` is relative to.
+
+    Raises:
+        CoreError: The style cannot be used (unknown name, unreadable CSL file).
+    """
     cache = cache_dir / "references.json" if cache_dir else None
-    key = (id(bib), str(cache))
+    key = (id(bib), str(cache), style, str(root))
     with _LOCK:
         formatter = _FORMATTERS.get(key)
         if formatter is None or formatter.bib is not bib:
+            name, csl_file, encoding = style
+            loaded = load_style(
+                name or DEFAULT_STYLE,
+                csl_file or None,
+                base_dir=root,
+                cache_dir=cache_dir,
+                encoding=encoding or None,
+            )
             _FORMATTERS.clear()
-            formatter = _FORMATTERS[key] = ReferenceFormatter(bib, cache, debug=log.debug)
+            formatter = ReferenceFormatter(bib, cache, debug=log.debug, style=loaded)
+            _FORMATTERS[key] = formatter
         return formatter
 
 
@@ -548,10 +577,15 @@ class PagewiseExtension(CitationExtension):
         try:
             bib_path, shown, cache_dir = self._settings(page.root)
             bib = shared_bibliography(bib_path, shown, cache_dir)
+            style = (
+                str(self.getConfig("style") or ""),
+                str(self.getConfig("csl_file") or ""),
+                str(self.getConfig("csl_file_encoding") or ""),
+            )
+            formatter = shared_formatter(bib, cache_dir, style, page.root)
         except CoreError as exc:
-            report([Problem("bib.unreadable", str(exc), page.path)])
+            report([Problem("config.unusable", str(exc), page.path)])
             fail(1, page.path)
-        formatter = shared_formatter(bib, cache_dir)
         self.collector = PageCollector(
             page,
             markdown,

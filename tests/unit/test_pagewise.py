@@ -159,3 +159,14 @@ def test_bibliography_page_lists_every_entry(project: Path) -> None:
     ids = [li.get("id") for li in tree.cssselect("ol.references > li")]
     assert ids == ["ref-alpha2001", "ref-beta2002", "ref-delta2004", "ref-rct2009"]
     assert tree[-1].text_content() == "After."  # in the marker's place, not appended
+
+
+def test_style_option_uses_the_engine_styles(project: Path) -> None:
+    vancouver, _ = convert("[@beta2002]\n")
+    apa, _ = convert("[@beta2002]\n", style="apa")
+    assert vancouver.cssselect(".reference")[0].text_content().startswith("Beta B, Gamma G.")
+    assert apa.cssselect(".reference")[0].text_content() != (
+        vancouver.cssselect(".reference")[0].text_content()
+    )
+    with pytest.raises(MonographProblems):
+        convert("[@beta2002]\n", style="nosuch")
