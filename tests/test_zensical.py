@@ -45,6 +45,16 @@ plugins:
   - monograph:
       bib_file: refs.bib
 """
+# What the migration guide adds: rebuild every page when refs.bib changes, and the engine's
+# stylesheet and script (copied by `python -m monograph.copy_assets`).
+ZENSICAL_LINES = """
+watch:
+  - refs.bib
+extra_css:
+  - assets/monograph/monograph.css
+extra_javascript:
+  - assets/monograph/evidence.js
+"""
 
 PAGES = {
     "index.md": """
@@ -143,7 +153,9 @@ def zensical() -> Path:
     return venv / "bin" / "zensical"
 
 
-def _write_site(root: Path, pages: dict[str, str], config: str = MKDOCS_YML) -> None:
+def _write_site(
+    root: Path, pages: dict[str, str], config: str = MKDOCS_YML + ZENSICAL_LINES
+) -> None:
     (root / "docs").mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text(textwrap.dedent(config).lstrip(), encoding="utf-8")
     (root / "refs.bib").write_text(BIB, encoding="utf-8")
@@ -168,6 +180,9 @@ def _build(zensical: Path, root: Path, *args: str) -> Build:
 def built(zensical: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
     root = tmp_path_factory.mktemp("zensical") / "project"
     _write_site(root, PAGES)
+    copied = _run(zensical.parent / "python", "-m", "monograph.copy_assets", cwd=root)
+    assert copied.returncode == 0, _last_lines(copied)
+    assert "  - assets/monograph/monograph.css" in copied.stdout
     yield _build(zensical, root, "--clean")
 
 
@@ -238,11 +253,23 @@ def test_problems_are_printed_with_path_and_line(built: Build) -> None:
     assert "Traceback" not in built.output
 
 
+def test_the_engine_stylesheet_and_script_are_served(built: Build) -> None:
+    path = built.root / "site" / "index.html"
+    whole = lxml_html.fromstring(path.read_text(encoding="utf-8"))
+    assert any(
+        (link.get("href") or "").endswith("assets/monograph/monograph.css")
+        for link in whole.cssselect('link[rel="stylesheet"]')
+    )
+    assert (built.root / "site" / "assets" / "monograph" / "evidence.js").is_file()
+
+
 def test_strict_fails_the_build_in_one_line(zensical: Path, tmp_path: Path) -> None:
+    # Without `watch: [refs.bib]`, which the extension asks for once.
     _write_site(tmp_path, {"typo.md": PAGES["typo.md"]}, MKDOCS_YML + "strict: true\n")
     result = _build(zensical, tmp_path, "--clean")
     assert result.returncode == 1, result.output
     assert "docs/typo.md:3: unknown citation key 'alpa2001'" in result.output
+    assert "mkdocs.yml: 'refs.bib' is not in the 'watch:' list" in result.output
     assert "the build failed because of the problems listed above" in result.output
     assert "Traceback" not in result.output
     # The page with the problem is not cached: the next build fails again.
@@ -257,3 +284,13 @@ def test_a_second_build_keeps_unchanged_pages_resolved(built: Build, zensical: P
     assert again.returncode == 0, again.output
     assert _citations(built.page("valerian/"))[-1] == ("beta2002", "3")
     assert _citations(built.page(""))[0] == ("beta2002", "1")
+    assert "watch:" not in again.output  # the site watches refs.bib: no warning
+
+
+def test_an_edited_bib_reaches_every_page_through_watch(built: Build, zensical: Path) -> None:
+    bib = built.root / "refs.bib"
+    bib.write_text(bib.read_text("utf-8").replace("{First work}", "{First work, revised}"), "utf-8")
+    again = _build(zensical, built.root)
+    assert again.returncode == 0, again.output
+    link = built.page("").cssselect('a.citation[data-cite="alpha2001"]')[0]
+    assert "First work, revised." in (link.get("title") or "")

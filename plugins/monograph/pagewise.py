@@ -103,6 +103,29 @@ class MonographProblems(Exception):
 _LOCK = threading.Lock()
 _FORMATTERS: dict[tuple[object, ...], ReferenceFormatter] = {}
 _REPORTED_BIBS: set[int] = set()
+_UNWATCHED: set[str] = set()
+
+
+def check_watched(bib_path: Path, shown: str, page: PageSource) -> Problem | None:
+    """Warn once when Zensical would keep pages built from an older version of the .bib.
+
+    Zensical converts only the pages whose Markdown changed, unless a file listed in its
+    ``watch:`` setting changed: without the .bib there, an edited entry stays old on every
+    cached page. Said once per process (with the first page converted).
+    """
+    if page.watch is None or shown in _UNWATCHED:
+        return None
+    target = bib_path.resolve()
+    for entry in page.watch:
+        watched = (page.root / entry).resolve()
+        if target == watched or target.is_relative_to(watched):
+            return None
+    _UNWATCHED.add(shown)
+    message = (
+        f"'{shown}' is not in the 'watch:' list of mkdocs.yml, so Zensical keeps pages built "
+        f"from an older version of it; add  watch: [{shown}]"
+    )
+    return Problem("config.bib_not_watched", message, "mkdocs.yml", severity="warning")
 
 
 def shared_bibliography(path: Path, shown: str, cache_dir: Path | None) -> Bibliography:
@@ -219,6 +242,8 @@ class PageSource:
         root: The project root (``bib_file`` and ``cache_dir`` are relative to it).
         strict: The site asks for a strict build (``strict: true`` in mkdocs.yml).
         title: The page's title, for the back-links' labels.
+        watch: Zensical's ``watch:`` list (files whose change rebuilds every page); None
+            outside Zensical.
     """
 
     path: str | None
@@ -229,6 +254,7 @@ class PageSource:
     strict: bool = False
     title: str = "this page"
     problems: list[Problem] = field(default_factory=list)
+    watch: tuple[str, ...] | None = None
 
 
 def _first_line(source: str, markdown: str) -> int:
@@ -261,8 +287,18 @@ def _zensical_page(md: Markdown, text: str) -> PageSource | None:
         source = text
     meta = page.meta if isinstance(page.meta, Mapping) else {}
     title = str(getattr(page, "title", None) or meta.get("title") or "this page")
+    watch = config.get("watch")
+    watched = tuple(str(w) for w in watch) if isinstance(watch, list) else ()
     return PageSource(
-        shown, str(page.url or ""), meta, source, root, bool(config.get("strict")), title, problems
+        shown,
+        str(page.url or ""),
+        meta,
+        source,
+        root,
+        bool(config.get("strict")),
+        title,
+        problems,
+        watched,
     )
 
 
@@ -577,6 +613,7 @@ class PagewiseExtension(CitationExtension):
         try:
             bib_path, shown, cache_dir = self._settings(page.root)
             bib = shared_bibliography(bib_path, shown, cache_dir)
+            unwatched = check_watched(bib_path, shown, page)
             style = (
                 str(self.getConfig("style") or ""),
                 str(self.getConfig("csl_file") or ""),
@@ -593,6 +630,8 @@ class PagewiseExtension(CitationExtension):
             formatter,
             require_reviewed=bool(self.getConfig("require_reviewed")),
         )
+        if unwatched is not None:
+            self.collector.problems.append(unwatched)
         self.sink = self.collector
 
     def finish(self, md: Markdown, html: str) -> str:

@@ -22,6 +22,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..copy_assets import SCRIPTS, STYLESHEETS
 from ..core.bibliography.checks import (
     check_bibliography,
     check_groups,
@@ -45,10 +46,11 @@ from .state import BuildState
 
 log = get_plugin_logger("monograph")
 
-#: The engine's own stylesheet and script, served from the package (nothing to copy into docs/).
+#: The engine's own stylesheet and script, served from the package (nothing to copy into docs/;
+#: a Zensical site copies the same files with `python -m monograph.copy_assets`).
 _SITE_DIR = "assets/monograph"
-_STYLESHEETS = ("monograph.css",)
-_SCRIPTS = ("evidence.js",)
+_STYLESHEETS = STYLESHEETS
+_SCRIPTS = SCRIPTS
 
 
 def report(problems: list[Problem], *, notices: bool = True) -> None:
