@@ -121,10 +121,8 @@ def assert_safe_html(corpus: Corpus, *, text_may_hold_brackets: bool = False) ->
 # Real-world exports -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def real_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+def real_world_project(root: Path, **options: Any) -> Path:
     """One site: every corpus .bib in one refs.bib, one page per exporter citing all its keys."""
-    root = tmp_path_factory.mktemp("real-world")
     (root / "docs").mkdir()
     bib = "\n".join(path.read_text(encoding="utf-8") for path in REAL_WORLD)
     (root / "refs.bib").write_text(bib, encoding="utf-8")
@@ -142,17 +140,17 @@ def real_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
         "site_name": "Real-world corpus",
         "theme": {"name": "mkdocs"},
         "nav": [*nav, "references.md"],
-        "plugins": [
-            {
-                "monograph": {
-                    "bib_file": "refs.bib",
-                    "cache_dir": "",
-                    "pdf_file": "downloads/corpus.pdf",
-                }
-            }
-        ],
+        "plugins": [{"monograph": {"bib_file": "refs.bib", "cache_dir": "", **options}}],
     }
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def real_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+    root = real_world_project(
+        tmp_path_factory.mktemp("real-world"), pdf_file="downloads/corpus.pdf"
+    )
     yield build_project(root, strict=True)
 
 
@@ -321,3 +319,36 @@ def test_hostile_corpus_pdf_has_only_safe_links(hostile: Corpus) -> None:
     assert uris, "the PDF keeps its safe links"
     assert all(scheme(uri) in SAFE_SCHEMES for uri in uris), uris
     assert "https://doi.org/10.5555/corpus.0001" in uris
+
+
+# Every shipped CSL style ------------------------------------------------------------------------
+
+CSL_STYLES = ["apa", "ama", "nlm", "chicago-author-date", "nature"]
+
+
+@pytest.mark.parametrize("style", CSL_STYLES)
+def test_real_world_exports_in_every_csl_style(tmp_path: Path, style: str) -> None:
+    corpus = build_project(real_world_project(tmp_path, style=style), strict=True)
+    assert not corpus.warnings, corpus.warnings
+    entries = corpus.page("references").xpath("//*[contains(@class, 'bibliography')]/li")
+    keys = {key for path in REAL_WORLD for key in parse_file(str(path)).entries}
+    assert {li.get("id") for li in entries} == {f"ref-{key}" for key in keys}
+    for li in entries:
+        text = li.text_content()
+        assert not any(ch in text for ch in "\\{}$"), text
+        assert "editors." not in text or ", editors." in text or "(Eds.)" in text, text
+    assert_safe_html(corpus)
+
+
+@pytest.mark.parametrize("style", CSL_STYLES)
+def test_hostile_corpus_in_every_csl_style(tmp_path: Path, style: str) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(CORPUS / "hostile", root)
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("pdf_file: downloads/hostile.pdf", f"style: {style}")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    corpus = build_project(root, strict=False)
+    assert_safe_html(corpus, text_may_hold_brackets=True)
+    main = corpus.page("").xpath("//div[@role='main']")[0]
+    assert not main.xpath(".//script | .//iframe | .//object | .//form | .//svg | .//style")
+    assert sum(p.code == "cite.unsafe_url" for p in corpus.problems) == 9

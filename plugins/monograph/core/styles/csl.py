@@ -43,7 +43,7 @@ from lxml import html as lxml_html
 
 from ..model import CoreError, Problem
 from .base import CitedItem, FormattedReference, StyleKind, narrative_names
-from .csl_data import csl_item
+from .csl_data import csl_item, shield, unshield
 from .latex import plain_text
 
 if TYPE_CHECKING:
@@ -354,7 +354,7 @@ class CslStyle:
         html_text = ""
         if self._engine is not None and item is not None:
             try:
-                html_text = str(self._style.render_bibliography([item])[0]).strip()
+                html_text = unshield(str(self._style.render_bibliography([item])[0]).strip())
             except Exception as exc:  # reported with the entry's line
                 self._fail(bib, key, f"cannot be formatted in '{self.info.title}' ({exc})")
         if not _plain(html_text).strip(" .,;:"):
@@ -391,17 +391,17 @@ class CslStyle:
             kind, value, rest = parse_locator(cited.item.locator)
             twin = self.kind == "author-date" and (narrative or cited.item.suppress_author)
             options: dict[str, Any] = {
-                "prefix": (cited.item.prefix + " " if cited.item.prefix else "")
+                "prefix": (shield(cited.item.prefix) + " " if cited.item.prefix else "")
                 + f"{_OPEN}{index}{_MID}",
-                "suffix": (f", {rest}" if rest else "") + _CLOSE,
+                "suffix": (f", {shield(rest)}" if rest else "") + _CLOSE,
             }
             if kind:
-                options["locator"] = Locator(kind, value)
+                options["locator"] = Locator(kind, shield(value))
             cites.append(CitationItem(cited.key + _SUPPRESSED if twin else cited.key, **options))
         citation = Citation(cites)
         self._engine.register(citation)
         try:
-            out = str(self._engine.cite(citation, lambda item: None))
+            out = unshield(str(self._engine.cite(citation, lambda item: None)))
         except Exception:  # the engine writes the citation instead
             return None
         out = _NO_AUTHOR_RE.sub("", out)

@@ -109,16 +109,34 @@ _MONTHS = {
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
+#: citeproc-py's HTML formatter does not escape every piece of text it is given (a title it
+#: changes the case of comes out raw: ``<script>`` in a title was live markup). So ``<``, ``>``
+#: and ``&`` in the data travel through it as private-use characters, and :func:`unshield` turns
+#: them into entities in its output; whatever the processor escapes itself is left alone.
+_SHIELD = str.maketrans({"<": "\ue000", ">": "\ue001", "&": "\ue002"})
+_UNSHIELD = str.maketrans({"\ue000": "&lt;", "\ue001": "&gt;", "\ue002": "&amp;"})
+
+
+def shield(text: str) -> str:
+    """Data text for the CSL processor, with no character its HTML output could take for markup."""
+    return text.translate(_SHIELD)
+
+
+def unshield(html: str) -> str:
+    """The processor's HTML output with the shielded characters as entities."""
+    return html.translate(_UNSHIELD)
+
+
 def _text(value: object) -> str:
-    return plain_text(str(value)).strip()
+    return shield(plain_text(str(value)).strip())
 
 
 def _name(person: Person) -> dict[str, str]:
     """One pybtex name as a CSL name (``von`` as a particle, ``Jr`` as a suffix)."""
-    family = " ".join(plain_text(n) for n in person.last_names)
-    given = " ".join(plain_text(n) for n in person.first_names + person.middle_names)
-    particle = " ".join(plain_text(n) for n in person.prelast_names)
-    suffix = " ".join(plain_text(n) for n in person.lineage_names)
+    family = shield(" ".join(plain_text(n) for n in person.last_names))
+    given = shield(" ".join(plain_text(n) for n in person.first_names + person.middle_names))
+    particle = shield(" ".join(plain_text(n) for n in person.prelast_names))
+    suffix = shield(" ".join(plain_text(n) for n in person.lineage_names))
     if not given and not particle and not suffix and family.startswith("{"):
         return {"literal": family.strip("{}")}
     name = {"family": family}
