@@ -57,6 +57,7 @@ from .core.source.yaml_lines import (
     front_matter_problem,
     line_of,
 )
+from .core.styles.fetch import fetch_cached, is_url
 from .core.styles.formatter import ReferenceFormatter
 from .core.styles.registry import DEFAULT as DEFAULT_STYLE
 from .core.styles.registry import load_style
@@ -66,17 +67,36 @@ from .extension import CitationExtension
 #: under Zensical, whose command line sets up no logging, the lines are printed directly.
 log = logging.getLogger("mkdocs.plugins.monograph")
 
+#: Markers that place the page's reference list (``\\bibliography`` is ``references``).
+_LIST_MARKERS = ("bibliography", "full-bibliography", "references")
 #: Zensical's preprocessor that carries the page being rendered and the configuration.
 _CONTEXT = "rendering_context"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FAILURE = "MonographProblems"
 
 OPTIONS: dict[str, list[Any]] = {
-    "bib_file": ["", "The BibTeX file, relative to the project root (the folder of mkdocs.yml)"],
+    "bib_file": [
+        "",
+        "The BibTeX file, relative to the project root (the folder of mkdocs.yml), or an "
+        "http(s) URL",
+    ],
     "style": ["vancouver", "The reference style: vancouver, or a shipped CSL style (ama, apa...)"],
     "csl_file": ["", "Any CSL 1.0.x style file (relative to the project root) or an http(s) URL"],
     "csl_file_encoding": ["", "The encoding of csl_file when its XML declaration is wrong"],
     "references_heading": ["References", "Heading of the reference list that ends each page"],
+    "bib_by_default": [
+        True,
+        "End every citing page with its reference list (else only at a marker)",
+    ],
+    "bib_command": [
+        "\\bibliography",
+        "A line standing for the page's reference list (mkdocs-bibtex)",
+    ],
+    "full_bib_command": [
+        "\\full_bibliography",
+        "A line standing for a list of every entry (mkdocs-bibtex)",
+    ],
+    "enable_inline_citations": [True, "Narrative citations (@key in running text)"],
     "cache_dir": [
         ".cache/monograph",
         "Where formatted references are cached between builds, relative to the project root "
@@ -104,6 +124,22 @@ _LOCK = threading.Lock()
 _FORMATTERS: dict[tuple[object, ...], ReferenceFormatter] = {}
 _REPORTED_BIBS: set[int] = set()
 _UNWATCHED: set[str] = set()
+_FETCHED: dict[str, Path] = {}
+
+
+def fetched_once(url: str, cache_dir: Path | None) -> Path:
+    """The local copy of a ``bib_file`` URL (a Zotero export), fetched once per process.
+
+    As under the plugin, the URL is fetched afresh by each build (here: each run of the
+    converter's process) and the last copy is used when there is no network.
+
+    Raises:
+        CoreError: Neither the URL nor a cached copy can be read.
+    """
+    with _LOCK:
+        if url not in _FETCHED:
+            _FETCHED[url] = fetch_cached(url, cache_dir, suffix=".bib", refresh=True)
+        return _FETCHED[url]
 
 
 def check_watched(bib_path: Path, shown: str, page: PageSource) -> Problem | None:
@@ -113,8 +149,8 @@ def check_watched(bib_path: Path, shown: str, page: PageSource) -> Problem | Non
     ``watch:`` setting changed: without the .bib there, an edited entry stays old on every
     cached page. Said once per process (with the first page converted).
     """
-    if page.watch is None or shown in _UNWATCHED:
-        return None
+    if page.watch is None or shown in _UNWATCHED or is_url(shown):
+        return None  # (Zensical cannot watch a URL: each run of Zensical fetches it afresh)
     target = bib_path.resolve()
     for entry in page.watch:
         watched = (page.root / entry).resolve()
@@ -350,7 +386,8 @@ class PageCollector:
         self.locator = SourceLocator(markdown, _first_line(page.source, markdown))
         self.problems: list[Problem] = list(page.problems)
         self.markers_seen: set[str] = set()
-        self.list_here = False  # a bibliography marker puts the reference list in its place
+        #: The list marker of the page, if any: the page's reference list goes in its place.
+        self.list_here = ""
         source = page.source
         if page.path is not None:
             dropped = front_matter_problem(source, page.meta, path=page.path)
@@ -396,17 +433,19 @@ class PageCollector:
         if marker is None:
             self._problem("marker.unknown", unknown_marker_message(name), line)
             return ""
-        if name in self.markers_seen and name == "bibliography":
-            self._problem(
-                "marker.duplicate",
-                "a second 'monograph:bibliography' marker on this page; keep one",
-                line,
-            )
-            return ""
-        self.markers_seen.add(name)
-        if name == "bibliography":
-            self.list_here = True
+        if name in _LIST_MARKERS:
+            if self.list_here:
+                self._problem(
+                    "marker.duplicate",
+                    "a second reference list ('monograph:bibliography', 'monograph:references', "
+                    "\\bibliography or \\full_bibliography) on this page; keep one",
+                    line,
+                )
+                return ""
+            self.markers_seen.add(name)
+            self.list_here = name
             return marker_token("bibliography")
+        self.markers_seen.add(name)
         if marker.site_wide:
             self._problem(
                 "marker.site_wide",
@@ -454,36 +493,50 @@ class PageCollector:
                     line_of(lines, (marker.data,)) or 1,
                 )
 
-    def finish(self, html: str, heading: str, taken_ids: set[str]) -> tuple[str, str | None]:
+    def finish(
+        self, html: str, heading: str, taken_ids: set[str], *, by_default: bool = True
+    ) -> tuple[str, str | None]:
         """Number the page's citations, fill them in and add its reference list.
+
+        Arguments:
+            html: The converted page, holding tokens.
+            heading: The heading of the list added at the end.
+            taken_ids: Ids of the page's headings (the list's heading gets a free one).
+            by_default: End a citing page with its list (else only where a marker asks).
 
         Returns the HTML and the id of the reference-list heading when one was added at the end.
         """
         info = PageInfo(self.path or "", self.page.url, self.page.title, html)
         keys_cited = {self.bib.canonical_key(k) for g in self.registry.groups for k in g.keys}
         nocite: list[str] = []
-        if self.list_here and not any(k in self.bib for k in keys_cited):
-            nocite = list(self.bib)  # a bibliography page that cites nothing lists every entry
+        cites_nothing = not any(k in self.bib for k in keys_cited)
+        if self.list_here == "full-bibliography" or (
+            self.list_here == "bibliography" and cites_nothing
+        ):
+            # Every entry: always for \full_bibliography, and on a bibliography page that
+            # cites nothing itself (the site's "References" page), numbered after cited ones.
+            nocite = list(self.bib)
         numbering = number_citations([info], self.registry, self.bib, nocite)
         self.problems += check_unknown_keys(self.bib, self.registry.groups)
         self._unplaced_data()
         ctx = RenderContext(numbering, self.formatter, self.page.url, None)
-        keys = numbering.page_keys.get(info.id, []) or numbering.ordered()
-        anchor = _free_id("references", taken_ids)
-        reference_list = render_page_references(ctx, keys, heading, anchor) if keys else ""
+        keys = numbering.ordered() if nocite else numbering.page_keys.get(info.id, [])
 
         def replace_token(kind: str, value: str) -> str:
             if kind == "cite":
                 index = int(value)
                 return render_group(ctx, self.registry.groups[index], numbering.anchors[index])
-            return reference_list if value == "bibliography" else ""
+            if value == "bibliography" and keys:  # the author's heading is above the marker
+                return render_page_references(ctx, keys, None)
+            return ""
 
         html = fill(html, replace_token)
         if self.reviewed is not None:
             html = insert_after_title(html, reviewed_html(self.reviewed))
         added = None
-        if reference_list and not self.list_here:
-            html += "\n" + reference_list
+        if keys and by_default and not self.list_here:
+            anchor = _free_id("references", taken_ids)
+            html += "\n" + render_page_references(ctx, keys, heading, anchor)
             added = anchor
         html, refused = refuse_unsafe_links(html)
         for url in refused:
@@ -582,6 +635,12 @@ class PagewiseExtension(CitationExtension):
         super().__init__(**kwargs)
         self.collector: PageCollector | None = None
         self.tree_done = False
+        # mkdocs-bibtex's commands and inline-citation switch, as the plugin sets them.
+        self.commands = {
+            str(self.getConfig("bib_command")): "references",
+            str(self.getConfig("full_bib_command")): "full-bibliography",
+        }
+        self.narrative = bool(self.getConfig("enable_inline_citations"))
 
     def extendMarkdown(self, md: Markdown) -> None:
         """Register the citation processors, then the page's start and end."""
@@ -597,13 +656,16 @@ class PagewiseExtension(CitationExtension):
                 "the 'monograph' Markdown extension needs 'bib_file' (the BibTeX file, "
                 "relative to mkdocs.yml): markdown_extensions: [monograph: {bib_file: refs.bib}]"
             )
+        cache = str(self.getConfig("cache_dir") or "")
+        cache_dir = (root / cache) if cache else None
+        if is_url(bib_file):
+            return fetched_once(bib_file, cache_dir), bib_file, cache_dir
         bib_path = root / bib_file
         try:
             shown = bib_path.resolve().relative_to(root).as_posix()
         except ValueError:
             shown = bib_path.as_posix()
-        cache = str(self.getConfig("cache_dir") or "")
-        return bib_path, shown, (root / cache) if cache else None
+        return bib_path, shown, cache_dir
 
     def start(self, page: PageSource, markdown: str) -> None:
         """Attach a collector for ``page`` (or stop the build when the .bib cannot be read)."""
@@ -644,7 +706,9 @@ class PagewiseExtension(CitationExtension):
             return html
         tokens: list[dict[str, Any]] = list(getattr(md, "toc_tokens", []) or [])
         heading = str(self.getConfig("references_heading"))
-        html, anchor = collector.finish(html, heading, _toc_ids(tokens))
+        html, anchor = collector.finish(
+            html, heading, _toc_ids(tokens), by_default=bool(self.getConfig("bib_by_default"))
+        )
         if anchor is not None and hasattr(md, "toc_tokens"):
             _add_toc_entry(md, heading, anchor)
         collector.formatter.save()

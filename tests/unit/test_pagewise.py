@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import logging
 import sys
+import threading
 from pathlib import Path
 
 import markdown
@@ -170,3 +172,60 @@ def test_style_option_uses_the_engine_styles(project: Path) -> None:
     )
     with pytest.raises(MonographProblems):
         convert("[@beta2002]\n", style="nosuch")
+
+
+def test_references_marker_and_mkdocs_bibtex_commands_place_the_list(project: Path) -> None:
+    for line in ("<!-- monograph:references -->", "\\bibliography"):
+        tree, _ = convert(f"# P\n\n[@beta2002]\n\n## Sources\n\n{line}\n\nAfter.\n")
+        assert [li.get("id") for li in tree.cssselect("ol.references > li")] == ["ref-beta2002"]
+        assert tree.cssselect("h2.page-references") == []  # the author's heading, not ours
+        assert tree[-1].text_content() == "After."
+
+
+def test_full_bibliography_lists_cited_works_first_then_the_rest(project: Path) -> None:
+    tree, _ = convert("# P\n\n[@rct2009]\n\n\\full_bibliography\n")
+    ids = [li.get("id") for li in tree.cssselect("ol.references > li")]
+    assert ids == ["ref-rct2009", "ref-alpha2001", "ref-beta2002", "ref-delta2004"]
+
+
+def test_mkdocs_bibtex_switches(project: Path) -> None:
+    tree, _ = convert("# P\n\n[@beta2002] and @alpha2001.\n", bib_by_default=False)
+    assert tree.cssselect("ol.references") == []
+    tree, _ = convert("# P\n\n[@beta2002] and @alpha2001.\n", enable_inline_citations=False)
+    assert cited(tree) == [("beta2002", "1")]
+    assert "@alpha2001" in tree.text_content()
+
+
+def test_a_second_list_marker_is_reported(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.monograph")
+    convert("# P\n\n[@beta2002]\n\n\\bibliography\n\n<!-- monograph:bibliography -->\n")
+    problems = [r.monograph_problem for r in caplog.records if hasattr(r, "monograph_problem")]
+    assert [(p.code, p.line) for p in problems] == [("marker.duplicate", 7)]
+
+
+class _Bib(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = BIB.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+def test_bib_file_may_be_a_url_fetched_once(project: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Bib)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/library.bib"
+        tree, _ = convert("[@beta2002]\n", bib_file=url, cache_dir=".cache")
+        assert cited(tree) == [("beta2002", "1")]
+        server.shutdown()
+        tree, _ = convert("[@alpha2001]\n", bib_file=url, cache_dir=".cache")  # no refetch
+        assert cited(tree) == [("alpha2001", "1")]
+    finally:
+        server.shutdown()
+        server.server_close()
