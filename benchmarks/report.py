@@ -12,6 +12,9 @@ RATIO_LABELS = (
     ("cold", "cold/plain"),
     ("warm", "warm/plain"),
     ("mkdocs-bibtex", "mkdocs-bibtex/plain"),
+    ("csl-cold", "csl-cold/plain"),
+    ("csl-warm", "csl-warm/plain"),
+    ("mkdocs-bibtex-csl", "mkdocs-bibtex-csl/plain"),
 )
 
 
@@ -125,7 +128,7 @@ def extras(found: dict[str, Any]) -> str:
 
 
 def ratio_lines(result: dict[str, Any]) -> str:
-    """The three closing lines: each variant's median over plain's."""
+    """The closing lines: each variant's median over plain's (n/a when not run)."""
     variants = result["variants"]
     return "\n".join(
         f"{label} {variants[name]['ratio']:.2f}" if name in variants else f"{label} n/a"

@@ -7,11 +7,15 @@ For each size (pages x .bib entries) a synthetic monograph is generated and buil
 - plain: no citation plugin (citations stay as text);
 - cold: our plugin with an empty cache directory (and, being a new process, an empty memory cache);
 - warm: our plugin with the cache file of an earlier build present;
-- mkdocs-bibtex: mkdocs-bibtex 4.4.0 in pybtex mode, from its own venv, on the same files.
+- mkdocs-bibtex: mkdocs-bibtex 4.4.0 in pybtex mode, from its own venv, on the same files;
+- csl-cold, csl-warm: our plugin with a CSL style (the shipped Nature style, citeproc-py);
+- mkdocs-bibtex-csl: mkdocs-bibtex 4.4.0 in CSL mode (pandoc from pypandoc-binary) with the
+  same Nature style file.
 
 Prints medians, peak RSS and ratios to plain; with the largest size also times the internal link
 check of the built site and a ``mkdocs serve`` rebuild after editing one page. The last three
-lines are ``cold/plain``, ``warm/plain`` and ``mkdocs-bibtex/plain`` of the 200 x 2,000 size (or
+lines are ``cold/plain``, ``warm/plain``, ``mkdocs-bibtex/plain`` and the same for CSL
+(``csl-cold/plain``, ``csl-warm/plain``, ``mkdocs-bibtex-csl/plain``) of the 200 x 2,000 size (or
 of the last size run, when that one is not).
 
 Usage: ``python benchmarks/run.py`` (all sizes, 15-20 minutes on 2 cores) or
@@ -36,12 +40,15 @@ import report
 from generate import generate
 from measure import Sample, run_timed, serve_rebuilds
 
-VARIANTS = ("plain", "cold", "warm", "mkdocs-bibtex")
+VARIANTS = ("plain", "cold", "warm", "mkdocs-bibtex", "csl-cold", "csl-warm", "mkdocs-bibtex-csl")
 #: Our plugin with the prototype fixes of whatif.py applied at runtime (not run by default).
 FIXED = ("cold-fixed", "warm-fixed")
 TARGET = (200, 2000)
 LARGE = 1000
 _OURS = "plugins:\n  - monograph:\n      bib_file: refs.bib\n      cache_dir: .bench-cache/{}\n"
+_OURS_CSL = _OURS + "      style: nature\n"
+#: The CSL file both CSL variants use (mkdocs-bibtex needs a file; ours names the same one).
+CSL_FILE = bench_env.ROOT / "plugins" / "monograph" / "core" / "styles" / "csl" / "nature.csl"
 _CONFIGS = {
     "plain": "plugins: []\n",
     "cold": _OURS.format("cold"),
@@ -49,12 +56,18 @@ _CONFIGS = {
     "cold-fixed": _OURS.format("cold-fixed"),
     "warm-fixed": _OURS.format("warm-fixed"),
     "mkdocs-bibtex": "plugins:\n  - bibtex:\n      bib_file: refs.bib\n",
+    "csl-cold": _OURS_CSL.format("csl-cold"),
+    "csl-warm": _OURS_CSL.format("csl-warm"),
+    "mkdocs-bibtex-csl": (
+        "plugins:\n  - bibtex:\n      bib_file: refs.bib\n      csl_file: nature.csl\n"
+    ),
 }
 
 
 def write_configs(site: Path) -> dict[str, Path]:
     """One mkdocs-<variant>.yml per variant, inheriting the generated mkdocs.yml."""
     paths = {}
+    shutil.copyfile(CSL_FILE, site / "nature.csl")
     for variant, plugins in _CONFIGS.items():
         path = site / f"mkdocs-{variant}.yml"
         path.write_text(f"INHERIT: mkdocs.yml\nsite_dir: site-{variant}\n{plugins}", "utf-8")
@@ -67,7 +80,8 @@ def build_command(variant: str, config: Path, bibtex_mkdocs: Path) -> list[str]:
     if variant in FIXED:
         whatif = [str(bench_env.project_bin("python")), str(bench_env.HERE / "whatif.py")]
         return [*whatif, "--patch", "all", "build", "-q", "-f", str(config)]
-    mkdocs = bibtex_mkdocs if variant == "mkdocs-bibtex" else bench_env.project_bin("mkdocs")
+    theirs = variant.startswith("mkdocs-bibtex")
+    mkdocs = bibtex_mkdocs if theirs else bench_env.project_bin("mkdocs")
     return [str(mkdocs), "build", "-q", "-f", str(config)]
 
 
@@ -95,9 +109,9 @@ def bench_size(
         shift = round_ % len(args.variants)  # rotate, so no variant always runs first
         order = args.variants[shift:] + args.variants[:shift]
         for variant in order:
-            if variant.startswith("cold"):
+            if "cold" in variant.split("-"):
                 shutil.rmtree(site / ".bench-cache" / variant, ignore_errors=True)
-            if variant.startswith("warm"):
+            if "warm" in variant.split("-"):
                 _prime_warm_cache(site, variant, commands[variant])
             sample, _output = run_timed(commands[variant], site)
             samples[variant].append(sample)
@@ -216,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if "plain" not in args.variants:
         parser.error("the plain variant is the baseline; keep it in --variants")
-    bibtex_mkdocs = bench_env.ensure_bibtex_venv() if "mkdocs-bibtex" in args.variants else Path()
+    theirs = any(v.startswith("mkdocs-bibtex") for v in args.variants)
+    bibtex_mkdocs = bench_env.ensure_bibtex_venv() if theirs else Path()
     started = time.perf_counter()
     python, engine = platform.python_version(), engine_version()
     print(f"# {engine}, Python {python}, {os.cpu_count()} CPUs", flush=True)

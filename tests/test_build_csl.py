@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
+import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -122,3 +126,72 @@ def test_unusable_csl_file_is_one_line(tmp_path: Path, csl: str, message: str) -
     result = build_project(root, strict=True)
     assert result.aborted is not None
     assert any(message in w for w in [*result.warnings, result.aborted]), result.warnings
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No request lines in the test output."""
+
+
+def _serve(folder: Path) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_csl_and_bib_urls_are_fetched_and_the_cached_copies_used_offline(tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(SITES / "csl-author-date" / "refs.bib", served / "library.bib")
+    shutil.copy(SITES / "csl-numeric" / "styles" / "ama-copy.csl", served / "ama.csl")
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "csl-numeric", root)
+    server = _serve(served)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("bib_file: refs.bib", f"bib_file: {base}/library.bib")
+    config = config.replace("csl_file: styles/ama-copy.csl", f"csl_file: {base}/ama.csl")
+    config = config.replace('cache_dir: ""', "cache_dir: .cache")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (root / "refs.bib").unlink()
+    try:
+        online = build_project(root, strict=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert online.aborted is None, online.warnings
+    offline = build_project(root, strict=True)  # the server is gone: the cached copies serve
+    assert offline.aborted is None, offline.warnings
+    assert [g.text_content() for g in offline.page("").cssselect(".citation-group")][:2] == [
+        "1,2",
+        "3",
+    ]
+
+
+def test_unreachable_csl_url_without_a_cached_copy_is_one_line(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "csl-numeric", root)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    url = f"http://127.0.0.1:{port}/style.csl"
+    config = config.replace("csl_file: styles/ama-copy.csl", f"csl_file: {url}")
+    (root / "mkdocs.yml").write_text(config.replace('cache_dir: ""', "cache_dir: .c"), "utf-8")
+    site = build_project(root, strict=True)
+    assert site.aborted is not None
+    assert any(f"{url} could not be fetched" in w and "no cached copy" in w for w in site.warnings)
+
+
+def test_an_entry_lacking_what_the_style_needs_is_reported_at_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "csl-author-date", root)
+    with (root / "refs.bib").open("a", encoding="utf-8") as bib:
+        bib.write("\n@misc{bare,\n  note = {Nothing else.}\n}\n")
+    (root / "docs" / "second.md").write_text("# Second\n\nA bare entry [@bare].\n", "utf-8")
+    site = build_project(root, strict=True)
+    assert site.aborted is not None
+    line = (root / "refs.bib").read_text(encoding="utf-8").splitlines().index("@misc{bare,") + 1
+    # The bibliography's checks apply whatever the style: the line of the entry, what to add.
+    assert any(f"refs.bib:{line}: entry 'bare' (@misc) lacks title" in w for w in site.warnings)
