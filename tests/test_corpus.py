@@ -352,3 +352,37 @@ def test_hostile_corpus_in_every_csl_style(tmp_path: Path, style: str) -> None:
     main = corpus.page("").xpath("//div[@role='main']")[0]
     assert not main.xpath(".//script | .//iframe | .//object | .//form | .//svg | .//style")
     assert sum(p.code == "cite.unsafe_url" for p in corpus.problems) == 9
+
+
+# Malformed BibTeX -------------------------------------------------------------------------------
+
+
+def test_malformed_bib_gives_located_messages_and_still_builds(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "docs").mkdir(parents=True)
+    shutil.copy(CORPUS / "malformed.bib", root / "refs.bib")
+    keys = ["dupfield", "undefmacro", "hash", "paren", "latexerr", "noopsort", "last"]
+    page = "# Malformed\n\n" + " ".join(f"[@{key}]" for key in keys) + "\n"
+    (root / "docs" / "index.md").write_text(page, encoding="utf-8")
+    config = {
+        "site_name": "Malformed",
+        "theme": {"name": "mkdocs"},
+        "plugins": [{"monograph": {"bib_file": "refs.bib", "cache_dir": ""}}],
+    }
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    corpus = build_project(root, strict=False)
+    syntax = [(p.line, p.message.split(";")[0]) for p in corpus.problems if p.code == "bib.syntax"]
+    assert syntax == [
+        (1, "syntax error: entry key expected"),
+        (3, "entry 'dupfield': field 'title' appears twice"),
+        (4, "entry 'undefmacro': undefined string: undefinedmacro"),
+        (18, "entry 'last': syntax error: premature end of file"),
+    ]
+    refs = {
+        li.get("id"): li.xpath("string(span[@class='reference'])")
+        for li in corpus.page("").xpath("//ol[@class='references']/li")
+    }
+    assert refs["ref-hash"] == "Concat braces and quotes."
+    assert refs["ref-noopsort"] == "Sorted."
+    assert refs["ref-latexerr"].startswith("bar ")
+    assert len(refs) == len(keys)

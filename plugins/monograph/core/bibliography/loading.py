@@ -128,7 +128,12 @@ class _LocatingParser(Parser):  # type: ignore[misc]
         scanner = self._scanner
         key = scanner.current_entry_key if scanner is not None else None
         line = found_at
-        if isinstance(error, PybtexSyntaxError):
+        if "undefined string" in message:
+            hint = (
+                "a bare word is read as an @string macro; put the value in braces "
+                "(journal = {Sleep}) or define the macro with @string"
+            )
+        elif isinstance(error, PybtexSyntaxError):
             hint = "check the braces, commas and quotes of this entry"
             rest = self._text[scanner.pos :] if scanner is not None else ""
             if (
@@ -141,6 +146,8 @@ class _LocatingParser(Parser):  # type: ignore[misc]
                     f"the entry's closing brace is missing (the next thing, at line {found_at}, "
                     "is already another entry or the end of the file)"
                 )
+            elif "entry key expected" in message:
+                hint = "give the entry a key after its opening brace: @article{smith2020, ..."
             elif "expected" in message:
                 hint = "a comma between two fields, or a brace or quote, is probably missing"
         else:

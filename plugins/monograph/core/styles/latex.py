@@ -6,8 +6,8 @@ pybtex's ``Text.from_latex`` (with latexcodec) decodes accents and symbols and t
 latexcodec for the decoding and adds, on top of their output:
 
 - ``\url{u}`` and ``\href{u}{text}`` as links (only when :func:`links.safe_url` allows the URL);
-- ``\emph``, ``\textit``, ``\textbf``, ``\textsuperscript``, ``\textsubscript``, ``\enquote`` and
-  the commands that only wrap text (``\textsc``, ``\mbox``...) as tags or their content;
+- ``\emph``, ``\textit``, ``\textbf``, ``\textsuperscript``, ``\textsubscript``, ``\enquote`` as
+  tags; any other command with an argument (``\textsc``, ``\mbox``...) as its argument's text;
 - accents with a braced argument (``\"{\i}`` is ``ï``) by Unicode composition;
 - ``\LaTeX``, ``\TeX``, ``\dots`` and a few other argument-less macros latexcodec leaves alone;
 - simple inline math (``$x^2$``, ``$\alpha$``, ``$\beta_2$``, ``Fe$^{2+}$``) as Unicode.
@@ -48,25 +48,8 @@ _WRAPPERS = {
     "mkbibsubscript": "sub",
 }
 _QUOTES = frozenset({"enquote", "mkbibquote", "textquote"})
-_TRANSPARENT = frozenset(
-    {
-        "textsc",
-        "textrm",
-        "textsf",
-        "texttt",
-        "textup",
-        "textmd",
-        "textnormal",
-        "mbox",
-        "text",
-        "nocase",
-        "NoCaseChange",
-        "MakeUppercase",
-        "MakeLowercase",
-        "url",
-        "path",
-    }
-)
+#: Commands whose argument is not printed (``\noopsort`` is the classic BibTeX sorting trick).
+_DROPPED = frozenset({"noopsort", "nocite", "label", "index"})
 # Accent commands and the Unicode combining mark each stands for.
 _ACCENTS = {
     '"': "\u0308",
@@ -301,11 +284,10 @@ def _post(text: BaseMultipartText) -> BaseMultipartText:
             ):
                 out.extend(_post(parts[index + 2]).parts)  # nested \href: its text, no link
                 index += 1
-            elif name in _TRANSPARENT:
+            elif name in _DROPPED:
+                pass  # \noopsort{a}: a sorting key, never printed
+            else:  # \textsc, \mbox and any command we do not know: its argument, as text
                 out.extend(inner.parts)
-            else:
-                out.append(String("\\" + name))
-                out.append(inner)
             index += 2
             continue
         if isinstance(part, String):
