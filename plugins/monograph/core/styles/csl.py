@@ -198,10 +198,16 @@ def _plain(html_text: str) -> str:
     return str(lxml_html.fragment_fromstring(html_text, create_parent="span").text_content())
 
 
+def _raw(value: object) -> str:
+    """A shielded data value (see :func:`.csl_data.shield`) as the text it stands for."""
+    return unshield(str(value)).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _linkify(html_text: str, item: dict[str, Any]) -> str:
     """Make the DOI or URL the style printed a link; add PMID/PMCID links it does not print."""
     fragment = lxml_html.fragment_fromstring(html_text, create_parent="span")
     targets: list[tuple[str, str]] = []
+    item = {k: _raw(v) for k, v in item.items() if k in ("DOI", "URL", "PMID", "PMCID")}
     doi = item.get("DOI")
     if doi:
         targets += [
@@ -379,7 +385,7 @@ class CslStyle:
         """Number order (numeric) or the style's sort (author-date)."""
         if self.kind == "numeric":
             return sorted(keys, key=numbers.__getitem__)
-        return sorted(keys, key=lambda k: (self._rank.get(k, len(self._rank)), numbers[k]))
+        return sorted(keys, key=lambda k: (self._rank.get(k, len(self._rank)), numbers.get(k, 0)))
 
     def render_citation(self, group: CitationGroup, items: Sequence[CitedItem]) -> str | None:
         """The citation as the style writes it, each work in its link."""

@@ -1,0 +1,122 @@
+"""The CSL style behind the style seam: locators, CSL file checks, entries, order, cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from monograph.core.bibliography.loading import load_bibliography
+from monograph.core.model import CitationGroup, CitationItem, CoreError
+from monograph.core.styles.base import CitedItem
+from monograph.core.styles.csl import parse_locator, read_csl
+from monograph.core.styles.formatter import ReferenceFormatter
+from monograph.core.styles.registry import load_style
+
+BIB = r"""
+@article{lee2021b, author = {Lee, Ann}, title = {Later}, journal = {J}, year = {2021},
+  url = {https://example.org/a?x=1&y=2}}
+@article{lee2021a, author = {Lee, Ann}, title = {Earlier}, journal = {J}, year = {2021},
+  pmid = {12345}}
+@book{ok2000, author = {{World Health Organization}}, title = {Guide}, publisher = {WHO},
+  year = {2000}}
+"""
+
+CSL_HEAD = '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="{v}">'
+
+
+def bib(tmp_path: Path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "refs.bib"
+    path.write_text(BIB, encoding="utf-8")
+    return load_bibliography(path, "refs.bib")
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("p. 12", ("page", "12", "")),
+        ("pp. 100, 200", ("page", "100, 200", "")),
+        ("chap. 3", ("chapter", "3", "")),
+        ("§ 4", ("section", "4", "")),
+        ("12-14", ("page", "12-14", "")),
+        ("see pp. 100", ("", "", "see pp. 100")),
+        ("", ("", "", "")),
+    ],
+)
+def test_locators_are_read_as_csl_locator_types(text: str, parsed: tuple[str, str, str]) -> None:
+    assert parse_locator(text) == parsed
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        (CSL_HEAD.format(v="0.8") + "</style>", "x.csl:1: CSL version 0.8"),
+        (
+            CSL_HEAD.format(v="1.0") + '<info><title>Child</title><link rel="independent-parent" '
+            'href="http://www.zotero.org/styles/apa"/></info></style>',
+            "'Child' is a dependent style; use its parent style http://www.zotero.org/styles/apa",
+        ),
+        (
+            CSL_HEAD.format(v="1.0")
+            + "<info><title>No list</title></info><citation><layout/></citation></style>",
+            "'No list' has no <bibliography>",
+        ),
+        ("<style>\n<citation></style>", "x.csl:2: not a valid CSL style"),
+    ],
+)
+def test_unusable_csl_files_say_where_and_what(xml: str, message: str) -> None:
+    with pytest.raises(CoreError, match=None) as info:
+        read_csl(xml.encode(), "x.csl")
+    assert message in str(info.value)
+
+
+def test_unknown_style_name_suggests_the_closest(tmp_path: Path) -> None:
+    with pytest.raises(CoreError) as info:
+        load_style("apaa", base_dir=tmp_path)
+    assert "unknown style 'apaa'; did you mean 'apa'?" in str(info.value)
+
+
+def _cite(style, key, **item):  # type: ignore[no-untyped-def]
+    cited = CitedItem(key, CitationItem(key, **item), 1, lambda inner: f"<a>{inner}</a>")
+    return style.render_citation(CitationGroup((cited.item,)), [cited])
+
+
+def test_author_date_letters_sorts_and_links(tmp_path: Path) -> None:
+    data = bib(tmp_path)
+    style = load_style("chicago-author-date", base_dir=tmp_path)
+    style.prepare(data, ["lee2021b", "lee2021a", "ok2000"])
+    # Sorted as Chicago sorts: author, then title for the same year; letters in that order.
+    assert style.order(["lee2021b", "lee2021a", "ok2000"], {}) == ["lee2021a", "lee2021b", "ok2000"]
+    assert _cite(style, "lee2021a") == (
+        '<span class="citation-group citation-csl">(<a>Lee 2021a</a>)</span>'
+    )
+    assert _cite(style, "lee2021b", locator="p. 3") == (
+        '<span class="citation-group citation-csl">(<a>Lee 2021b, 3</a>)</span>'
+    )
+    formatter = ReferenceFormatter(data, style=style)
+    later = formatter.get("lee2021b")
+    # The URL the style prints is a link with its query intact; a PMID it omits is added.
+    assert '<a href="https://example.org/a?x=1&amp;y=2">' in later.html
+    assert 'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/12345/">12345</a>' in (
+        formatter.get("lee2021a").html
+    )
+    assert later.text == "Lee, A. 2021b. “Later”. J. https://example.org/a?x=1&y=2."
+
+
+def test_csl_references_are_cached_by_style(tmp_path: Path) -> None:
+    data = bib(tmp_path)
+    cache = tmp_path / "cache" / "references.json"
+    apa = load_style("apa", base_dir=tmp_path)
+    apa.prepare(data, ["ok2000"])
+    first = ReferenceFormatter(data, cache, style=apa)
+    ref = first.get("ok2000")
+    first.save()
+    from monograph.core.styles import formatter as references
+
+    references._MEMORY.clear()
+    again = ReferenceFormatter(data, cache, style=apa)
+    assert again.get("ok2000") == ref and again.formatted == 0
+    references._MEMORY.clear()
+    nature = load_style("nature", base_dir=tmp_path)
+    nature.prepare(data, ["ok2000"])
+    other = ReferenceFormatter(data, cache, style=nature)
+    assert other.get("ok2000") != ref and other.formatted == 1
