@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -294,3 +295,41 @@ def test_an_edited_bib_reaches_every_page_through_watch(built: Build, zensical: 
     assert again.returncode == 0, again.output
     link = built.page("").cssselect('a.citation[data-cite="alpha2001"]')[0]
     assert "First work, revised." in (link.get("title") or "")
+
+
+def _as_the_guide_says(config: str) -> str:
+    """This monograph's mkdocs.yml with the additions plugins/ZENSICAL.md lists."""
+    extension = "markdown_extensions:\n  - monograph:\n      bib_file: refs.bib\n"
+    assert "markdown_extensions:\n" in config and "\nextra_css:" not in config
+    config = config.replace("markdown_extensions:\n", extension, 1)
+    if "\nwatch:\n" in config:
+        config = config.replace("\nwatch:\n", "\nwatch:\n  - refs.bib\n", 1)
+    else:
+        config += "\nwatch:\n  - refs.bib\n"
+    return config + ZENSICAL_LINES.replace("watch:\n  - refs.bib\n", "")
+
+
+def test_the_monograph_itself_builds_with_zensical(zensical: Path, tmp_path: Path) -> None:
+    root = tmp_path / "monograph"
+    for name in ("docs", "includes", "overrides"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "refs.bib", root / "refs.bib")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(_as_the_guide_says(config), encoding="utf-8")
+    copied = _run(zensical.parent / "python", "-m", "monograph.copy_assets", cwd=root)
+    assert copied.returncode == 0, _last_lines(copied)
+    result = _build(zensical, root, "--clean")
+    assert result.returncode == 0, result.output
+    assert "WARNING" not in result.output, result.output
+    build = Build(root, result.returncode, result.output)
+    pages = sorted(p.parent.relative_to(root / "site") for p in root.glob("site/**/index.html"))
+    cited = tables = 0
+    for url in pages:
+        article = build.page(str(url) if str(url) != "." else "")
+        text = article.text_content()
+        assert "[@" not in text, f"{url}: a citation left as written"
+        assert "monograph-cite" not in lxml_html.tostring(article, encoding="unicode")
+        cited += len(article.cssselect("a.citation"))
+        tables += len(article.cssselect("table.evidence-table"))
+    assert len(pages) > 10 and cited > 100 and tables > 0, (len(pages), cited, tables)

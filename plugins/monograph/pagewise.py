@@ -45,7 +45,7 @@ from .core.citations.registry import CitationRegistry, fill, marker_token
 from .core.evidence.validation import PageEvidence, parse_page_evidence
 from .core.links import ALLOWED
 from .core.markers import MARKERS, missing_data_message, unknown_marker_message
-from .core.model import CitationGroup, CitationItem, CoreError, Problem
+from .core.model import CitationGroup, CitationItem, CoreError, Problem, summarise
 from .core.rendering.citations import RenderContext, render_group, render_page_references
 from .core.rendering.page_links import refuse_unsafe_links
 from .core.rendering.review import insert_after_title, read_reviewed, reviewed_html
@@ -215,18 +215,27 @@ def shared_formatter(
 
 
 def report(problems: Sequence[Problem]) -> None:
-    """Say each problem on one line, ``path:line: message [code]``, in file order."""
-    for problem in sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.code)):
+    """Say each problem on one line, ``path:line: message [code]``, in file order.
+
+    Information notes of one code are said in one line, as the plugin does (`summarise`).
+    """
+    ordered = sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.code))
+    by_code: dict[str, list[Problem]] = {}
+    for problem in ordered:
         if problem.severity == "info":
-            text = f"INFO    -  {problem}"
-            level = logging.INFO
+            by_code.setdefault(problem.code, []).append(problem)
         else:
-            text = f"WARNING -  {problem}"
-            level = logging.WARNING
-        if log.hasHandlers():
-            log.log(level, str(problem), extra={"monograph_problem": problem})
-        else:
-            print(text, file=sys.stderr, flush=True)
+            _say(logging.WARNING, str(problem), problem)
+    for group in by_code.values():
+        _say(logging.INFO, str(group[0]) if len(group) == 1 else summarise(group), group[0])
+
+
+def _say(level: int, text: str, problem: Problem) -> None:
+    if log.hasHandlers():
+        log.log(level, text, extra={"monograph_problem": problem})
+    else:
+        label = "INFO    -  " if level == logging.INFO else "WARNING -  "
+        print(label + text, file=sys.stderr, flush=True)
 
 
 def _quiet_failure(
