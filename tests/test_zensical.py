@@ -101,6 +101,11 @@ PAGES = {
         <!-- monograph:claims -->
         """,
     "typo.md": """
+        ---
+        title: Typo
+        reviewed: 2026-11-02
+        ---
+
         # Typo
 
         A citation with a typo [@alpa2001].
@@ -249,7 +254,7 @@ def test_evidence_and_claim_tables_from_front_matter(built: Build) -> None:
 
 def test_problems_are_printed_with_path_and_line(built: Build) -> None:
     assert (
-        "docs/typo.md:3: unknown citation key 'alpa2001'; did you mean 'alpha2001'?" in built.output
+        "docs/typo.md:8: unknown citation key 'alpa2001'; did you mean 'alpha2001'?" in built.output
     ), built.output
     assert "Traceback" not in built.output
 
@@ -269,7 +274,7 @@ def test_strict_fails_the_build_in_one_line(zensical: Path, tmp_path: Path) -> N
     _write_site(tmp_path, {"typo.md": PAGES["typo.md"]}, MKDOCS_YML + "strict: true\n")
     result = _build(zensical, tmp_path, "--clean")
     assert result.returncode == 1, result.output
-    assert "docs/typo.md:3: unknown citation key 'alpa2001'" in result.output
+    assert "docs/typo.md:8: unknown citation key 'alpa2001'" in result.output
     assert "mkdocs.yml: 'refs.bib' is not in the 'watch:' list" in result.output
     assert "the build failed because of the problems listed above" in result.output
     assert "Traceback" not in result.output

@@ -289,6 +289,7 @@ class PageSource:
         title: The page's title, for the back-links' labels.
         watch: Zensical's ``watch:`` list (files whose change rebuilds every page); None
             outside Zensical.
+        serving: ``zensical serve``: problems are printed, never stop the server.
     """
 
     path: str | None
@@ -300,6 +301,7 @@ class PageSource:
     title: str = "this page"
     problems: list[Problem] = field(default_factory=list)
     watch: tuple[str, ...] | None = None
+    serving: bool = False
 
 
 def _first_line(source: str, markdown: str) -> int:
@@ -308,6 +310,14 @@ def _first_line(source: str, markdown: str) -> int:
         return source.count("\n", 0, len(source) - len(markdown)) + 1
     match = _FRONT_MATTER.match(source)
     return source.count("\n", 0, match.end()) + 1 if match else 1
+
+
+def _serving() -> bool:
+    """Whether this is ``zensical serve``, which a strict failure would stop altogether.
+
+    Zensical tells extensions nothing of the command; its command line is the only sign.
+    """
+    return Path(sys.argv[0]).name == "zensical" and sys.argv[1:2] == ["serve"]
 
 
 def _zensical_page(md: Markdown, text: str) -> PageSource | None:
@@ -344,6 +354,7 @@ def _zensical_page(md: Markdown, text: str) -> PageSource | None:
         title,
         problems,
         watched,
+        _serving(),
     )
 
 
@@ -723,7 +734,8 @@ class PagewiseExtension(CitationExtension):
         collector.formatter.save()
         report(collector.problems)
         serious = [p for p in collector.problems if p.severity != "info"]
-        if serious and (self.getConfig("strict") or collector.page.strict):
+        strict = self.getConfig("strict") or collector.page.strict
+        if serious and strict and not collector.page.serving:
             fail(len(serious), collector.path)
         return html
 

@@ -9,7 +9,10 @@ import threading
 from pathlib import Path
 
 import markdown
+import markdown.extensions
+import markdown.preprocessors
 import pytest
+import yaml
 from lxml import html as lxml_html
 from monograph import pagewise
 from monograph.pagewise import MonographProblems
@@ -229,3 +232,58 @@ def test_bib_file_may_be_a_url_fetched_once(project: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _FakeZensical(markdown.extensions.Extension):
+    """What Zensical 0.0.x registers: a ``rendering_context`` preprocessor with page and config."""
+
+    def __init__(self, page: object, config: dict[str, object]) -> None:
+        super().__init__()
+        self.page, self.site = page, config
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        context = markdown.preprocessors.Preprocessor(md)
+        context.run = lambda lines: lines  # type: ignore[method-assign]
+        context.page, context.config = self.page, self.site  # type: ignore[attr-defined]
+        md.preprocessors.register(context, "rendering_context", 0)
+
+
+def zensical_convert(root: Path, name: str, **config: object) -> lxml_html.HtmlElement:
+    source = (root / "docs" / name).read_text(encoding="utf-8")
+    meta_end = source.index("\n---\n", 4) + 5
+    page = type("Page", (), {"path": name, "url": name[:-3] + "/", "title": "T"})()
+    page.meta = yaml.safe_load(source[4 : meta_end - 4])  # type: ignore[attr-defined]
+    site = {"root_dir": str(root), "docs_dir": "docs", "watch": ["refs.bib"], **config}
+    md = markdown.Markdown(
+        extensions=[_FakeZensical(page, site), "toc", "monograph"],
+        extension_configs={"monograph": {"bib_file": "refs.bib", "cache_dir": ""}},
+    )
+    return lxml_html.fromstring(f"<div>{md.convert(source[meta_end:])}</div>")
+
+
+def test_zensical_page_context_gives_path_and_file_lines(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.monograph")
+    (project / "docs").mkdir()
+    (project / "docs" / "p.md").write_text(
+        "---\ntitle: P\nreviewed: nope\n---\n# P\n\nText [@alpa2001].\n", encoding="utf-8"
+    )
+    tree = zensical_convert(project, "p.md")
+    problems = [r.monograph_problem for r in caplog.records if hasattr(r, "monograph_problem")]
+    assert {(p.code, p.path, p.line) for p in problems} == {
+        ("cite.unknown_key", "docs/p.md", 7),
+        ("page.reviewed", "docs/p.md", 3),
+    }
+    assert tree.cssselect(".citation-unknown")
+
+
+def test_zensical_strict_stops_but_never_stops_serve(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "docs").mkdir()
+    (project / "docs" / "p.md").write_text("---\ntitle: P\n---\n[@nope]\n", encoding="utf-8")
+    with pytest.raises(MonographProblems):
+        zensical_convert(project, "p.md", strict=True)
+    monkeypatch.setattr(sys, "argv", ["/venv/bin/zensical", "serve"])
+    zensical_convert(project, "p.md", strict=True)  # printed, and the server goes on
