@@ -115,3 +115,9 @@ def test_a_page_without_unsafe_links_is_returned_unchanged() -> None:
 
 def test_every_known_type_has_a_template() -> None:
     assert all(hasattr(VancouverStyle, f"get_{kind}_template") for kind in TEMPLATES)
+
+
+def test_a_lone_surrogate_does_not_hide_the_links_after_it() -> None:
+    cleaned, refused = refuse_unsafe_links('<p>x\ud800<a href="javascript:alert(1)">y</a></p>')
+    assert refused == ["javascript:alert(1)"]
+    assert "javascript" not in cleaned and "<a>y</a>" in cleaned

@@ -41,10 +41,17 @@ def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
     """
     if not page_html.strip():
         return page_html, []
+    cleaned = False
+    try:
+        page_html.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate: lxml silently drops everything after it, links included.
+        page_html = page_html.encode("utf-8", "replace").decode("utf-8")
+        cleaned = True
     try:
         root = lxml_html.fragment_fromstring(page_html, create_parent="div")
     except (etree.ParserError, ValueError):
-        return page_html, []
+        return escape(page_html, quote=False), ["(a page lxml cannot read, shown as text)"]
     refused: list[str] = []
     changed = False
     for element in root.iter():
@@ -65,7 +72,7 @@ def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
             for candidate in (attribute, name):
                 if candidate in element.attrib:
                     del element.attrib[candidate]
-    if not refused and not changed:
+    if not refused and not changed and not cleaned:
         return page_html, []
     text = escape(root.text or "", quote=False)
     body = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
