@@ -37,7 +37,7 @@ evidence:
     outcomes: "PSQI"
     result: no-difference
     finding: "Both arms improved."
-    applies_to: rls
+    applies_to: condition
     question: effect
     record: verified
 claims:
@@ -138,7 +138,7 @@ evidence:
     outcomes: "Leg movements"
     result: benefit
     finding: "Fewer leg movements after treatment."
-    applies_to: rls
+    applies_to: condition
     question: effect
     record: verified
   - cite: [rev2019]
@@ -149,7 +149,7 @@ evidence:
     outcomes: "Symptoms"
     result: uncontrolled-improvement
     finding: "Known from a secondary source only."
-    applies_to: rls
+    applies_to: condition
     question: effect
     record: secondary-only
 ---

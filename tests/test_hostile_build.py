@@ -291,7 +291,7 @@ evidence:
     outcomes: "IRLS"
     result: benefit
     finding: "Lower scores."
-    applies_to: rls
+    applies_to: condition
     question: effect
     record: verified
 ---

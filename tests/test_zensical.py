@@ -82,7 +82,7 @@ PAGES = {
             outcomes: "PSQI"
             result: no-difference
             finding: "Both arms <b>improved</b>."
-            applies_to: rls
+            applies_to: condition
             question: effect
             record: verified
         claims:

@@ -27,7 +27,7 @@ def summary(title: str, *designs: str) -> InterventionSummary:
             outcomes="IRLS",
             result="uncontrolled-improvement" if design.startswith("case") else "benefit",
             finding="A finding.",
-            applies_to="rls",
+            applies_to="condition",
             question="effect",
             record="verified",
         )

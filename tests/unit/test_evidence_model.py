@@ -26,7 +26,7 @@ def row(**changes: Any) -> EvidenceRow:
         "outcomes": "IRLS",
         "result": "no-difference",
         "finding": "No difference from placebo.",
-        "applies_to": "rls",
+        "applies_to": "condition",
         "question": "effect",
         "record": "verified",
     }
@@ -52,7 +52,7 @@ def row(**changes: Any) -> EvidenceRow:
     ],
 )
 def test_level_is_derived_from_design(design: str, level: int) -> None:
-    applies_to = "animal" if design == "animal" else "rls"
+    applies_to = "animal" if design == "animal" else "condition"
     assert row(design=design, applies_to=applies_to, result="not-reported").level == level
 
 
@@ -89,12 +89,12 @@ def test_trusted_records(record: str, trusted: bool) -> None:
     assert row(record=record, result=result).trusted is trusted
 
 
-def test_tests_in_rls_needs_an_effect_question_in_people_with_rls() -> None:
-    assert row().tests_in_rls
-    assert not row(applies_to="other-condition").tests_in_rls
+def test_tests_in_condition_needs_an_effect_question_in_people_with_rls() -> None:
+    assert row().tests_in_condition
+    assert not row(applies_to="other-condition").tests_in_condition
     assert not row(
         design="case-control", question="association", result="not-applicable"
-    ).tests_in_rls
+    ).tests_in_condition
 
 
 def test_every_design_has_a_level_and_a_matrix_column() -> None:
@@ -122,23 +122,23 @@ def test_evidence_type(design: str, column: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("design", "applies_to", "indirect", "human_rls"),
+    ("design", "applies_to", "indirect", "human_condition"),
     [
-        ("rct", "rls", False, True),
-        ("case-report", "rls", False, True),
+        ("rct", "condition", False, True),
+        ("case-report", "condition", False, True),
         ("rct", "healthy", True, False),
         ("systematic-review", "other-condition", True, False),
         ("animal", "animal", True, False),
         ("in-vitro", "mechanism", True, False),
-        ("narrative-review", "rls", False, False),
-        ("textbook", "rls", False, False),
+        ("narrative-review", "condition", False, False),
+        ("textbook", "condition", False, False),
     ],
 )
-def test_indirect_and_human_rls_flags(
-    design: str, applies_to: str, indirect: bool, human_rls: bool
+def test_indirect_and_human_condition_flags(
+    design: str, applies_to: str, indirect: bool, human_condition: bool
 ) -> None:
     subject = row(design=design, applies_to=applies_to, result="not-reported")
-    assert (subject.indirect, subject.human_rls) == (indirect, human_rls)
+    assert (subject.indirect, subject.human_condition) == (indirect, human_condition)
 
 
 def test_rows_are_frozen() -> None:

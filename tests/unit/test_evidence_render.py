@@ -44,7 +44,7 @@ def make_row(**changes: Any) -> EvidenceRow:
         "outcomes": "PSQI; ESS; IRLS",
         "result": "no-difference",
         "finding": "Both groups improved; no difference was reported.",
-        "applies_to": "rls",
+        "applies_to": "condition",
         "question": "effect",
         "record": "verified",
     }

@@ -28,7 +28,7 @@ def make_row(cite: str = "k", **changes: Any) -> EvidenceRow:
         "outcomes": "o",
         "result": "benefit",
         "finding": "f",
-        "applies_to": "rls",
+        "applies_to": "condition",
         "question": "effect",
         "record": "verified",
     }
@@ -136,7 +136,7 @@ def sort_keys(tr: HtmlElement) -> list[str | None]:
 
 
 @pytest.mark.parametrize(
-    ("evidence", "best_level", "rls_studies", "direction", "graded", "not_counted", "other"),
+    ("evidence", "best_level", "condition_studies", "direction", "graded", "not_counted", "other"),
     [
         (IRON, 1, 1, "benefit", "trotti2019", [], ["bang2018", "connor2017"]),
         (VALERIAN, 2, 2, "no-difference", None, ["ziegler2002"], ["other2010"]),
@@ -154,10 +154,10 @@ def sort_keys(tr: HtmlElement) -> list[str | None]:
     ],
     ids=["iron", "valerian", "lavender", "magnesium", "no-rows"],
 )
-def test_overview_counts_only_checked_rls_studies_of_the_intervention(
+def test_overview_counts_only_checked_condition_studies_of_the_intervention(
     evidence: PageEvidence,
     best_level: int | None,
-    rls_studies: int,
+    condition_studies: int,
     direction: str | None,
     graded: str | None,
     not_counted: list[str],
@@ -165,7 +165,7 @@ def test_overview_counts_only_checked_rls_studies_of_the_intervention(
 ) -> None:
     facts = overview(evidence)
     assert facts.best_level == best_level
-    assert facts.rls_studies == rls_studies
+    assert facts.condition_studies == condition_studies
     assert facts.direction == direction
     assert (facts.graded.cite[0] if facts.graded else None) == graded
     assert [row.cite[0] for row in facts.not_counted] == not_counted
@@ -202,7 +202,7 @@ def test_indirect_and_association_rows_never_set_a_level() -> None:
         caveat="c",
     )
     facts = overview(evidence)
-    assert (facts.best_level, facts.direction, facts.rls_studies) == (None, None, 0)
+    assert (facts.best_level, facts.direction, facts.condition_studies) == (None, None, 0)
     assert len(facts.other) == 3
 
 
@@ -234,7 +234,7 @@ def test_type_counts_count_distinct_studies_and_indirect_ones() -> None:
 
 
 def test_summary_table_rows() -> None:
-    root = parse(render_evidence_summary(ITEMS, cite=cite))
+    root = parse(render_evidence_summary(ITEMS, cite=cite, condition="RLS"))
     (table,) = root.xpath("//table[@class='evidence-summary sortable']")
     assert [th.text_content() for th in table.xpath("./thead/tr/th[@scope='col']")] == [
         "Intervention",
@@ -285,13 +285,13 @@ def test_no_benefit_is_shown_for_uncontrolled_or_unchecked_evidence() -> None:
 
 
 def test_summary_links_and_row_headers() -> None:
-    root = parse(render_evidence_summary(ITEMS, cite=cite))
+    root = parse(render_evidence_summary(ITEMS, cite=cite, condition="RLS"))
     headers = root.xpath("//table[contains(@class, 'evidence-summary')]/tbody/tr/th[@scope='row']")
     assert [th.xpath("./a/@href")[0] for th in headers] == [item.url for item in ITEMS]
 
 
 def test_matrix_counts() -> None:
-    root = parse(render_evidence_summary(ITEMS, cite=cite))
+    root = parse(render_evidence_summary(ITEMS, cite=cite, condition="RLS"))
     (table,) = root.xpath("//table[@class='evidence-matrix sortable']")
     assert [th.text_content() for th in table.xpath("./thead/tr/th")] == [
         "Intervention",

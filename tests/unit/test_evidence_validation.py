@@ -29,7 +29,7 @@ evidence:
     outcomes: "PSQI; ESS; IRLS"
     result: no-difference
     finding: "Both groups improved; no difference between them was reported."
-    applies_to: rls
+    applies_to: condition
     question: effect
     record: verified
 claims:
@@ -113,8 +113,8 @@ INVALID = [
     pytest.param(
         edit((16, "    applies_to: RLS")),
         [
-            f"{P}16: evidence[0].applies_to: 'RLS' is not one of rls, other-condition, healthy, "
-            "animal, mechanism; did you mean 'rls'? [evidence.invalid]"
+            f"{P}16: evidence[0].applies_to: 'RLS' is not one of condition, other-condition, "
+            "healthy, animal, mechanism [evidence.invalid]"
         ],
         id="applies-to-enum",
     ),
@@ -153,7 +153,7 @@ INVALID = [
         id="duration-number",
     ),
     pytest.param(
-        edit((16, "    applies_to: rls\n    dose: 800")),
+        edit((16, "    applies_to: condition\n    dose: 800")),
         [
             f"{P}17: evidence[0].dose: unknown field; remove it or see CONTRIBUTING.md for the "
             "allowed fields [evidence.invalid]"
@@ -226,7 +226,7 @@ INVALID = [
         id="cite-number",
     ),
     pytest.param(
-        edit((16, "    applies_to: rls\n    certainty: moderate")),
+        edit((16, "    applies_to: condition\n    certainty: moderate")),
         [
             f"{P}17: evidence[0].certainty: given without certainty_source; add the source that "
             "grades it (e.g. 'Cochrane summary of findings') or remove certainty "
@@ -235,7 +235,7 @@ INVALID = [
         id="certainty-without-source",
     ),
     pytest.param(
-        edit((16, '    applies_to: rls\n    certainty_source: "Cochrane"')),
+        edit((16, '    applies_to: condition\n    certainty_source: "Cochrane"')),
         [
             f"{P}17: evidence[0].certainty_source: given without certainty; add certainty or "
             "remove the source [evidence.invalid]"
@@ -243,7 +243,7 @@ INVALID = [
         id="source-without-certainty",
     ),
     pytest.param(
-        edit((16, "    applies_to: rls\n    certainty: medium\n    certainty_source: GRADE")),
+        edit((16, "    applies_to: condition\n    certainty: medium\n    certainty_source: GRADE")),
         [
             f"{P}17: evidence[0].certainty: 'medium' is not one of high, moderate, low, very-low "
             "[evidence.invalid]"
@@ -253,7 +253,7 @@ INVALID = [
     pytest.param(
         edit((7, "    design: animal")),
         [
-            f"{P}16: evidence[0].applies_to: 'rls' for an animal study; use 'animal' "
+            f"{P}16: evidence[0].applies_to: 'condition' for an animal study; use 'animal' "
             "[evidence.invalid]"
         ],
         id="animal-study-about-rls",
@@ -543,7 +543,9 @@ def test_optional_fields_may_be_null() -> None:
 
 
 def test_graded_row_keeps_certainty_and_source() -> None:
-    source = edit((16, "    applies_to: rls\n    certainty: low\n    certainty_source: GRADE"))
+    source = edit(
+        (16, "    applies_to: condition\n    certainty: low\n    certainty_source: GRADE")
+    )
     evidence, problems = parse(source)
     assert problems == []
     assert evidence is not None

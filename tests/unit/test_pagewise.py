@@ -42,7 +42,7 @@ evidence:
     outcomes: "PSQI"
     result: no-difference
     finding: "Both arms improved."
-    applies_to: rls
+    applies_to: condition
     question: effect
     record: verified
 ---

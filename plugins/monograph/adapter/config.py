@@ -82,6 +82,12 @@ class MonographConfig(Config):
     Each key is checked against the bibliography (``cite.unknown_nocite``, with a "did you mean").
     """
 
+    condition = c.Type(str, default="the condition")
+    """The condition the site is about, as the evidence summary names it (``asthma``).
+
+    Evidence rows with ``applies_to: condition`` are studies of people with it.
+    """
+
     references_heading = c.Type(str, default="References")
     """Heading of the list of works cited that ends each page."""
 

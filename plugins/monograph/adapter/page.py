@@ -178,12 +178,15 @@ class PageContext:
     def _late(self, code: str, message: str, line: int | None) -> None:
         self.late_problems.append(Problem(code, message, self.path, line))
 
-    def expand_site_markers(self, evidence_pages: Sequence[tuple[str, str, PageEvidence]]) -> None:
+    def expand_site_markers(
+        self, evidence_pages: Sequence[tuple[str, str, PageEvidence]], condition: str
+    ) -> None:
         """Fill the evidence summary from every page's evidence data.
 
         Arguments:
             evidence_pages: ``(title, url, evidence)`` of each page with evidence rows, in
                 navigation order.
+            condition: The site's condition, as the summary names it.
         """
         html = self.page.content or ""
         if marker_token("evidence-summary") not in html:
@@ -192,7 +195,7 @@ class PageContext:
             InterventionSummary(title, relative_url(url, self.page.url), evidence)
             for title, url, evidence in evidence_pages
         ]
-        summary = render_evidence_summary(items, cite=self.cite_keys)
+        summary = render_evidence_summary(items, cite=self.cite_keys, condition=condition)
 
         def replace_marker(kind: str, value: str) -> str:
             return summary if value == "evidence-summary" else token(kind, value)

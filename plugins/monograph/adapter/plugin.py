@@ -245,7 +245,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             if (ev := state.pages[p.file.src_uri].evidence) is not None and ev.rows
         ]
         for page in pages:
-            state.pages[page.file.src_uri].expand_site_markers(evidence_pages)
+            state.pages[page.file.src_uri].expand_site_markers(
+                evidence_pages, self.config.condition
+            )
         if any(state.pages[p.file.src_uri].full_bibliography for p in pages):
             state.nocite = tuple(state.bib)  # \full_bibliography: every entry, cited or not
         numbering = number_citations(

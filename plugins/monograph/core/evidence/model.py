@@ -49,7 +49,7 @@ Result = Literal[
 ]
 Question = Literal["effect", "association", "mechanism", "background"]
 Record = Literal["verified", "partly", "unverified", "secondary-only"]
-AppliesTo = Literal["rls", "other-condition", "healthy", "animal", "mechanism"]
+AppliesTo = Literal["condition", "other-condition", "healthy", "animal", "mechanism"]
 Certainty = Literal["high", "moderate", "low", "very-low"]
 Verdict = Literal["supported", "partly", "not-supported", "not-testable"]
 
@@ -83,7 +83,7 @@ LEVELS: Mapping[str, int] = MappingProxyType(
     }
 )
 
-#: Designs that are no study of people: never counted as a human RLS study.
+#: Designs that are no study of people: never counted as a human study of the condition.
 NON_HUMAN_DESIGNS = frozenset({"animal", "in-vitro", "narrative-review", "textbook"})
 #: Designs without a comparison group: they can show that people improved, never a benefit.
 UNCONTROLLED_DESIGNS = frozenset({"case-series", "case-report"})
@@ -161,7 +161,7 @@ def cross_field_errors(row: Mapping[str, Any]) -> list[tuple[str, str]]:
             ("certainty_source", "given without certainty; add certainty or remove the source")
         )
     design, applies_to = row.get("design"), row.get("applies_to")
-    if design == "animal" and applies_to in {"rls", "other-condition", "healthy"}:
+    if design == "animal" and applies_to in {"condition", "other-condition", "healthy"}:
         errors.append(("applies_to", f"{applies_to!r} for an animal study; use 'animal'"))
     if applies_to == "animal" and design in LEVELS and design not in {"animal", "in-vitro"}:
         errors.append(("design", f"{design!r} for a study in animals; use 'animal'"))
@@ -244,15 +244,16 @@ class EvidenceRow(BaseModel):
     Attributes:
         cite: refs.bib keys of the work(s) reporting the study (one string is accepted too).
         design: The study design; the OCEBM level is derived from it (:data:`LEVELS`).
-        population: Who was studied, e.g. ``Adults with RLS aged 36-65 (USA)``.
+        population: Who was studied, e.g. ``Adults aged 36-65 (USA)``.
         participants: Number of participants, or ``None`` when not reported.
         intervention: What was given: substance, dose, route.
         comparator: Placebo, another treatment, or ``None`` when uncontrolled.
         duration: How long, or ``None`` when not reported.
-        outcomes: The outcome measures, e.g. ``IRLS; PSQI``.
+        outcomes: The outcome measures, e.g. ``symptom score; sleep quality (PSQI)``.
         result: The direction of the main result.
         finding: One neutral sentence on what the study found.
-        applies_to: Whom the result is about; anything but ``rls`` is indirect evidence.
+        applies_to: Whom the result is about; anything but ``condition`` (people with the
+            condition the site is about) is indirect evidence.
         question: What the row can answer: ``effect`` (it tests the intervention),
             ``association`` (a link or a prevalence, no intervention tested), ``mechanism``
             or ``background`` (a review or textbook cited for context).
@@ -323,19 +324,19 @@ class EvidenceRow(BaseModel):
         return self.record in TRUSTED_RECORDS
 
     @property
-    def tests_in_rls(self) -> bool:
-        """True for a human study that tested the intervention in people with RLS."""
-        return self.question == "effect" and self.human_rls
+    def tests_in_condition(self) -> bool:
+        """True for a human study that tested the intervention in people with the condition."""
+        return self.question == "effect" and self.human_condition
 
     @property
     def indirect(self) -> bool:
-        """True when the study is not of people with RLS (other condition, healthy, animal...)."""
-        return self.applies_to != "rls"
+        """True when the study is not of people with the condition (another one, animals...)."""
+        return self.applies_to != "condition"
 
     @property
-    def human_rls(self) -> bool:
-        """True for a study of people with RLS (not animal, in-vitro, review or textbook)."""
-        return self.applies_to == "rls" and self.design not in NON_HUMAN_DESIGNS
+    def human_condition(self) -> bool:
+        """True for a study of people with the condition (not animals, in vitro or a review)."""
+        return self.applies_to == "condition" and self.design not in NON_HUMAN_DESIGNS
 
     @property
     def evidence_type(self) -> str:

@@ -296,8 +296,8 @@ def render_claims_table(ev: PageEvidence, *, cite: CiteFn) -> str:
 
 _SUMMARY_COLUMNS = (
     "Intervention",
-    "Best level (RLS studies of it)",
-    "RLS studies of it",
+    "Best level ({condition} studies of it)",
+    "{condition} studies of it",
     "What the best of them showed",
     "Certainty (GRADE)",
     "Main caveat",
@@ -315,19 +315,24 @@ def _in_words(rows: Sequence[EvidenceRow], cite: CiteFn) -> str:
     )
 
 
-def _direction_cell(facts: Overview, cite: CiteFn) -> str:
+def _columns(condition: str) -> tuple[str, ...]:
+    """The summary's column names, for the site's condition."""
+    return tuple(name.format(condition=condition) for name in _SUMMARY_COLUMNS)
+
+
+def _direction_cell(facts: Overview, cite: CiteFn, condition: str) -> str:
     parts: list[str] = []
     if facts.direction is None:
         sort = ""
-        checked = " on a checked record" if facts.rls_studies else ""
-        parts.append(f"No study of it in RLS{checked}")
+        checked = " on a checked record" if facts.condition_studies else ""
+        parts.append(f"No study of it in {_e(condition)}{checked}")
         if facts.other:
             parts.append(f"Other evidence: {_in_words(facts.other, cite)}")
     else:
         sort = facts.direction
-        keys = tuple(dict.fromkeys(key for row in facts.best_rls_rows for key in row.cite))
+        keys = tuple(dict.fromkeys(key for row in facts.best_condition_rows for key in row.cite))
         if facts.direction == "uncontrolled-improvement":
-            words = "; ".join(dict.fromkeys(kind_words(row) for row in facts.best_rls_rows))
+            words = "; ".join(dict.fromkeys(kind_words(row) for row in facts.best_condition_rows))
             shown = _labelled(RESULT_LABELS[facts.direction][0], words[:1].upper() + words[1:])
         else:
             shown = result_html(facts.direction)
@@ -336,16 +341,17 @@ def _direction_cell(facts: Overview, cite: CiteFn) -> str:
         parts.append(f"Not counted: {_in_words(facts.not_counted, cite)}")
     css = f"result result-{_e(facts.direction)}" if facts.direction else "result"
     body = "".join(f"<p>{part}</p>" for part in parts)
-    return _td(_SUMMARY_COLUMNS[3], body, css, f' data-sort="{_e(sort)}"')
+    return _td(_columns(condition)[3], body, css, f' data-sort="{_e(sort)}"')
 
 
-def _summary_row(item: InterventionSummary, cite: CiteFn) -> str:
+def _summary_row(item: InterventionSummary, cite: CiteFn, condition: str) -> str:
+    columns = _columns(condition)
     facts = overview(item.evidence)
     if facts.best_level is None:
-        level = _td(_SUMMARY_COLUMNS[1], "None", extra=f' data-sort="{_NO_LEVEL_SORT}"')
+        level = _td(columns[1], "None", extra=f' data-sort="{_NO_LEVEL_SORT}"')
     else:
         level = _td(
-            _SUMMARY_COLUMNS[1],
+            columns[1],
             level_html(facts.best_level),
             extra=f' data-sort="{facts.best_level}"',
         )
@@ -356,10 +362,14 @@ def _summary_row(item: InterventionSummary, cite: CiteFn) -> str:
         f'<th scope="row" data-sort="{_e(item.title)}"><a href="{_e(item.url)}">'
         f"{_e(item.title)}</a></th>",
         level,
-        _td(_SUMMARY_COLUMNS[2], str(facts.rls_studies), extra=f' data-sort="{facts.rls_studies}"'),
-        _direction_cell(facts, cite),
-        _td(_SUMMARY_COLUMNS[4], certainty or "Not graded", extra=f' data-sort="{rank}"'),
-        _td(_SUMMARY_COLUMNS[5], _e(item.evidence.caveat or _NOT_STATED)),
+        _td(
+            columns[2],
+            str(facts.condition_studies),
+            extra=f' data-sort="{facts.condition_studies}"',
+        ),
+        _direction_cell(facts, cite, condition),
+        _td(columns[4], certainty or "Not graded", extra=f' data-sort="{rank}"'),
+        _td(columns[5], _e(item.evidence.caveat or _NOT_STATED)),
     )
     return f"<tr>{''.join(cells)}</tr>"
 
@@ -377,30 +387,34 @@ def _matrix_row(item: InterventionSummary) -> str:
     return f'<tr><th scope="row" data-sort="{_e(item.title)}">{link}</th>{cells}</tr>'
 
 
-def render_evidence_summary(items: Sequence[InterventionSummary], *, cite: CiteFn) -> str:
+def render_evidence_summary(
+    items: Sequence[InterventionSummary], *, cite: CiteFn, condition: str = "the condition"
+) -> str:
     """Render the comparison of all interventions: a summary table, then the evidence matrix.
 
     The summary gives, per intervention, the best OCEBM treatment level and the direction of
-    the rows that tested it in people with RLS on a verified or partly verified record
-    (``Mixed`` when rows of that level disagree; an uncontrolled best row is described, never
-    called a benefit), the number of RLS studies of it, the GRADE certainty of the strongest
-    graded counted row, and the page's main caveat. Rows left out are listed in words (see
-    :mod:`~monograph.core.evidence.summary`). The matrix counts distinct studies per evidence
-    type. Cells carry ``data-sort`` for ``evidence.js``.
+    the rows that tested it in people with the site's condition (``applies_to: condition``) on
+    a verified or partly verified record (``Mixed`` when rows of that level disagree; an
+    uncontrolled best row is described, never called a benefit), the number of such studies,
+    the GRADE certainty of the strongest graded counted row, and the page's main caveat. Rows
+    left out are listed in words (see :mod:`~monograph.core.evidence.summary`). The matrix
+    counts distinct studies per evidence type. Cells carry ``data-sort`` for ``evidence.js``.
 
     Arguments:
         items: One entry per intervention page, in the order to show.
         cite: The citation engine's renderer for a group of keys.
+        condition: The condition the site is about, as the tables name it (``asthma``).
 
     Returns:
         Two sortable tables (``evidence-summary`` and ``evidence-matrix``) without blank lines.
     """
-    summary_rows = "\n".join(_summary_row(item, cite) for item in items)
+    summary_rows = "\n".join(_summary_row(item, cite, condition) for item in items)
     matrix_rows = "\n".join(_matrix_row(item) for item in items)
     summary_caption = (
         "<caption>Evidence across interventions. Level and result count only studies that "
-        "tested the intervention in people with RLS and whose record was checked (Oxford CEBM "
-        "2011 treatment level, 1 strongest); other evidence is named in words.</caption>"
+        f"tested the intervention in people with {_e(condition)} and whose record was checked "
+        "(Oxford CEBM 2011 treatment level, 1 strongest); other evidence is named in words."
+        "</caption>"
     )
     matrix_caption = (
         "<caption>Number of cited studies by type of evidence; a study reported in several "
@@ -409,7 +423,7 @@ def render_evidence_summary(items: Sequence[InterventionSummary], *, cite: CiteF
     matrix_head = _thead(("Intervention", *EVIDENCE_TYPES))
     return (
         f'<div class="evidence-table-wrap"><table class="evidence-summary sortable">'
-        f"{summary_caption}\n{_thead(_SUMMARY_COLUMNS)}\n<tbody>\n{summary_rows}\n</tbody>"
+        f"{summary_caption}\n{_thead(_columns(condition))}\n<tbody>\n{summary_rows}\n</tbody>"
         f"</table></div>\n"
         f'<div class="evidence-table-wrap"><table class="evidence-matrix sortable">'
         f"{matrix_caption}\n{matrix_head}\n<tbody>\n{matrix_rows}\n</tbody></table></div>"

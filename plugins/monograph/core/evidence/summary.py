@@ -36,7 +36,7 @@ class TypeCount:
 
     Attributes:
         studies: Distinct studies (distinct ``cite`` lists) of this type.
-        indirect: How many of them are not studies of people with RLS.
+        indirect: How many of them are not studies of people with the condition.
     """
 
     studies: int
@@ -47,26 +47,26 @@ class TypeCount:
 class Overview:
     """The summary-table facts about one intervention.
 
-    Only rows that tested the intervention in people with RLS (``question: effect``) and rest
-    on a verified or partly verified record are *counted*: they alone set the best level and
-    the direction. Everything else is listed in words, never as a level or a direction.
+    Only rows that tested the intervention in people with the condition (``question: effect``)
+    and rest on a verified or partly verified record are *counted*: they alone set the best
+    level and the direction. Everything else is listed in words, never as a level or a direction.
 
     Attributes:
         best_level: The strongest OCEBM treatment level among the counted rows, or ``None``.
-        rls_studies: Distinct studies (distinct ``cite`` lists) that tested it in RLS, counted
-            or not.
-        best_rls_rows: The counted rows at ``best_level`` (empty if none).
+        condition_studies: Distinct studies (distinct ``cite`` lists) that tested it in the
+            condition, counted or not.
+        best_condition_rows: The counted rows at ``best_level`` (empty if none).
         direction: The result those rows show; ``mixed`` when they disagree; ``None`` if none.
         graded: The graded counted row with the strongest level, or ``None``.
-        not_counted: Rows that tested it in RLS but rest on an unverified or secondary-only
-            record, in the order written.
-        other: Rows that did not test it in RLS (indirect, association, mechanism,
+        not_counted: Rows that tested it in the condition but rest on an unverified or
+            secondary-only record, in the order written.
+        other: Rows that did not test it in the condition (indirect, association, mechanism,
             background), in the order written.
     """
 
     best_level: int | None
-    rls_studies: int
-    best_rls_rows: tuple[EvidenceRow, ...]
+    condition_studies: int
+    best_condition_rows: tuple[EvidenceRow, ...]
     direction: str | None
     graded: EvidenceRow | None
     not_counted: tuple[EvidenceRow, ...] = ()
@@ -109,9 +109,10 @@ def direction_of(rows: Iterable[EvidenceRow]) -> str | None:
 def counted(row: EvidenceRow) -> bool:
     """True for a row the summary may rest on.
 
-    It tested the intervention in people with RLS, and its record was verified at least in part.
+    It tested the intervention in people with the condition, and its record was verified at
+    least in part.
     """
-    return row.tests_in_rls and row.trusted
+    return row.tests_in_condition and row.trusted
 
 
 def overview(evidence: PageEvidence) -> Overview:
@@ -124,18 +125,18 @@ def overview(evidence: PageEvidence) -> Overview:
         The best level and direction of the counted rows (see :class:`Overview`), their
         GRADE certainty, and the rows left out of both, for listing in words.
     """
-    rls_rows = [row for row in evidence.rows if row.tests_in_rls]
-    counted_rows = [row for row in rls_rows if counted(row)]
+    condition_rows = [row for row in evidence.rows if row.tests_in_condition]
+    counted_rows = [row for row in condition_rows if counted(row)]
     best = _strongest(counted_rows)
     graded = sorted((row for row in counted_rows if row.certainty), key=lambda row: row.rank)
     return Overview(
         best_level=best[0].level if best else None,
-        rls_studies=len({_study(row) for row in rls_rows}),
-        best_rls_rows=best,
+        condition_studies=len({_study(row) for row in condition_rows}),
+        best_condition_rows=best,
         direction=direction_of(best),
         graded=graded[0] if graded else None,
-        not_counted=tuple(row for row in rls_rows if not counted(row)),
-        other=tuple(row for row in evidence.rows if not row.tests_in_rls),
+        not_counted=tuple(row for row in condition_rows if not counted(row)),
+        other=tuple(row for row in evidence.rows if not row.tests_in_condition),
     )
 
 

@@ -1,7 +1,7 @@
 """Vancouver (NLM) reference style, written as a pybtex style.
 
-``Trotti LM, Becker LA. Iron for the treatment of restless legs syndrome. Cochrane Database Syst
-Rev. 2019;1:CD007834.`` followed by DOI, PMID and PMCID links. Six authors, then "et al.".
+``Smith JA, Doe J. A title of the article. Journal Abbrev. 2020;395(2):100-10.`` (an invented
+example) followed by DOI, PMID and PMCID links. Six authors, then "et al.".
 """
 
 from __future__ import annotations
