@@ -745,7 +745,7 @@ def _add_toc_entry(md: Markdown, heading: str, anchor: str) -> None:
     entry = {
         "level": 2,
         "id": anchor,
-        "name": heading,
+        "name": html_lib.escape(heading),  # Python-Markdown's "name" holds escaped text too
         "html": html_lib.escape(heading),
         "data-toc-label": "",
         "children": [],

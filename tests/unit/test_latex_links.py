@@ -121,3 +121,14 @@ def test_a_lone_surrogate_does_not_hide_the_links_after_it() -> None:
     cleaned, refused = refuse_unsafe_links('<p>x\ud800<a href="javascript:alert(1)">y</a></p>')
     assert refused == ["javascript:alert(1)"]
     assert "javascript" not in cleaned and "<a>y</a>" in cleaned
+
+
+def test_pagewise_toc_entry_escapes_the_heading() -> None:
+    from types import SimpleNamespace
+
+    from monograph.pagewise import _add_toc_entry
+
+    md = SimpleNamespace(toc_tokens=[])
+    _add_toc_entry(md, "<img src=x onerror=alert(1)>Refs", "references")  # type: ignore[arg-type]
+    [entry] = md.toc_tokens
+    assert entry["name"] == entry["html"] == "&lt;img src=x onerror=alert(1)&gt;Refs"
