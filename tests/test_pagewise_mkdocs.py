@@ -62,3 +62,12 @@ def test_without_the_plugin_problems_fail_a_strict_mkdocs_build(
     site = build_site(pages, BIB, strict=True, extra_config=alone(tmp_path), enabled=False)
     assert site.aborted is not None
     assert any("did you mean 'alpha2001'" in w for w in site.warnings), site.warnings
+
+
+def test_with_the_plugin_a_misspelt_extension_option_is_still_said(
+    build_site: SiteBuilder,
+) -> None:
+    config = {"markdown_extensions": [{"monograph": {"bib_file": "refs.bib", "styel": "apa"}}]}
+    site = build_site(PAGES, BIB, nav=["index.md", "other.md"], strict=True, extra_config=config)
+    assert site.aborted is not None
+    assert any("unknown option 'styel'" in w and "'style'" in w for w in site.warnings)

@@ -124,6 +124,7 @@ _LOCK = threading.Lock()
 _FORMATTERS: dict[tuple[object, ...], ReferenceFormatter] = {}
 _REPORTED_BIBS: set[int] = set()
 _UNWATCHED: set[str] = set()
+_SAID: set[str] = set()
 _FETCHED: dict[str, Path] = {}
 
 
@@ -638,21 +639,26 @@ class _PageEnd(Postprocessor):
         return self.ext.finish(self.md, text)
 
 
+def unknown_options(options: Mapping[str, Any]) -> list[Problem]:
+    """A ``config.unknown_option`` problem, with a "did you mean", per option not in OPTIONS."""
+    problems = []
+    for name in sorted(set(options) - set(OPTIONS)):
+        guess = difflib.get_close_matches(name, list(OPTIONS), n=1)
+        hint = f"did you mean '{guess[0]}'?" if guess else f"the options are {', '.join(OPTIONS)}"
+        message = f"unknown option '{name}' of the 'monograph' Markdown extension; {hint}"
+        problems.append(Problem("config.unknown_option", message, "mkdocs.yml"))
+    return problems
+
+
 class PagewiseExtension(CitationExtension):
     """The citation extension with its own per-page numbering and reference list."""
 
     def __init__(self, **kwargs: Any) -> None:
         self.config = {name: list(value) for name, value in OPTIONS.items()}
-        unknown = sorted(set(kwargs) - set(self.config))
-        if unknown:
-            name = unknown[0]
-            guess = difflib.get_close_matches(name, list(self.config), n=1)
-            hint = f"did you mean '{guess[0]}'?" if guess else f"the options are {list(OPTIONS)}"
-            report(
-                [Problem("config.unknown_option", f"monograph: unknown option '{name}'; {hint}")]
-            )
-            fail(1, None)
-        super().__init__(**kwargs)
+        # An unknown option is said with the first page (so a strict build stops there, with
+        # its one line) rather than raised here, where MkDocs and Zensical print a traceback.
+        self.config_problems = unknown_options(kwargs)
+        super().__init__(**{k: v for k, v in kwargs.items() if k in self.config})
         self.collector: PageCollector | None = None
         self.tree_done = False
         # mkdocs-bibtex's commands and inline-citation switch, as the plugin sets them.
@@ -712,8 +718,10 @@ class PagewiseExtension(CitationExtension):
             formatter,
             require_reviewed=bool(self.getConfig("require_reviewed")),
         )
-        if unwatched is not None:
-            self.collector.problems.append(unwatched)
+        for problem in [*self.config_problems, *filter(None, [unwatched])]:
+            if str(problem) not in _SAID:  # once per process, not with every page
+                _SAID.add(str(problem))
+                self.collector.problems.append(problem)
         self.sink = self.collector
 
     def finish(self, md: Markdown, html: str) -> str:

@@ -60,6 +60,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
     monkeypatch.chdir(tmp_path)  # outside Zensical, bib_file is relative to the working folder
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # strict failures install their own
+    monkeypatch.setattr(pagewise, "_SAID", set())  # what is said once per process
+    monkeypatch.setattr(pagewise, "_UNWATCHED", set())
     return tmp_path
 
 
@@ -147,9 +149,25 @@ def test_strict_stops_on_a_page_with_a_problem(project: Path) -> None:
     convert("[@alpha2001]\n", strict=True)  # a clean page passes
 
 
-def test_an_unknown_option_names_the_right_one(project: Path) -> None:
+def test_an_unknown_option_names_the_right_one(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.monograph")
+    tree, _ = convert("[@beta2002]\n", styel="apa")  # said, and the page is still built
+    assert "did you mean 'style'?" in caplog.text
+    assert cited(tree) == [("beta2002", "1")]
+    pagewise._SAID.clear()  # said once per process: a new build
     with pytest.raises(MonographProblems):
-        convert("x\n", bib_fle="refs.bib")
+        convert("[@beta2002]\n", styel="apa", strict=True)
+
+
+def test_without_bib_file_the_build_stops_saying_what_to_write(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    md = markdown.Markdown(extensions=["monograph"], extension_configs={"monograph": {}})
+    with pytest.raises(MonographProblems):
+        md.convert("[@beta2002]\n")
+    assert "markdown_extensions: [monograph: {bib_file: refs.bib}]" in caplog.text
 
 
 def test_site_wide_marker_says_so_on_the_page(project: Path) -> None:

@@ -38,6 +38,7 @@ from ..core.styles.formatter import ReferenceFormatter
 from ..core.styles.registry import load_style
 from ..extension import CitationExtension
 from ..extras import MissingExtra, require_extra
+from ..pagewise import unknown_options
 from .config import MonographConfig
 from .fill import fill_page
 from .page import PageContext
@@ -77,21 +78,27 @@ def report(problems: list[Problem], *, notices: bool = True) -> None:
 _PAGEWISE = ("monograph", "monograph.pagewise")
 
 
-def _drop_pagewise(config: MkDocsConfig) -> None:
+def _drop_pagewise(config: MkDocsConfig) -> list[Problem]:
     """Leave citations to the plugin when mkdocs.yml also lists ``monograph`` as an extension.
 
     One mkdocs.yml can serve MkDocs and Zensical: Zensical drops the plugin and runs the
     extension page by page; under MkDocs the plugin numbers the whole site, so the page-by-page
-    extension must not convert the same citations a second time.
+    extension must not convert the same citations a second time. Its options are still checked,
+    so a misspelt one is found before the site moves to Zensical.
     """
-    kept = [
+    dropped = [
         ext
         for ext in config.markdown_extensions
-        if not (isinstance(ext, str) and ext.split(":")[0] in _PAGEWISE)
+        if isinstance(ext, str) and ext.split(":")[0] in _PAGEWISE
     ]
-    if len(kept) != len(config.markdown_extensions):
-        log.debug("the 'monograph' Markdown extension is left out: the plugin handles citations")
-        config.markdown_extensions[:] = kept
+    if not dropped:
+        return []
+    log.debug("the 'monograph' Markdown extension is left out: the plugin handles citations")
+    config.markdown_extensions[:] = [e for e in config.markdown_extensions if e not in dropped]
+    problems = []
+    for name in dropped:
+        problems += unknown_options(config.mdx_configs.get(name) or {})
+    return problems
 
 
 class MonographPlugin(BasePlugin[MonographConfig]):
@@ -160,7 +167,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             CitationRegistry(),
             nocite,
         )
-        _drop_pagewise(config)
+        report(_drop_pagewise(config), notices=self.config.notices)
         self.extension.commands = {
             self.config.bib_command: "references",
             self.config.full_bib_command: "full-bibliography",
