@@ -120,3 +120,24 @@ def test_csl_references_are_cached_by_style(tmp_path: Path) -> None:
     nature.prepare(data, ["ok2000"])
     other = ReferenceFormatter(data, cache, style=nature)
     assert other.get("ok2000") != ref and other.formatted == 1
+
+
+def test_csl_citation_texts_are_cached_with_the_references(tmp_path: Path) -> None:
+    data = bib(tmp_path)
+    cache = tmp_path / "cache" / "references.json"
+    first = load_style("apa", base_dir=tmp_path)
+    first.prepare(data, ["lee2021a", "lee2021b"])
+    formatter = ReferenceFormatter(data, cache, style=first)
+    text = _cite(first, "lee2021a", prefix="see", locator="p. 4")
+    assert text == '<span class="citation-group citation-csl">(see <a>Lee, 2021a, p. 4</a>)</span>'
+    formatter.save()
+    second = load_style("apa", base_dir=tmp_path)
+    second.prepare(data, ["lee2021a", "lee2021b"])
+    ReferenceFormatter(data, cache, style=second)
+    assert len(second.citation_cache) == 1  # read back from the file
+
+    def formatted_again(*args: object, **kwargs: object) -> str:
+        raise AssertionError("the citation was formatted again")
+
+    second._cite = formatted_again  # type: ignore[method-assign]
+    assert _cite(second, "lee2021a", prefix="see", locator="p. 4") == text

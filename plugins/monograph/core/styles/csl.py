@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import warnings
 from collections.abc import Sequence
@@ -56,6 +57,7 @@ _OPEN, _MID, _CLOSE, _NO_AUTHOR = "\x01", "\x02", "\x03", "\x04"
 _MARKED = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.DOTALL)
 _NO_AUTHOR_RE = re.compile(f"{_NO_AUTHOR}[\\s,;:.]*")
 _SUPPRESSED = "\x00suppressed"
+_FAILED = "\x00failed"
 
 #: Locator labels as authors write them (Pandoc's list) -> CSL locator types.
 LOCATOR_LABELS = {
@@ -274,6 +276,8 @@ class CslStyle:
         self._rank: dict[str, int] = {}
         self._registered: dict[str, CitationItem] = {}
         self.problems: list[Problem] = []
+        #: Citation texts by signature, kept in the reference cache file between builds.
+        self.citation_cache: dict[str, str] = {}
 
     # -- preparing ------------------------------------------------------------------------
     def _new_engine(self, keys: Sequence[str]) -> CitationStylesBibliography:
@@ -392,6 +396,42 @@ class CslStyle:
         if self._engine is None or self._bib is None or not items:
             return None
         narrative = group.narrative and len(items) == 1
+        signature = self._signature(items, narrative=narrative)
+        out = self.citation_cache.get(signature)
+        if out is None:
+            out = self._cite(items, narrative=narrative)
+            self.citation_cache[signature] = out
+        if out == _FAILED:
+            return None
+        rendered = _MARKED.sub(lambda m: items[int(m.group(1))].link(m.group(2)), out)
+        if any(mark in rendered for mark in (_OPEN, _MID, _CLOSE)):
+            return None  # the processor merged works (a collapsed range): the engine writes it
+        if narrative:
+            names = escape(narrative_names(self._bib, items[0].key))
+            return f'<span class="citation-group citation-narrative">{names} {rendered}</span>'
+        return f'<span class="citation-group citation-csl">{rendered}</span>'
+
+    def _signature(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
+        """Everything a citation's text depends on: the style, the works, their numbers/letters."""
+        assert self._bib is not None
+        parts: list[object] = [self.version, narrative]
+        for cited in items:
+            item = cited.item
+            parts.append(
+                [
+                    cited.key,
+                    self._bib.digests.get(cited.key.lower(), ""),
+                    cited.number if self.kind == "numeric" else self._suffix.get(cited.key, ""),
+                    item.prefix,
+                    item.locator,
+                    item.suppress_author,
+                ]
+            )
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+    def _cite(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
+        """The processor's text of a citation, each work between marks (``_FAILED`` if none)."""
+        assert self._engine is not None
         cites = []
         for index, cited in enumerate(items):
             kind, value, rest = parse_locator(cited.item.locator)
@@ -409,15 +449,8 @@ class CslStyle:
         try:
             out = unshield(str(self._engine.cite(citation, lambda item: None)))
         except Exception:  # the engine writes the citation instead
-            return None
-        out = _NO_AUTHOR_RE.sub("", out)
-        rendered = _MARKED.sub(lambda m: items[int(m.group(1))].link(m.group(2)), out)
-        if any(mark in rendered for mark in (_OPEN, _MID, _CLOSE)):
-            return None  # the processor merged works (a collapsed range): the engine writes it
-        if narrative:
-            names = escape(narrative_names(self._bib, items[0].key))
-            return f'<span class="citation-group citation-narrative">{names} {rendered}</span>'
-        return f'<span class="citation-group citation-csl">{rendered}</span>'
+            return _FAILED
+        return _NO_AUTHOR_RE.sub("", out)
 
 
 def _letters(index: int) -> str:

@@ -58,6 +58,11 @@ class ReferenceFormatter:
         self._debug = debug or (lambda message: None)
         self._dirty = False
         self._disk: dict[str, dict[str, str]] = self._read_disk()
+        # A style that keeps its citation texts (CSL) gets them from, and into, the same file.
+        self._citations: dict[str, str] | None = getattr(self.style, "citation_cache", None)
+        if self._citations is not None:
+            self._citations.update(self._read_citations())
+        self._citations_seen = len(self._citations or {})
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
 
     def _read_disk(self) -> dict[str, dict[str, str]]:
@@ -91,6 +96,21 @@ class ReferenceFormatter:
             self._dirty = True
         return kept
 
+    def _read_citations(self) -> dict[str, str]:
+        """The citation texts of the cache file (same version), or none."""
+        if self.cache_file is None or not self.cache_file.is_file():
+            return {}
+        try:
+            data = json.loads(self.cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != self.version:
+            return {}
+        stored = data.get("citations")
+        if not isinstance(stored, dict):
+            return {}
+        return {k: v for k, v in stored.items() if isinstance(k, str) and isinstance(v, str)}
+
     def _digest(self, key: str) -> str:
         """The cache key: the entry's digest (fields after macros and crossref) and versions."""
         entry = self.bib.digests.get(key.lower(), key)
@@ -116,9 +136,12 @@ class ReferenceFormatter:
 
     def save(self) -> None:
         """Write the cache file if anything new was formatted (never fails the build)."""
-        if self.cache_file is None or not self._dirty:
+        grown = self._citations is not None and len(self._citations) != self._citations_seen
+        if self.cache_file is None or not (self._dirty or grown):
             return
         payload: dict[str, Any] = {"version": self.version, "entries": self._disk}
+        if self._citations:
+            payload["citations"] = self._citations
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache_file.with_suffix(".tmp")
@@ -127,3 +150,4 @@ class ReferenceFormatter:
         except OSError:
             return  # a read-only checkout still builds; it just formats again next time
         self._dirty = False
+        self._citations_seen = len(self._citations or {})
