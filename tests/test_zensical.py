@@ -112,6 +112,19 @@ PAGES = {
         """,
 }
 
+ZENSICAL_TOML = """
+[project]
+site_name = "Zensical fixture"
+strict = true
+watch = ["refs.bib"]
+extra_css = ["assets/monograph/monograph.css"]
+extra_javascript = ["assets/monograph/evidence.js"]
+
+[project.markdown_extensions.monograph]
+bib_file = "refs.bib"
+styel = "apa"
+"""
+
 
 @dataclass
 class Build:
@@ -275,7 +288,7 @@ def test_strict_fails_the_build_in_one_line(zensical: Path, tmp_path: Path) -> N
     result = _build(zensical, tmp_path, "--clean")
     assert result.returncode == 1, result.output
     assert "docs/typo.md:8: unknown citation key 'alpa2001'" in result.output
-    assert "mkdocs.yml: 'refs.bib' is not in the 'watch:' list" in result.output
+    assert "mkdocs.yml: 'refs.bib' is not in the 'watch' list of mkdocs.yml" in result.output
     assert "the build failed because of the problems listed above" in result.output
     assert "Traceback" not in result.output
     # The page with the problem is not cached: the next build fails again.
@@ -338,3 +351,14 @@ def test_the_monograph_itself_builds_with_zensical(zensical: Path, tmp_path: Pat
         cited += len(article.cssselect("a.citation"))
         tables += len(article.cssselect("table.evidence-table"))
     assert len(pages) > 10 and cited > 100 and tables > 0, (len(pages), cited, tables)
+
+
+def test_zensical_toml_works_the_same(zensical: Path, tmp_path: Path) -> None:
+    """Zensical's own configuration format, with the same settings in TOML."""
+    _write_site(tmp_path, {"typo.md": PAGES["typo.md"]}, "")
+    (tmp_path / "mkdocs.yml").unlink()
+    (tmp_path / "zensical.toml").write_text(ZENSICAL_TOML, encoding="utf-8")
+    result = _build(zensical, tmp_path, "--clean")
+    assert result.returncode == 1, result.output  # strict = true
+    assert "zensical.toml: unknown option 'styel'" in result.output
+    assert "docs/typo.md:8: unknown citation key 'alpa2001'" in result.output

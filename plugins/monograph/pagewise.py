@@ -159,10 +159,10 @@ def check_watched(bib_path: Path, shown: str, page: PageSource) -> Problem | Non
             return None
     _UNWATCHED.add(shown)
     message = (
-        f"'{shown}' is not in the 'watch:' list of mkdocs.yml, so Zensical keeps pages built "
-        f"from an older version of it; add  watch: [{shown}]"
+        f"'{shown}' is not in the 'watch' list of {page.config_file}, so Zensical keeps pages "
+        f"built from an older version of it; add it there (watch: [{shown}])"
     )
-    return Problem("config.bib_not_watched", message, "mkdocs.yml", severity="warning")
+    return Problem("config.bib_not_watched", message, page.config_file, severity="warning")
 
 
 def shared_bibliography(path: Path, shown: str, cache_dir: Path | None) -> Bibliography:
@@ -291,6 +291,7 @@ class PageSource:
         watch: Zensical's ``watch:`` list (files whose change rebuilds every page); None
             outside Zensical.
         serving: ``zensical serve``: problems are printed, never stop the server.
+        config_file: The configuration file, for messages (``zensical.toml`` or ``mkdocs.yml``).
     """
 
     path: str | None
@@ -303,6 +304,7 @@ class PageSource:
     problems: list[Problem] = field(default_factory=list)
     watch: tuple[str, ...] | None = None
     serving: bool = False
+    config_file: str = "mkdocs.yml"
 
 
 def _first_line(source: str, markdown: str) -> int:
@@ -311,6 +313,14 @@ def _first_line(source: str, markdown: str) -> int:
         return source.count("\n", 0, len(source) - len(markdown)) + 1
     match = _FRONT_MATTER.match(source)
     return source.count("\n", 0, match.end()) + 1 if match else 1
+
+
+def _config_file(root: Path) -> str:
+    """The file Zensical read its configuration from (it looks for zensical.toml first)."""
+    for name in ("zensical.toml", "mkdocs.yml", "mkdocs.yaml"):
+        if (root / name).is_file():
+            return name
+    return "mkdocs.yml"
 
 
 def _serving() -> bool:
@@ -356,6 +366,7 @@ def _zensical_page(md: Markdown, text: str) -> PageSource | None:
         problems,
         watched,
         _serving(),
+        _config_file(root),
     )
 
 
@@ -718,7 +729,8 @@ class PagewiseExtension(CitationExtension):
             formatter,
             require_reviewed=bool(self.getConfig("require_reviewed")),
         )
-        for problem in [*self.config_problems, *filter(None, [unwatched])]:
+        said = [replace(p, path=page.config_file) for p in self.config_problems]
+        for problem in [*said, *filter(None, [unwatched])]:
             if str(problem) not in _SAID:  # once per process, not with every page
                 _SAID.add(str(problem))
                 self.collector.problems.append(problem)
