@@ -141,3 +141,18 @@ def test_csl_citation_texts_are_cached_with_the_references(tmp_path: Path) -> No
 
     second._cite = formatted_again  # type: ignore[method-assign]
     assert _cite(second, "lee2021a", prefix="see", locator="p. 4") == text
+
+
+def test_csl_file_encoding_reads_a_file_in_another_encoding(tmp_path: Path) -> None:
+    shipped = Path(read_csl.__code__.co_filename).parent / "csl" / "nature.csl"
+    text = shipped.read_text(encoding="utf-8").replace(
+        "<title>Nature</title>", "<title>Nätur</title>"
+    )
+    path = tmp_path / "latin.csl"
+    path.write_bytes(text.encode("latin-1", errors="replace"))
+    with pytest.raises(CoreError) as info:  # as the file declares (UTF-8): not readable
+        load_style(csl_file="latin.csl", base_dir=tmp_path)
+    assert str(info.value).startswith("latin.csl:")
+    style = load_style(csl_file="latin.csl", base_dir=tmp_path, encoding="latin-1")
+    assert style.name == "latin" and style.kind == "numeric"
+    assert style.info.title == "Nätur"  # type: ignore[attr-defined]
