@@ -21,6 +21,23 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+#: Files the tests save for a reader (screenshots, axe reports), listed at the end of the run.
+ATTACHED: list[Path] = []
+
+
+def attach(path: Path) -> None:
+    """Attach a saved file to the test output: it is named in the run's terminal summary."""
+    ATTACHED.append(path)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if ATTACHED:
+        terminalreporter.section("attached test artifacts")
+        for path in ATTACHED:
+            shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+            terminalreporter.write_line(str(shown))
+
+
 @dataclass
 class BuiltSite:
     """A fixture site after ``mkdocs build``: where it is, what was logged, whether it aborted."""

@@ -4,7 +4,7 @@ The offline edition is served from a local HTTP server (so its 404 page, which u
 URLs, is styled as on a web server) and opened in Debian's chromium; every request that does not
 go to that server is aborted. axe-core comes from the npm registry at the exact version pinned in
 package.json/package-lock.json (``make axe``). Reports and screenshots go to ``test-artifacts/``;
-their paths are printed in the test log (``pytest -rA`` or ``-s`` shows them).
+their paths are listed under "attached test artifacts" at the end of the test run.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, attach
 from .test_browser_offline import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -127,8 +127,9 @@ def _axe(page: sync_api.Page) -> list[dict[str, Any]]:
 
 
 def _attach(path: Path) -> None:
-    """Name a saved file in the test log, so the output points at it."""
+    """Name a saved file in the test log (and the run's summary), so the output points at it."""
     print(f"attached: {path.relative_to(REPO)}")
+    attach(path)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

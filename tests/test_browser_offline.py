@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, attach
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -208,5 +208,6 @@ def test_screenshots(offline_site: Path, request: pytest.FixtureRequest, scheme:
         shot = ARTIFACTS / f"offline-{name}-{scheme}.png"
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 10_000
+        attach(shot)
     assert session.blocked == []
     assert session.errors == []
