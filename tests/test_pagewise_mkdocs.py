@@ -71,3 +71,30 @@ def test_with_the_plugin_a_misspelt_extension_option_is_still_said(
     site = build_site(PAGES, BIB, nav=["index.md", "other.md"], strict=True, extra_config=config)
     assert site.aborted is not None
     assert any("unknown option 'styel'" in w and "'style'" in w for w in site.warnings)
+
+
+def test_the_zensical_lines_of_the_guide_change_nothing_under_mkdocs(
+    build_site: SiteBuilder,
+) -> None:
+    """The whole configuration of plugins/ZENSICAL.md, with the copies in docs/, under MkDocs."""
+    config = {
+        **BOTH,
+        "watch": ["refs.bib"],
+        "extra_css": ["assets/monograph/monograph.css"],
+        "extra_javascript": ["assets/monograph/evidence.js"],
+    }
+    pages = {
+        **PAGES,
+        "assets/monograph/monograph.css": "/* an older copy */\n",
+        "assets/monograph/evidence.js": "/* an older copy */\n",
+    }
+    site = build_site(pages, BIB, nav=["index.md", "other.md"], strict=True, extra_config=config)
+    assert site.aborted is None, site.warnings
+    page = site.page("other/")
+    css = [link.get("href") for link in page.cssselect('link[rel="stylesheet"]')]
+    assert [h for h in css if h.endswith("monograph.css")] == ["../assets/monograph/monograph.css"]
+    scripts = [s.get("src") for s in page.cssselect("script[src]")]
+    assert [s for s in scripts if s.endswith("evidence.js")] == ["../assets/monograph/evidence.js"]
+    served = (site.site / "assets" / "monograph" / "monograph.css").read_text(encoding="utf-8")
+    assert "an older copy" not in served  # the engine's own, not the copy made for Zensical
+    assert numbers(site, "other/") == [("alpha2001", "2"), ("beta2002", "1")]

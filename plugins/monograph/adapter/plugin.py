@@ -176,8 +176,14 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         if self.extension not in config.markdown_extensions:
             config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         # First in the lists, so that a site's own extra_css and extra_javascript can override.
-        config.extra_css[:0] = [f"{_SITE_DIR}/{name}" for name in _STYLESHEETS]
-        config.extra_javascript[:0] = [f"{_SITE_DIR}/{name}" for name in _SCRIPTS]
+        # A site that also builds with Zensical lists them itself (plugins/ZENSICAL.md): once.
+        listed = {str(getattr(x, "path", x)) for x in (*config.extra_css, *config.extra_javascript)}
+        config.extra_css[:0] = [
+            url for url in (f"{_SITE_DIR}/{name}" for name in _STYLESHEETS) if url not in listed
+        ]
+        config.extra_javascript[:0] = [
+            url for url in (f"{_SITE_DIR}/{name}" for name in _SCRIPTS) if url not in listed
+        ]
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -187,6 +193,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         assets = resources.files("monograph") / "assets"
         for name in (*_STYLESHEETS, *_SCRIPTS):
             source = str(assets / name)
+            copy = files.get_file_from_path(f"{_SITE_DIR}/{name}")
+            if copy is not None:  # a copy in docs/ for Zensical: the package's own is served
+                files.remove(copy)
             files.append(File.generated(config, f"{_SITE_DIR}/{name}", abs_src_path=source))
         return files
 
