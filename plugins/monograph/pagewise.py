@@ -38,6 +38,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .core import ids
 from .core.bibliography.checks import check_bibliography, check_unknown_keys
 from .core.bibliography.loading import Bibliography, load_bibliography
 from .core.citations.numbering import PageInfo, number_citations
@@ -567,7 +568,7 @@ class PageCollector:
             html = insert_after_title(html, reviewed_html(self.reviewed))
         added = None
         if keys and by_default and not self.list_here:
-            anchor = _free_id("references", taken_ids)
+            anchor = _free_id(ids.REFERENCES_ID, taken_ids)
             html += "\n" + render_page_references(ctx, keys, heading, anchor)
             added = anchor
         html, refused = refuse_unsafe_links(html)

@@ -7,6 +7,7 @@ import html as html_lib
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
+from ..core import ids
 from ..core.citations.numbering import Numbering
 from ..core.citations.registry import fill
 from ..core.links import ALLOWED
@@ -63,7 +64,7 @@ def fill_page(
     if context.reviewed is not None:
         html = insert_after_title(html, reviewed_html(context.reviewed))
     if keys and by_default and not context.has_bibliography and not context.has_references:
-        anchor = _free_anchor(page, "references")
+        anchor = _free_anchor(page, ids.REFERENCES_ID)
         html += "\n" + render_page_references(ctx, keys, heading, anchor)
         _add_toc_entry(page, html_lib.escape(heading), anchor)
     html, refused = refuse_unsafe_links(html)

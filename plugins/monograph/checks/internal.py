@@ -36,6 +36,7 @@ from monograph.checks.pages import (
     read_page,
 )
 from monograph.checks.sources import SourceTree
+from monograph.core.ids import key_of_ref_id
 from monograph.core.model import Problem
 
 _SKIPPED_SCHEMES = frozenset({"mailto", "tel", "javascript", "data", "blob", "about", "sms"})
@@ -443,8 +444,8 @@ def _broken(
 def _needles(url: str, where: LinkContext, fragment: str) -> list[str]:
     needles = [url]
     keys = [where.cite_key] if where.cite_key else []
-    if fragment.startswith("ref-"):
-        keys.append(fragment[len("ref-") :])
+    if (key := key_of_ref_id(fragment)) is not None:
+        keys.append(key)
     for key in keys:
         needles += [f"@{key}", f"@{{{key}}}", key]
     if fragment and not where.generated:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from monograph.core.ids import GENERATED_CLASS_PREFIXES
+
 #: Attributes that name another resource, per element.
 LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "a": ("href",),
@@ -31,7 +33,7 @@ LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "input": ("src",),
 }
 #: Class prefixes of markup the monograph plugin generates.
-GENERATED_CLASSES = ("citation", "monograph", "evidence", "bibliography", "references")
+GENERATED_CLASSES = GENERATED_CLASS_PREFIXES
 
 _LINKS = etree.XPath(
     " | ".join(

@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from ..bibliography.loading import Bibliography
+from ..ids import cite_id
 from .registry import CitationRegistry, scan
 
 
@@ -61,11 +62,6 @@ class Numbering:
         return sorted(self.numbers, key=self.numbers.__getitem__)
 
 
-def anchor_id(key: str, occurrence: int) -> str:
-    """The id of the ``occurrence``-th citation of ``key`` on a page."""
-    return f"cite-{key}-{occurrence}"
-
-
 def number_citations(
     pages: Sequence[PageInfo],
     registry: CitationRegistry,
@@ -88,7 +84,7 @@ def number_citations(
             for key in registry.groups[group_id].keys:
                 canonical = bib.canonical_key(key)
                 seen_on_page[canonical] = seen_on_page.get(canonical, 0) + 1
-                anchor = anchor_id(canonical, seen_on_page[canonical])
+                anchor = cite_id(canonical, seen_on_page[canonical])
                 anchors.append(anchor)
                 if key not in bib:
                     continue

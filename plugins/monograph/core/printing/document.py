@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from lxml import html
 from lxml.html import builder as E
 
+from monograph.core import ids
 from monograph.core.model import CoreError
 from monograph.core.printing.links import (
     LinkResolver,
@@ -181,7 +182,7 @@ def _bibliography_slug(
 ) -> str | None:
     """Return the slug of the page citations link to, if that page is in the document."""
     for page, root in zip(pages, roots, strict=True):
-        for citation in with_class(root, "a", "citation"):
+        for citation in with_class(root, "a", ids.CITATION):
             target = resolver.resolve(citation.get("href", ""), page.url)
             if target and target.startswith("#p-"):
                 return target[3:].partition("--")[0]

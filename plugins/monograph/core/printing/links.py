@@ -16,6 +16,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import html
 
+from .. import ids
 from ..links import safe_url
 
 #: Attributes that hold one id or a space-separated list of ids (HTML and ARIA).
@@ -238,7 +239,7 @@ def drop_references(root: html.HtmlElement) -> list[str]:
         The ids of the removed elements (before prefixing).
     """
     dropped: list[str] = []
-    for heading in with_class(root, "h2", "page-references"):
+    for heading in with_class(root, "h2", ids.PAGE_REFERENCES_HEADING):
         dropped.extend(drop_section(heading))
     return dropped
 
@@ -249,9 +250,9 @@ def condense_backrefs(root: html.HtmlElement) -> None:
     On screen a bibliography entry links to every citing place (``Overview ↩ ↩ ↩``); on paper a
     page number per citing chapter says the same in far less room.
     """
-    for group in with_class(root, "span", "citation-backrefs"):
+    for group in with_class(root, "span", ids.BACKREFS):
         seen: set[str] = set()
-        for link in with_class(group, "a", "citation-backref"):
+        for link in with_class(group, "a", ids.BACKREF):
             chapter = link.get("href", "").partition("--")[0]
             if chapter in seen:
                 link.drop_tree()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
+from .. import ids
 from ..citations.numbering import Numbering, Place
 from ..model import CitationGroup, CitationItem
 from ..styles.base import CitedItem
@@ -17,11 +18,6 @@ from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
 
 _FRAGMENT_SAFE = ":/-._~!$&'()*+,;=@?"
-
-
-def ref_id(key: str) -> str:
-    """The element id of a bibliography entry."""
-    return f"ref-{key}"
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,7 @@ class RenderContext:
 
     def entry_href(self, key: str) -> str:
         """Link to the entry of ``key``: the site bibliography, or this page's list."""
-        fragment = "#" + quote(ref_id(key), safe=_FRAGMENT_SAFE)
+        fragment = "#" + quote(ids.ref_id(key), safe=_FRAGMENT_SAFE)
         if self.bibliography_url is None or self.bibliography_url == self.page_url:
             return fragment
         return relative_url(self.bibliography_url, self.page_url) + fragment
@@ -56,51 +52,55 @@ class RenderContext:
         return relative_url(place.page.url, self.page_url) + fragment
 
 
-def _link(ctx: RenderContext, key: str, anchor: str, text: str) -> str:
+def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: bool = False) -> str:
+    """A citation's link to its entry.
+
+    ``in_range``: a link hidden inside a range: no visible text, its number read out by screen
+    readers, out of the tab order (``tabindex="-1"``): a keyboard user meets the range's first
+    and last numbers, and every work of the range in the page's reference list.
+    """
     ref = ctx.formatter.get(key)
+    css = f"{ids.CITATION} {ids.CITATION_IN_RANGE}" if in_range else ids.CITATION
+    hidden = f' aria-label="{escape(text)}" tabindex="-1"' if in_range else ""
     return (
-        f'<a class="citation" id="{escape(anchor)}" href="{escape(ctx.entry_href(key))}" '
-        f'data-cite="{escape(key)}" title="{escape(ref.text)}">{text}</a>'
+        f'<a class="{css}" id="{escape(anchor)}" href="{escape(ctx.entry_href(key))}" '
+        f'data-cite="{escape(key)}" title="{escape(ref.text)}"{hidden}>'
+        f"{'' if in_range else text}</a>"
     )
 
 
 def _unknown(key: str) -> str:
     return (
-        f'<span class="citation-unknown" data-cite="{escape(key)}" '
+        f'<span class="{ids.CITATION_UNKNOWN}" data-cite="{escape(key)}" '
         f'title="No entry &#39;{escape(key)}&#39; in the bibliography">?{escape(key)}</span>'
     )
 
 
-def _in_range(link: str, number: int) -> str:
-    """A link hidden inside a range: no visible text, its number read out by screen readers.
-
-    It is out of the tab order (``tabindex="-1"``): a keyboard user meets the range's first and
-    last numbers, and every work of the range in the page's reference list.
-    """
-    start = link.replace('class="citation"', 'class="citation citation-in-range"', 1)
-    return start.replace(f">{number}</a>", f' aria-label="{number}" tabindex="-1"></a>')
-
-
-def _compress(numbered: list[tuple[int, str]]) -> list[str]:
+def _compress(ctx: RenderContext, numbered: list[tuple[int, str, str]]) -> list[str]:
     """``1, 4, 5, 6`` -> ``1, 4–6``: a run of three or more becomes a range.
 
     The works inside a range keep a link each (visually hidden, read by screen readers), so
     every cited key stays reachable.
     """
     numbered.sort()
-    runs: list[list[tuple[int, str]]] = []
-    for number, html in numbered:
-        if runs and number == runs[-1][-1][0] + 1:
-            runs[-1].append((number, html))
+    runs: list[list[tuple[int, str, str]]] = []
+    for item in numbered:
+        if runs and item[0] == runs[-1][-1][0] + 1:
+            runs[-1].append(item)
         else:
-            runs.append([(number, html)])
+            runs.append([item])
+
+    def link(item: tuple[int, str, str], *, in_range: bool = False) -> str:
+        number, key, anchor = item
+        return _link(ctx, key, anchor, str(number), in_range=in_range)
+
     out: list[str] = []
     for run in runs:
         if len(run) < 3:
-            out.extend(html for _, html in run)
+            out.extend(link(item) for item in run)
             continue
-        hidden = "".join(_in_range(html, number) for number, html in run[1:-1])
-        out.append(f'{run[0][1]}<span aria-hidden="true">–</span>{hidden}{run[-1][1]}')
+        hidden = "".join(link(item, in_range=True) for item in run[1:-1])
+        out.append(f'{link(run[0])}<span aria-hidden="true">–</span>{hidden}{link(run[-1])}')
     return out
 
 
@@ -130,8 +130,12 @@ def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
     ]
     plain = all(not (i.prefix or i.locator) for i in group.items)
     if plain:
-        numbered = [(n, h) for n, h in rendered if n is not None]
-        parts = _compress(numbered) + [h for n, h in rendered if n is None]
+        numbered = [
+            (n, _canonical(ctx, item.key), anchor)
+            for item, anchor, (n, _) in zip(group.items, anchors, rendered, strict=True)
+            if n is not None
+        ]
+        parts = _compress(ctx, numbered) + [h for n, h in rendered if n is None]
     else:
         parts = [
             " ".join(filter(None, [item.prefix_html or escape(item.prefix), html]))
@@ -144,8 +148,9 @@ def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
         names = ""
         if item.key in ctx.formatter.bib:
             names = escape(ctx.formatter.get(_canonical(ctx, item.key)).narrative) + " "
-        return f'<span class="citation-group citation-narrative">{names}[{inner}]</span>'
-    return f'<span class="citation-group">[{inner}]</span>'
+        css = f"{ids.CITATION_GROUP} {ids.CITATION_NARRATIVE}"
+        return f'<span class="{css}">{names}[{inner}]</span>'
+    return f'<span class="{ids.CITATION_GROUP}">[{inner}]</span>'
 
 
 def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str | None:
@@ -171,8 +176,8 @@ def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
 
 def _entry_body(ctx: RenderContext, key: str) -> str:
     ref = ctx.formatter.get(key)
-    note = f' <span class="reference-note">{escape(ref.note)}</span>' if ref.note else ""
-    return f'<span class="reference">{ref.html}</span>{note}'
+    note = f' <span class="{ids.REFERENCE_NOTE}">{escape(ref.note)}</span>' if ref.note else ""
+    return f'<span class="{ids.REFERENCE}">{ref.html}</span>{note}'
 
 
 def _backrefs(ctx: RenderContext, places: list[Place], *, with_titles: bool) -> str:
@@ -187,11 +192,11 @@ def _backrefs(ctx: RenderContext, places: list[Place], *, with_titles: bool) -> 
         return ""
     if not with_titles:
         links = [
-            f'<a class="citation-backref" href="{escape(ctx.place_href(place))}" '
+            f'<a class="{ids.BACKREF}" href="{escape(ctx.place_href(place))}" '
             f'aria-label="Back to citation on {escape(place.page.title)}">↩</a>'
             for place in places
         ]
-        return f' <span class="citation-backrefs">{" ".join(links)}</span>'
+        return f' <span class="{ids.BACKREFS}">{" ".join(links)}</span>'
     by_page: dict[str, list[Place]] = {}
     for place in places:
         by_page.setdefault(place.page.id, []).append(place)
@@ -199,20 +204,19 @@ def _backrefs(ctx: RenderContext, places: list[Place], *, with_titles: bool) -> 
     for here in by_page.values():
         label = escape(here[0].page.label)
         count = (
-            f' <span class="citation-backref-count" title="{len(here)} citations on this page">'
+            f' <span class="{ids.BACKREF_COUNT}" title="{len(here)} citations on this page">'
             f"×{len(here)}</span>"
             if len(here) > 1
             else ""
         )
         groups.append(
-            f'<a class="citation-backref" href="{escape(ctx.place_href(here[0]))}">'
-            f"{label}{count}</a>"
+            f'<a class="{ids.BACKREF}" href="{escape(ctx.place_href(here[0]))}">{label}{count}</a>'
         )
-    return f' <span class="citation-backrefs">Cited in: {"; ".join(groups)}</span>'
+    return f' <span class="{ids.BACKREFS}">Cited in: {"; ".join(groups)}</span>'
 
 
 def render_page_references(
-    ctx: RenderContext, keys: list[str], heading: str | None, anchor: str = "references"
+    ctx: RenderContext, keys: list[str], heading: str | None, anchor: str = ids.REFERENCES_ID
 ) -> str:
     """The "References" section that ends a page: the works it cites, with site numbers.
 
@@ -223,14 +227,14 @@ def render_page_references(
     for key in ctx.formatter.style.order(keys, ctx.numbering.numbers):
         here = [p for p in ctx.numbering.places.get(key, []) if p.page.url == ctx.page_url]
         items.append(
-            f'<li id="{escape(ref_id(key))}"{_value(ctx, key)}>'
+            f'<li id="{escape(ids.ref_id(key))}"{_value(ctx, key)}>'
             f"{_entry_body(ctx, key)}{_backrefs(ctx, here, with_titles=False)}</li>"
         )
     if heading is None:
-        return _list(ctx, "references", items)
+        return _list(ctx, ids.REFERENCES, items)
     return (
-        f'<h2 id="{escape(anchor)}" class="page-references">{escape(heading)}</h2>\n'
-        f"{_list(ctx, 'references', items)}"
+        f'<h2 id="{escape(anchor)}" class="{ids.PAGE_REFERENCES_HEADING}">{escape(heading)}</h2>\n'
+        f"{_list(ctx, ids.REFERENCES, items)}"
     )
 
 
@@ -252,9 +256,9 @@ def _list(ctx: RenderContext, css_class: str, items: list[str]) -> str:
 def render_bibliography(ctx: RenderContext) -> str:
     """The site-wide bibliography: every work in number order, with back-links to each citation."""
     items = [
-        f'<li id="{escape(ref_id(key))}"{_value(ctx, key)} '
-        f'class="bibliography-entry">{_entry_body(ctx, key)}'
+        f'<li id="{escape(ids.ref_id(key))}"{_value(ctx, key)} '
+        f'class="{ids.BIBLIOGRAPHY_ENTRY}">{_entry_body(ctx, key)}'
         f"{_backrefs(ctx, ctx.numbering.places.get(key, []), with_titles=True)}</li>"
         for key in ctx.formatter.style.order(ctx.numbering.ordered(), ctx.numbering.numbers)
     ]
-    return _list(ctx, "bibliography", items)
+    return _list(ctx, ids.BIBLIOGRAPHY, items)

@@ -42,6 +42,7 @@ from citeproc.source.json import CiteProcJSON
 from lxml import etree
 from lxml import html as lxml_html
 
+from .. import ids
 from ..model import CoreError, Problem
 from .base import CitedItem, FormattedReference, StyleKind, narrative_names
 from .csl_data import csl_item, shield, unshield
@@ -408,8 +409,9 @@ class CslStyle:
             return None  # the processor merged works (a collapsed range): the engine writes it
         if narrative:
             names = escape(narrative_names(self._bib, items[0].key))
-            return f'<span class="citation-group citation-narrative">{names} {rendered}</span>'
-        return f'<span class="citation-group citation-csl">{rendered}</span>'
+            css = f"{ids.CITATION_GROUP} {ids.CITATION_NARRATIVE}"
+            return f'<span class="{css}">{names} {rendered}</span>'
+        return f'<span class="{ids.CITATION_GROUP} citation-csl">{rendered}</span>'
 
     def _signature(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
         """Everything a citation's text depends on: the style, the works, their numbers/letters."""
