@@ -9,15 +9,19 @@ their paths are listed under "attached test artifacts" at the end of the test ru
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
 from .conftest import REPO, attach
 from .test_browser_offline import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -58,16 +62,37 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served(offline_site: Path) -> Iterator[str]:
-    """The offline edition on http://127.0.0.1:<port>/ for the duration of the module."""
-    handler = functools.partial(_Quiet, directory=str(offline_site))
+@contextlib.contextmanager
+def _serve(directory: Path) -> Iterator[str]:
+    """Serve a built site on http://127.0.0.1:<port>/ while the block runs."""
+    handler = functools.partial(_Quiet, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(offline_site: Path) -> Iterator[str]:
+    """The offline edition on http://127.0.0.1:<port>/ for the duration of the module."""
+    with _serve(offline_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_online(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The website edition (mkdocs.yml: repository link, edit buttons), without its PDF."""
+    out = tmp_path_factory.mktemp("online") / "site"
+    cfg = load_config(str(REPO / "mkdocs.yml"), site_dir=str(out), strict=True)
+    cfg.plugins["monograph"].config.pdf_file = None  # the PDF is tested on its own
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    build(cfg)
+    with _serve(out) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +189,29 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     _attach(out)
     summary = {path: sorted({v["rule"] for v in found}) for path, found in report.items()}
     assert report == {}, f"axe: serious or critical violations (details in {out}): {summary}"
+    assert blocked == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_website_edition_header_and_edit_links_pass_axe_and_ask_no_api(
+    served_online: str, browser: sync_api.Browser, scheme: str
+) -> None:
+    # The website adds what the offline edition leaves out: the repository link in the header
+    # and the edit button. Material would ask api.github.com for the repository's facts;
+    # overrides/partials/source.html stops that, and every outside request is recorded here.
+    context, blocked = _context(browser, served_online, scheme)
+    found = {}
+    for path in ("", "interventions/iron/", "references/"):
+        page = _open(context, served_online + path)
+        page.wait_for_timeout(500)  # Material fetches repository facts after load
+        assert page.locator("a.md-source").count() >= 1  # header and mobile drawer
+        assert page.locator("a.md-content__button").count() >= 1
+        if violations := _axe(page):
+            found[path] = sorted({v["id"] for v in violations})
+        page.close()
+    context.close()
+    assert found == {}
+    assert [url for url in blocked if "api.github.com" in url] == []
     assert blocked == []
 
 
