@@ -166,18 +166,21 @@ def check_watched(bib_path: Path, shown: str, page: PageSource) -> Problem | Non
     return Problem("config.bib_not_watched", message, page.config_file, severity="warning")
 
 
-def shared_bibliography(path: Path, shown: str, cache_dir: Path | None) -> Bibliography:
+def shared_bibliography(
+    path: Path, shown: str, cache_dir: Path | None
+) -> tuple[Bibliography, list[Problem]]:
     """The parsed bibliography; parsed once per version of the file (path, mtime and size).
 
-    Its own problems (bad entries, duplicate DOIs...) are reported once per process and version.
+    Returns it with its own problems (bad entries, duplicate DOIs...) the first time a version
+    is read in this process, and with none after that: they are said once, with one page.
     """
     with _LOCK:
         bib = load_bibliography(path, shown, cache_dir)
-        if id(bib) not in _REPORTED_BIBS:
-            _REPORTED_BIBS.clear()
-            _REPORTED_BIBS.add(id(bib))
-            report(check_bibliography(bib))
-        return bib
+        if id(bib) in _REPORTED_BIBS:
+            return bib, []
+        _REPORTED_BIBS.clear()
+        _REPORTED_BIBS.add(id(bib))
+        return bib, check_bibliography(bib)
 
 
 def shared_formatter(
@@ -712,7 +715,7 @@ class PagewiseExtension(CitationExtension):
         self.tree_done = False
         try:
             bib_path, shown, cache_dir = self._settings(page.root)
-            bib = shared_bibliography(bib_path, shown, cache_dir)
+            bib, bib_problems = shared_bibliography(bib_path, shown, cache_dir)
             unwatched = check_watched(bib_path, shown, page)
             style = (
                 str(self.getConfig("style") or ""),
@@ -731,6 +734,7 @@ class PagewiseExtension(CitationExtension):
             require_reviewed=bool(self.getConfig("require_reviewed")),
         )
         said = [replace(p, path=page.config_file) for p in self.config_problems]
+        self.collector.problems += bib_problems  # with this page, so that strict counts them
         for problem in [*said, *filter(None, [unwatched])]:
             if str(problem) not in _SAID:  # once per process, not with every page
                 _SAID.add(str(problem))

@@ -62,6 +62,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # strict failures install their own
     monkeypatch.setattr(pagewise, "_SAID", set())  # what is said once per process
     monkeypatch.setattr(pagewise, "_UNWATCHED", set())
+    monkeypatch.setattr(pagewise, "_REPORTED_BIBS", set())
     return tmp_path
 
 
@@ -101,8 +102,8 @@ def test_each_page_numbers_on_its_own_and_the_bib_is_parsed_once(project: Path) 
     second, _ = convert("# B\n\n[@beta2002] [@alpha2001]\n")
     assert cited(first) == [("alpha2001", "1"), ("beta2002", "2")]
     assert cited(second) == [("beta2002", "1"), ("alpha2001", "2")]
-    bib = pagewise.shared_bibliography(project / "refs.bib", "refs.bib", None)
-    assert pagewise.shared_bibliography(project / "refs.bib", "refs.bib", None) is bib
+    bib, _ = pagewise.shared_bibliography(project / "refs.bib", "refs.bib", None)
+    assert pagewise.shared_bibliography(project / "refs.bib", "refs.bib", None) == (bib, [])
 
 
 def test_an_edited_bib_is_read_again(project: Path) -> None:
@@ -305,3 +306,16 @@ def test_zensical_strict_stops_but_never_stops_serve(
         zensical_convert(project, "p.md", strict=True)
     monkeypatch.setattr(sys, "argv", ["/venv/bin/zensical", "serve"])
     zensical_convert(project, "p.md", strict=True)  # printed, and the server goes on
+
+
+def test_bib_problems_are_said_once_and_count_for_strict(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.monograph")
+    (project / "refs.bib").write_text(BIB + "@article{broken, title = {No end}\n", "utf-8")
+    with pytest.raises(MonographProblems):
+        convert("[@beta2002]\n", strict=True)
+    assert "[bib.syntax]" in caplog.text
+    caplog.clear()
+    convert("[@beta2002]\n")  # the same version of the file: not said again
+    assert "[bib." not in caplog.text
