@@ -158,8 +158,9 @@ def zensical() -> Path:
         assert made.returncode == 0, _last_lines(made)
     pip = (python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check")
     got = _run(*pip, "--upgrade", "zensical")
-    if got.returncode != 0:
+    if got.returncode != 0 and not (venv / "bin" / "zensical").exists():
         pytest.skip(f"Zensical cannot be installed from the package registry: {_last_lines(got)}")
+    # (Without the registry, a Zensical installed by an earlier session is used as it is.)
     # This checkout's engine, editable, with the project's pinned versions of what it needs.
     wanted = hashlib.sha256(
         (REPO / "plugins" / "pyproject.toml").read_bytes() + str(REPO).encode()
