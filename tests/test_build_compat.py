@@ -150,3 +150,13 @@ def test_options_that_cannot_work_say_what_to_write(tmp_path: Path) -> None:
     site = build_project(root, strict=True)
     assert site.aborted is not None
     assert any("add 'bib_file: refs.bib'" in w for w in site.warnings), site.warnings
+
+
+def test_checks_read_every_bib_file_of_bib_dir() -> None:
+    from monograph.checks.build import Project, source_paths
+
+    root = SITES / "bib-dir"
+    project = Project(root / "mkdocs.yml", root, root / "docs", root / "site", bib_dir=root / "bib")
+    nested = root / "bib" / "nested" / "deeper" / "books.bib"
+    assert project.bib_files == [nested, root / "bib" / "trials.bib"]
+    assert nested in source_paths(project)  # an edit there makes the built site stale

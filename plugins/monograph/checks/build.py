@@ -38,6 +38,7 @@ class Project:
         repo_url: The configured ``repo_url`` ('' when unset).
         edit_uri: The configured ``edit_uri`` ('' when unset).
         bib_file: The monograph plugin's ``bib_file``, when the plugin is enabled.
+        bib_dir: Its ``bib_dir`` (a folder of .bib files, read recursively), instead.
         watch: MkDocs' ``watch`` option: more folders and files the site is built from
             (snippets, plugin code), which ``mkdocs serve`` watches too.
     """
@@ -52,6 +53,16 @@ class Project:
     edit_uri: str = ""
     bib_file: Path | None = None
     watch: tuple[Path, ...] = ()
+    bib_dir: Path | None = None
+
+    @property
+    def bib_files(self) -> list[Path]:
+        """The .bib files the plugin reads (``bib_file``, or every one under ``bib_dir``)."""
+        if self.bib_file is not None:
+            return [self.bib_file] if self.bib_file.is_file() else []
+        if self.bib_dir is not None and self.bib_dir.is_dir():
+            return sorted(p for p in self.bib_dir.rglob("*.bib") if p.is_file())
+        return []
 
     @property
     def tree(self) -> SourceTree:
@@ -210,14 +221,17 @@ def load_project(config_file: Path, site_dir: Path | None = None) -> Project:
         repo_url=cfg["repo_url"] or "",
         edit_uri=cfg["edit_uri"] or "",
         bib_file=_bib_file(cfg),
+        bib_dir=_bib_file(cfg, "bib_dir"),
         watch=tuple(Path(path) for path in cfg["watch"]),
     )
 
 
-def _bib_file(cfg: Any) -> Path | None:
+def _bib_file(cfg: Any, option: str = "bib_file") -> Path | None:
     plugin = cfg["plugins"].get("monograph")
-    bib = getattr(getattr(plugin, "config", None), "bib_file", None)
-    return Path(bib) if isinstance(bib, str) and bib else None
+    bib = getattr(getattr(plugin, "config", None), option, None)
+    if not isinstance(bib, str) or not bib or bib.lower().startswith(("http://", "https://")):
+        return None  # a URL is fetched by the build, not a file of the project
+    return Path(bib)
 
 
 def source_paths(project: Project) -> list[Path]:
@@ -227,10 +241,13 @@ def source_paths(project: Project) -> list[Path]:
         project: The project.
 
     Returns:
-        ``mkdocs.yml``, ``*.bib`` at the root, every file under the docs folder and the theme
-        overrides, and every file and folder MkDocs' ``watch`` option names.
+        ``mkdocs.yml``, ``*.bib`` at the root and the plugin's .bib files (``bib_dir``), every
+        file under the docs folder and the theme overrides, and every file and folder MkDocs'
+        ``watch`` option names.
     """
-    paths = [project.config_file, *sorted(project.root.glob("*.bib"))]
+    root_bibs = sorted(project.root.glob("*.bib"))
+    extra = [p for p in project.bib_files if p not in root_bibs]
+    paths = [project.config_file, *root_bibs, *extra]
     folders = [project.docs_dir, *project.watch]
     if project.theme_dir is not None:
         folders.append(project.theme_dir)

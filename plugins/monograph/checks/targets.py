@@ -135,8 +135,8 @@ def collect(project: Project, edit_prefix: str = "") -> Targets:
             shown = tree.display(page)
             for url, line in markdown_urls(page.read_text(encoding="utf-8", errors="replace")):
                 targets.add_url(url, Place(shown, line))
-    if project.bib_file is not None and project.bib_file.is_file():
-        _collect_bibliography(project.bib_file, tree, targets)
+    for bib_file in project.bib_files:
+        _collect_bibliography(bib_file, tree, targets)
     if project.site_dir.is_dir():
         _collect_site(project, tree, targets, edit_prefix)
     return targets
