@@ -143,6 +143,7 @@ def collect(project: Project, edit_prefix: str = "") -> Targets:
 
 
 def _collect_bibliography(path: Path, tree: SourceTree, targets: Targets) -> None:
+    from monograph.core.bibliography.identifiers import read_identifiers
     from monograph.core.bibliography.loading import load_bibliography
     from monograph.core.model import CoreError
 
@@ -156,10 +157,11 @@ def _collect_bibliography(path: Path, tree: SourceTree, targets: Targets) -> Non
         place = Place(shown, bib.line_of(key))
         if url := str(fields.get("url", "")).strip():
             targets.add_url(url, place)
-        if doi := str(fields.get("doi", "")).strip():
-            targets.add("dois", doi, place)
-        if pmid := str(fields.get("pmid") or fields.get("pubmed") or "").strip():
-            targets.add("pmids", pmid, place)
+        ids = read_identifiers(fields)
+        if ids.doi:
+            targets.add("dois", ids.doi, place)
+        if ids.pmid:
+            targets.add("pmids", ids.pmid, place)
 
 
 def _collect_site(project: Project, tree: SourceTree, targets: Targets, edit_prefix: str) -> None:

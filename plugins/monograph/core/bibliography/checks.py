@@ -9,6 +9,7 @@ from ..citations.syntax import KEY
 from ..links import ALLOWED, safe_url
 from ..model import CitationGroup, Problem
 from ..styles.latex import url_text, urls_in
+from .identifiers import read_identifiers
 from .loading import Bibliography
 from .types import template_name
 
@@ -81,9 +82,7 @@ def check_required_fields(bib: Bibliography) -> list[Problem]:
 
 def identifier(bib: Bibliography, key: str, name: str) -> str:
     """Return a DOI/PMID/PMCID field, reading ``pubmed`` as a synonym of ``pmid``."""
-    fields = bib.entry(key).fields
-    value = fields.get(name) or (fields.get("pubmed") if name == "pmid" else None) or ""
-    return str(value).strip()
+    return read_identifiers(bib.entry(key).fields).get(name)
 
 
 def check_identifiers(bib: Bibliography) -> list[Problem]:

@@ -15,6 +15,7 @@ from pybtex.style.formatting import BaseStyle, FormattedEntry, toplevel
 from pybtex.style.names import BaseNameStyle
 from pybtex.style.template import FieldIsMissing, first_of, join, node, optional, sentence, words
 
+from ..bibliography.identifiers import read_identifiers
 from ..bibliography.types import template_name
 from ..links import safe_url
 from .latex import latex_text, plain_text, url_text
@@ -299,9 +300,8 @@ def _dash(text: Text) -> Text:
 def identifier_links(fields: Any) -> Text:
     """DOI, PMID and PMCID as links (``pubmed`` is read as a synonym of ``pmid``)."""
     links = []
-    doi = str(fields.get("doi", "")).strip()
-    pmid = str(fields.get("pmid") or fields.get("pubmed") or "").strip()
-    pmcid = str(fields.get("pmcid", "")).strip()
+    ids = read_identifiers(fields)
+    doi, pmid, pmcid = ids.doi, ids.pmid, ids.pmcid
     url = safe_url(url_text(str(fields.get("url", "")).removeprefix("\\url{").removesuffix("}")))
     if doi:
         links.append(Text("doi:", HRef(f"https://doi.org/{doi}", doi)))
