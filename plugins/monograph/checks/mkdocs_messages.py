@@ -14,6 +14,7 @@ from pathlib import Path
 
 from monograph.checks.sources import SourceTree
 from monograph.core.model import Problem, Severity
+from monograph.core.source.locate import find_line
 
 _DOC = r"Doc file '(?P<src>[^']+)' contains "
 _NOT_FOUND = re.compile(
@@ -194,4 +195,4 @@ def _find_in_file(path: Path, needle: str) -> int | None:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
-    return next((n for n, line in enumerate(lines, start=1) if needle in line), None)
+    return find_line(lines, [needle], whole_word=False)

@@ -9,9 +9,10 @@ produced the defect (a link target, a citation key).
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from monograph.core.source.locate import find_line
 
 
 @dataclass
@@ -94,23 +95,7 @@ class SourceTree:
         Returns:
             The 1-based line number, or ``None``.
         """
-        lines = self.lines(src_uri)
-        for needle in needles:
-            if not needle:
-                continue
-            pattern = _needle_pattern(needle)
-            for number, line in enumerate(lines, start=1):
-                if pattern.search(line):
-                    return number
-        return None
-
-
-def _needle_pattern(needle: str) -> re.Pattern[str]:
-    escaped = re.escape(needle)
-    if needle.startswith("@") or needle[:1].isalnum():
-        # Keys and bare words must stand alone: "@smith2020" is not inside "@smith2020a".
-        return re.compile(rf"(?<![\w@]){escaped}(?![\w:./-]*\w)")
-    return re.compile(escaped)
+        return find_line(self.lines(src_uri), needles)
 
 
 def _candidates(html_rel: str) -> list[str]:

@@ -1,4 +1,10 @@
-"""Find the line of a citation or marker in a Markdown source, for error messages.
+"""Find the line of a citation, a marker or any text in a source, for error messages.
+
+This is the engine's one source-location helper for text: :class:`SourceLocator` follows the
+citations of one page left to right; :func:`find_line` finds the first line holding a needle (the
+checks use it to point at a page, ``mkdocs.yml`` or a ``.bib`` file). Lines of YAML keys come from
+the YAML parser itself (:mod:`.yaml_lines`).
+
 
 Python-Markdown does not track lines, so the engine finds each matched citation's text in the
 source, in order, skipping fenced and inline code. This is a best-effort lookup used only to
@@ -8,6 +14,7 @@ say where a problem is; it never decides what gets rendered.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[`~]*[ \t]*$", re.M | re.S)
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
@@ -43,3 +50,32 @@ class SourceLocator:
                 return self.first_line + self.text.count("\n", 0, index)
             start = index + 1
         return None
+
+
+def _needle_pattern(needle: str, whole_word: bool) -> re.Pattern[str]:
+    escaped = re.escape(needle)
+    if whole_word and (needle.startswith("@") or needle[:1].isalnum()):
+        # Keys and bare words must stand alone: "@smith2020" is not inside "@smith2020a".
+        return re.compile(rf"(?<![\w@]){escaped}(?![\w:./-]*\w)")
+    return re.compile(escaped)
+
+
+def find_line(
+    lines: Sequence[str], needles: Sequence[str], *, whole_word: bool = True
+) -> int | None:
+    """The 1-based number of the first line holding one of ``needles``, tried in order.
+
+    Arguments:
+        lines: The source's lines.
+        needles: Texts to look for, most specific first (empty ones are skipped).
+        whole_word: A needle that is a key (``@key``) or starts with a letter or digit must not
+            run on into a longer word.
+    """
+    for needle in needles:
+        if not needle:
+            continue
+        pattern = _needle_pattern(needle, whole_word)
+        for number, line in enumerate(lines, start=1):
+            if pattern.search(line):
+                return number
+    return None
