@@ -493,3 +493,24 @@ def test_monograph_back_references_name_the_part_and_the_page(book: list[Printed
     assert re.search(r"Mechanisms › Iron( ×\d+)?, p\. \d+", text)
     assert re.search(r"Interventions › Iron( ×\d+)?, p\. \d+", text)
     assert "↩" not in text
+
+
+def test_monograph_table_captions_stay_with_their_tables(
+    monograph_pdf: Built, book: list[PrintedPage]
+) -> None:
+    pairs = {"Evidence table:": "Design and level", "Claim audit:": "Verdict"}
+    tables = sum(
+        len(
+            monograph_pdf.page(url).xpath(
+                "//table[@class='evidence-table' or @class='claims-table']"
+            )
+        )
+        for url, _ in monograph_pdf.nav_pages
+    )
+    seen = 0
+    for page in book:
+        for caption, header in pairs.items():
+            if caption in page.text:
+                seen += 1
+                assert header in page.text.partition(caption)[2], (page.number, caption)
+    assert seen == tables >= 7
