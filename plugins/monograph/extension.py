@@ -226,6 +226,9 @@ class _Markers(Preprocessor):
                 html = self.ext.sink.marker(command, line)
                 out.extend(["", self.md.htmlStash.store(html), ""])
                 continue
+            if "monograph" not in line:  # every pattern below needs the word: most lines end here
+                out.append(line)
+                continue
             match = MARKER_LINE.match(line)
             misplaced = MISPLACED_MARKER.match(line) if match is None else None
             if misplaced is not None:

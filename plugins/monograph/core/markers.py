@@ -22,7 +22,8 @@ MARKER_LINE = re.compile(r"^<!--\s*monograph:([\w-]+)\s*-->\s*$")
 #: A marker indented by one to three spaces or after other text is an invisible HTML comment,
 #: not a marker (four spaces or a tab make it an indented code block, shown as written).
 MISPLACED_MARKER = re.compile(
-    r"^(?! {4}|\t)(?P<before>.*?\S.*?| {1,3})<!--\s*monograph:([\w-]+)\s*-->"
+    # "\s*\S" (not ".*?\S"): the first non-space is found once, so a long line costs linear time.
+    r"^(?! {4}|\t)(?P<before>\s*\S.*?| {1,3})<!--\s*monograph:([\w-]+)\s*-->"
 )
 
 YearOf = Callable[[str], int | None]
