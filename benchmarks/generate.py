@@ -140,7 +140,7 @@ def _evidence(rng: random.Random, keys: list[str]) -> list[str]:
     for _ in range(rng.randint(2, 5)):
         design = rng.choice(DESIGNS)
         applies = {"animal": "animal", "in-vitro": "mechanism"}.get(
-            design, rng.choice(("rls", "rls", "other-condition", "healthy"))
+            design, rng.choice(("condition", "condition", "other-condition", "healthy"))
         )
         cite = ", ".join(rng.sample(keys, rng.randint(1, 2)))
         row = {
