@@ -61,7 +61,10 @@ TIMED = (
     ("  number_citations", "monograph.core.citations.numbering", "number_citations"),
     ("  check_unknown_keys + check_unused", "monograph.core.bibliography.checks", "check_unused"),
     ("  fill_page (all pages)", "monograph.adapter.plugin", "fill_page"),
-    ("    render_bibliography", "monograph.core.rendering.citations", "render_bibliography"),
+    ("    render_group (citations)", "monograph.adapter.fill", "render_group"),
+    ("    render_page_references", "monograph.adapter.fill", "render_page_references"),
+    ("    refuse_unsafe_links (lxml)", "monograph.adapter.fill", "refuse_unsafe_links"),
+    ("    render_bibliography", "monograph.adapter.fill", "render_bibliography"),
     (
         "    format_reference (pybtex, cache misses)",
         "monograph.core.styles.formatter",

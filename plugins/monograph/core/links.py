@@ -7,6 +7,7 @@ path taken from a data field) is refused: shown as text and reported by the call
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -14,10 +15,14 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 ALLOWED = "only http://, https:// and mailto: addresses (or doi:10.NNNN/suffix) may be links"
 
 
+#: ASCII control characters (U+0000-U+001F), deleted by ``str.translate``.
+_CONTROLS = dict.fromkeys(range(0x20))
+
+
 def _strip(url: str) -> str:
     # Browsers ignore ASCII control characters and surrounding spaces in a URL, so
     # "java\tscript:" is "javascript:"; urlsplit does the same for tabs and newlines only.
-    return "".join(ch for ch in url if ord(ch) > 0x20 or ch == " ").strip()
+    return url.translate(_CONTROLS).strip()
 
 
 def safe_url(url: str) -> str | None:
@@ -47,9 +52,14 @@ def safe_url(url: str) -> str | None:
     return cleaned
 
 
+# Pure, and a site repeats its link targets (every citation links to a reference list): memoised,
+# bounded so that a long `mkdocs serve` session cannot grow it without end.
+@lru_cache(maxsize=16384)
 def page_link_allowed(href: str) -> bool:
     """A link written in a page: relative links and fragments are fine, schemes must be safe."""
     cleaned = _strip(href)
+    if ":" not in cleaned and not cleaned.startswith("//"):
+        return True  # "#ref-3", "../iron/": no scheme and no host, as urlsplit would find
     try:
         parts = urlsplit(cleaned)
     except ValueError:

@@ -55,7 +55,7 @@ def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
     refused: list[str] = []
     changed = False
     for element in root.iter():
-        if not isinstance(element.tag, str):
+        if not isinstance(element.tag, str) or not element.attrib:
             continue
         for name in _URL_ATTRIBUTES:
             attribute = _XLINK_HREF if name == "xlink:href" else name
