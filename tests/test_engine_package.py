@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,3 +93,30 @@ def test_external_check_without_httpx_names_the_extra(
         "monograph.checks: error: monograph-check external needs httpx, which is not "
         'installed; install it with: pip install "mkdocs-monograph[checks]"\n'
     )
+
+
+def test_a_site_overrides_the_entry_template_in_its_custom_dir(build_fixture: Build) -> None:
+    site = build_fixture("template-override")
+    assert site.aborted is None, site.warnings
+    entries = site.page("").cssselect("ol.bibliography > li")
+    assert [li.get("class") for li in entries] == ["house-entry"] * 4
+    assert [li.cssselect(".house-number")[0].text for li in entries] == ["1", "2", "3", "4"]
+    assert entries[0].text_content().startswith("1 Hopper GM. The education of a computer.")
+    assert site.page("").cssselect(".citation-backrefs") == []
+
+
+def test_a_broken_template_override_stops_the_build_with_its_line(
+    build_fixture: Build, tmp_path: Path
+) -> None:
+    from .conftest import SITES, build_project
+
+    root = tmp_path / "broken"
+    shutil.copytree(SITES / "template-override", root)
+    (root / "overrides" / "monograph" / "list.html").write_text(
+        "<ol>\n{% for item in items %}{{ item }}\n</ol>\n", encoding="utf-8"
+    )
+    site = build_project(root, strict=True)
+    assert site.aborted == "Aborted with a BuildError!"
+    [error] = site.warnings
+    assert error.startswith(f"{root / 'overrides' / 'monograph' / 'list.html'}:2: ")
+    assert "template monograph/list.html does not parse" in error

@@ -46,7 +46,9 @@ def fill_page(
     Returns:
         A ``link.unsafe_url`` problem for each link target removed from the page.
     """
-    ctx = RenderContext(numbering, state.formatter, page.url, bibliography_url)
+    ctx = RenderContext(
+        numbering, state.formatter, page.url, bibliography_url, templates=state.templates
+    )
     groups = state.registry.groups
 
     keys = numbering.page_keys.get(page.file.src_uri, [])

@@ -33,6 +33,7 @@ from ..core.citations.nocite import resolve_nocite
 from ..core.citations.numbering import number_citations
 from ..core.citations.registry import CitationRegistry
 from ..core.model import CoreError, Problem, summarise
+from ..core.rendering.templates import Templates
 from ..core.source.encoding import decode_utf8
 from ..core.styles.formatter import ReferenceFormatter
 from ..core.styles.registry import load_style
@@ -166,6 +167,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             ReferenceFormatter(bib, cache, debug=log.debug, style=style),
             CitationRegistry(),
             nocite,
+            _templates(config),
         )
         report(_drop_pagewise(config), notices=self.config.notices)
         self.extension.commands = {
@@ -338,6 +340,15 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         from .pdf import write_pdf_edition  # WeasyPrint loads only when needed
 
         write_pdf_edition(config, self.state.nav, self.config.pdf_file)
+
+
+def _templates(config: MkDocsConfig) -> Templates:
+    """The reference-list templates: ``monograph/*.html`` in the theme's custom_dir win."""
+    custom_dir = config.theme.custom_dir
+    try:
+        return Templates([Path(custom_dir)] if custom_dir else [])
+    except CoreError as exc:
+        raise PluginError(str(exc)) from None
 
 
 def _second_bibliographies(contexts: list[PageContext]) -> list[Problem]:

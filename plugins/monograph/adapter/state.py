@@ -12,6 +12,8 @@ from mkdocs.structure.pages import Page
 from ..core.bibliography.loading import Bibliography
 from ..core.citations.numbering import PageInfo
 from ..core.citations.registry import CitationRegistry
+from ..core.rendering.templates import DEFAULT as DEFAULT_TEMPLATES
+from ..core.rendering.templates import Templates
 from ..core.styles.formatter import ReferenceFormatter
 from .page import PageContext
 
@@ -26,6 +28,7 @@ class BuildState:
         formatter: Formatted references (cached across builds).
         registry: Every citation group met while converting pages.
         nocite: Keys listed although never cited (``*`` already expanded).
+        templates: The reference-list templates, the theme's ``custom_dir`` overrides first.
         pages: Page contexts by source URI.
         page_sources: Pages the plugin read itself because they are not UTF-8, by source URI.
         nav: The navigation, once MkDocs has built it.
@@ -36,6 +39,7 @@ class BuildState:
     formatter: ReferenceFormatter
     registry: CitationRegistry
     nocite: tuple[str, ...]
+    templates: Templates = DEFAULT_TEMPLATES
     pages: dict[str, PageContext] = field(default_factory=dict)
     page_sources: dict[str, str] = field(default_factory=dict)
     nav: Navigation | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 from urllib.parse import quote
 
 from .. import ids
@@ -16,6 +17,8 @@ from ..model import CitationGroup, CitationItem
 from ..styles.base import CitedItem
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
+from .templates import DEFAULT as DEFAULT_TEMPLATES
+from .templates import Templates, html, html_values
 
 _FRAGMENT_SAFE = ":/-._~!$&'()*+,;=@?"
 
@@ -30,12 +33,14 @@ class RenderContext:
         page_url: URL of the page being filled.
         bibliography_url: URL of the page holding the site bibliography, or None (citations
             then point at the page's own reference list).
+        templates: The templates of reference lists (a site's overrides first).
     """
 
     numbering: Numbering
     formatter: ReferenceFormatter
     page_url: str
     bibliography_url: str | None
+    templates: Templates = DEFAULT_TEMPLATES
 
     def entry_href(self, key: str) -> str:
         """Link to the entry of ``key``: the site bibliography, or this page's list."""
@@ -174,45 +179,44 @@ def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
     return " ".join([html, *unknown])
 
 
-def _entry_body(ctx: RenderContext, key: str) -> str:
-    ref = ctx.formatter.get(key)
-    note = f' <span class="{ids.REFERENCE_NOTE}">{escape(ref.note)}</span>' if ref.note else ""
-    return f'<span class="{ids.REFERENCE}">{ref.html}</span>{note}'
+def _entry(
+    ctx: RenderContext, key: str, places: list[Place], *, with_titles: bool, css: str = ""
+) -> str:
+    """One entry of a list, from the ``entry`` template.
 
-
-def _backrefs(ctx: RenderContext, places: list[Place], *, with_titles: bool) -> str:
-    """Back-links to the citing places.
-
-    In a page's own reference list: one ``↩`` per citing place on the page. In the site
-    bibliography (``with_titles``): one link per citing page, named by part and title, to its
-    first citation, with the number of citations there (``Mechanisms › Iron ×3``), not a run of
-    arrows.
+    Back-links: in a page's own reference list, one ``↩`` per citing place on the page; in the
+    site bibliography (``with_titles``), one link per citing page, named by part and title, to
+    its first citation, with the number of citations there (``Mechanisms › Iron ×3``).
     """
-    if not places:
-        return ""
-    if not with_titles:
-        links = [
-            f'<a class="{ids.BACKREF}" href="{escape(ctx.place_href(place))}" '
-            f'aria-label="Back to citation on {escape(place.page.title)}">↩</a>'
-            for place in places
-        ]
-        return f' <span class="{ids.BACKREFS}">{" ".join(links)}</span>'
-    by_page: dict[str, list[Place]] = {}
-    for place in places:
-        by_page.setdefault(place.page.id, []).append(place)
-    groups = []
-    for here in by_page.values():
-        label = escape(here[0].page.label)
-        count = (
-            f' <span class="{ids.BACKREF_COUNT}" title="{len(here)} citations on this page">'
-            f"×{len(here)}</span>"
-            if len(here) > 1
-            else ""
-        )
-        groups.append(
-            f'<a class="{ids.BACKREF}" href="{escape(ctx.place_href(here[0]))}">{label}{count}</a>'
-        )
-    return f' <span class="{ids.BACKREFS}">Cited in: {"; ".join(groups)}</span>'
+    ref = ctx.formatter.get(key)
+    if with_titles:
+        by_page: dict[str, list[Place]] = {}
+        for place in places:
+            by_page.setdefault(place.page.id, []).append(place)
+        backrefs = [_backref(ctx, here[0], len(here)) for here in by_page.values()]
+    else:
+        backrefs = [_backref(ctx, place, 1) for place in places]
+    entry = html_values(
+        {
+            "id": escape(ids.ref_id(key)),
+            "value": _number(ctx, key),
+            "css": css,
+            "reference": ref.html,
+            "note": escape(ref.note),
+            "with_titles": with_titles,
+        }
+    )
+    entry["backrefs"] = backrefs
+    return ctx.templates.render(ctx.templates.entry, entry=entry)
+
+
+def _backref(ctx: RenderContext, place: Place, count: int) -> dict[str, Any]:
+    return {
+        "href": html(escape(ctx.place_href(place))),
+        "label": html(escape(place.page.label)),
+        "title": html(escape(place.page.title)),
+        "count": count,
+    }
 
 
 def render_page_references(
@@ -226,39 +230,45 @@ def render_page_references(
     items = []
     for key in ctx.formatter.style.order(keys, ctx.numbering.numbers):
         here = [p for p in ctx.numbering.places.get(key, []) if p.page.url == ctx.page_url]
-        items.append(
-            f'<li id="{escape(ids.ref_id(key))}"{_value(ctx, key)}>'
-            f"{_entry_body(ctx, key)}{_backrefs(ctx, here, with_titles=False)}</li>"
-        )
-    if heading is None:
-        return _list(ctx, ids.REFERENCES, items)
-    return (
-        f'<h2 id="{escape(anchor)}" class="{ids.PAGE_REFERENCES_HEADING}">{escape(heading)}</h2>\n'
-        f"{_list(ctx, ids.REFERENCES, items)}"
-    )
+        items.append(_entry(ctx, key, here, with_titles=False))
+    return _list(ctx, ids.REFERENCES, items, heading, anchor)
 
 
-def _value(ctx: RenderContext, key: str) -> str:
+def _number(ctx: RenderContext, key: str) -> str:
     """The number of a numbered list item (none in an author-date list)."""
     if ctx.formatter.style.kind != "numeric":
         return ""
-    return f' value="{ctx.numbering.numbers[key]}"'
+    return str(ctx.numbering.numbers[key])
 
 
-def _list(ctx: RenderContext, css_class: str, items: list[str]) -> str:
+def _list(
+    ctx: RenderContext,
+    css_class: str,
+    items: list[str],
+    heading: str | None = None,
+    anchor: str = ids.REFERENCES_ID,
+) -> str:
     """Numbered (``<ol>``) for numeric styles, unnumbered for author-date ones."""
-    body = "\n".join(items)
-    if ctx.formatter.style.kind == "numeric":
-        return f'<ol class="{css_class}">\n{body}\n</ol>'
-    return f'<ul class="{css_class} references-author-date">\n{body}\n</ul>'
+    return ctx.templates.render(
+        ctx.templates.list,
+        heading=None if heading is None else html(escape(heading)),
+        anchor=html(escape(anchor)),
+        css=html(css_class),
+        numbered=ctx.formatter.style.kind == "numeric",
+        items=[html(item) for item in items],
+    )
 
 
 def render_bibliography(ctx: RenderContext) -> str:
     """The site-wide bibliography: every work in number order, with back-links to each citation."""
     items = [
-        f'<li id="{escape(ids.ref_id(key))}"{_value(ctx, key)} '
-        f'class="{ids.BIBLIOGRAPHY_ENTRY}">{_entry_body(ctx, key)}'
-        f"{_backrefs(ctx, ctx.numbering.places.get(key, []), with_titles=True)}</li>"
+        _entry(
+            ctx,
+            key,
+            ctx.numbering.places.get(key, []),
+            with_titles=True,
+            css=ids.BIBLIOGRAPHY_ENTRY,
+        )
         for key in ctx.formatter.style.order(ctx.numbering.ordered(), ctx.numbering.numbers)
     ]
     return _list(ctx, ids.BIBLIOGRAPHY, items)
