@@ -307,13 +307,13 @@ class CslStyle:
             engine = self._new_engine(keys)
             if self.kind == "author-date":
                 engine.sort()
-                order = [self._key(k) for k in engine.keys]
+                order = self._spelled(engine)
                 if self.info.year_suffix:
                     self._disambiguate(engine, order)
                     if self._suffix:
                         engine = self._new_engine(keys)
                         engine.sort()
-                        order = [self._key(k) for k in engine.keys]
+                        order = self._spelled(engine)
             else:
                 order = list(keys)
         except Exception as exc:  # a processor failure is a message, never a traceback
@@ -331,12 +331,10 @@ class CslStyle:
         self._rank = {key: index for index, key in enumerate(order)}
         return []
 
-    def _key(self, lowered: str) -> str:
-        return self._canonical.get(lowered, lowered)
-
-    @property
-    def _canonical(self) -> dict[str, str]:
-        return {key.lower(): key for key in self._items}
+    def _spelled(self, engine: CitationStylesBibliography) -> list[str]:
+        """The processor's (lower-cased) keys, spelled as in the bibliography."""
+        spelled = {key.lower(): key for key in self._items}
+        return [spelled.get(key, key) for key in engine.keys]
 
     def _disambiguate(self, engine: CitationStylesBibliography, order: list[str]) -> None:
         """``2019a``/``2019b``: works whose citations read alike, lettered in list order."""
