@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Any
 from urllib.parse import quote
 
 from .. import ids
@@ -18,7 +17,7 @@ from ..styles.base import CitedItem
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
 from .templates import DEFAULT as DEFAULT_TEMPLATES
-from .templates import Templates, html, html_values
+from .templates import BackrefValues, EntryValues, Templates, html
 
 _FRAGMENT_SAFE = ":/-._~!$&'()*+,;=@?"
 
@@ -196,27 +195,25 @@ def _entry(
         backrefs = [_backref(ctx, here[0], len(here)) for here in by_page.values()]
     else:
         backrefs = [_backref(ctx, place, 1) for place in places]
-    entry = html_values(
-        {
-            "id": escape(ids.ref_id(key)),
-            "value": _number(ctx, key),
-            "css": css,
-            "reference": ref.html,
-            "note": escape(ref.note),
-            "with_titles": with_titles,
-        }
+    entry = EntryValues(
+        id=html(escape(ids.ref_id(key))),
+        value=html(_number(ctx, key)),
+        css=html(css),
+        reference=html(ref.html),
+        note=html(escape(ref.note)),
+        with_titles=with_titles,
+        backrefs=backrefs,
     )
-    entry["backrefs"] = backrefs
     return ctx.templates.render(ctx.templates.entry, entry=entry)
 
 
-def _backref(ctx: RenderContext, place: Place, count: int) -> dict[str, Any]:
-    return {
-        "href": html(escape(ctx.place_href(place))),
-        "label": html(escape(place.page.label)),
-        "title": html(escape(place.page.title)),
-        "count": count,
-    }
+def _backref(ctx: RenderContext, place: Place, count: int) -> BackrefValues:
+    return BackrefValues(
+        href=html(escape(ctx.place_href(place))),
+        label=html(escape(place.page.label)),
+        title=html(escape(place.page.title)),
+        count=count,
+    )
 
 
 def render_page_references(

@@ -8,7 +8,8 @@ partials do) is used instead. Every value handed to a template is HTML, already 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,27 @@ def html(value: str) -> Markup:
     return Markup(value)
 
 
-def html_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A template's values with every string marked as (already escaped) HTML."""
-    return {k: Markup(v) if isinstance(v, str) else v for k, v in values.items()}
+@dataclass(frozen=True, slots=True)
+class BackrefValues:
+    """One back-link of an entry, as ``entry.html`` sees it (attributes: fast lookups)."""
+
+    href: Markup
+    label: Markup
+    title: Markup
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryValues:
+    """What ``entry.html`` gets as ``entry``: HTML values, already escaped."""
+
+    id: Markup
+    value: Markup
+    css: Markup
+    reference: Markup
+    note: Markup
+    with_titles: bool
+    backrefs: list[BackrefValues]
 
 
 DEFAULT = Templates()
