@@ -268,6 +268,12 @@ def test_markdown_urls_outside_code() -> None:
     ]
 
 
+def test_markdown_urls_follow_the_engines_fence_rule() -> None:
+    # A longer fence holds a shorter one (CommonMark); the citation locator reads it the same way.
+    text = "````\n```\nhttps://in.example/\n```\n````\nhttps://out.example/\n"
+    assert markdown_urls(text) == [("https://out.example/", 6)]
+
+
 def test_registry_links_become_dois_and_pmids() -> None:
     targets = Targets()
     place = Place("docs/a.md", 1)

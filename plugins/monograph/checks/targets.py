@@ -17,10 +17,10 @@ from urllib.parse import unquote, urlsplit
 from monograph.checks.build import Project
 from monograph.checks.pages import parse_page
 from monograph.checks.sources import SourceTree
+from monograph.core.source.locate import fenced_blocks
 
 _URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`|\\^]+(?:\([^\s<>()]*\)[^\s<>()\[\]{}\"'`|\\^]*)*")
 _TRAILING = ".,;:!?*_~"
-_FENCE = re.compile(r"^\s*(```|~~~)")
 #: An XML namespace (``xmlns="http://www.w3.org/2000/svg"`` in inline SVG) names, not links.
 _NAMESPACE = re.compile(r"xmlns(?::[\w-]+)?=[\"']$")
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
@@ -95,13 +95,11 @@ def markdown_urls(text: str) -> list[tuple[str, int]]:
         ``(url, line)`` pairs in order.
     """
     found: list[tuple[str, int]] = []
-    fence: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        marker = _FENCE.match(line)
-        if marker:
-            fence = None if fence == marker.group(1) else (fence or marker.group(1))
-            continue
-        if fence:
+    fences = fenced_blocks(text)
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        start, offset = offset, offset + len(line)
+        if any(begin <= start < end for begin, end in fences):
             continue
         found.extend(
             (_trim(m.group(0)), number)

@@ -20,6 +20,15 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[`~]*[ \t]*$", re.
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 
 
+def fenced_blocks(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` offsets of the fenced code blocks of a Markdown text.
+
+    A fence is three or more backticks or tildes indented by at most three spaces, closed by a
+    run of the same character (the one fence rule of the engine and its checks).
+    """
+    return [m.span() for m in _FENCE.finditer(text)]
+
+
 class SourceLocator:
     """Lines of snippets in one Markdown source, found left to right.
 
@@ -31,7 +40,7 @@ class SourceLocator:
     def __init__(self, text: str, first_line: int = 1) -> None:
         self.text = text
         self.first_line = first_line
-        self._code = [m.span() for m in _FENCE.finditer(text)]
+        self._code = fenced_blocks(text)
         self._code += [m.span() for m in _CODE_SPAN.finditer(text)]
         self._cursor: dict[str, int] = {}
 
