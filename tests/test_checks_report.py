@@ -173,3 +173,25 @@ def test_did_you_mean_is_kept(tree: SourceTree) -> None:
     )
     (problem,) = convert(message, "warning", tree, "mkdocs.yml")
     assert "(did you mean 'sub/page.md'?)" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("directory_urls", "built", "source"),
+    [
+        (True, "index.html", "index.md"),
+        (True, "a/index.html", "a/index.md"),  # index.md wins over README.md
+        (True, "a/b/index.html", "a/b.md"),
+        (True, "c/index.html", "c/README.md"),
+        (False, "a/b.html", "a/b.md"),
+        (False, "c/index.html", "c/README.md"),
+        (True, "404.html", None),
+    ],
+)
+def test_built_pages_map_to_sources_by_mkdocs_rules(
+    tmp_path: Path, directory_urls: bool, built: str, source: str | None
+) -> None:
+    docs = tmp_path / "docs"
+    for name in ("index.md", "a/index.md", "a/README.md", "a/b.md", "c/README.md"):
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text("# x\n", encoding="utf-8")
+    assert SourceTree(tmp_path, docs, directory_urls).source_of(built) == source

@@ -41,6 +41,7 @@ class Project:
         bib_dir: Its ``bib_dir`` (a folder of .bib files, read recursively), instead.
         watch: MkDocs' ``watch`` option: more folders and files the site is built from
             (snippets, plugin code), which ``mkdocs serve`` watches too.
+        use_directory_urls: MkDocs' option: how built pages map back to their sources.
     """
 
     config_file: Path
@@ -53,6 +54,7 @@ class Project:
     edit_uri: str = ""
     bib_file: Path | None = None
     watch: tuple[Path, ...] = ()
+    use_directory_urls: bool = True
     bib_dir: Path | None = None
 
     @property
@@ -67,7 +69,7 @@ class Project:
     @property
     def tree(self) -> SourceTree:
         """A fresh view of the Markdown sources."""
-        return SourceTree(self.root, self.docs_dir)
+        return SourceTree(self.root, self.docs_dir, self.use_directory_urls)
 
     @property
     def config_name(self) -> str:
@@ -223,6 +225,7 @@ def load_project(config_file: Path, site_dir: Path | None = None) -> Project:
         bib_file=_bib_file(cfg),
         bib_dir=_bib_file(cfg, "bib_dir"),
         watch=tuple(Path(path) for path in cfg["watch"]),
+        use_directory_urls=bool(cfg["use_directory_urls"]),
     )
 
 

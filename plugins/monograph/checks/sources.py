@@ -22,11 +22,14 @@ class SourceTree:
     Attributes:
         root: The project root (the folder of ``mkdocs.yml``); reported paths are relative to it.
         docs_dir: The documentation folder.
+        use_directory_urls: MkDocs' option of that name (``a/b.md`` -> ``a/b/index.html``).
     """
 
     root: Path
     docs_dir: Path
+    use_directory_urls: bool = True
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _sources: dict[str, str] | None = field(default=None, repr=False)
 
     def display(self, path: Path) -> str:
         """Return ``path`` relative to the project root when it lies inside it.
@@ -62,10 +65,23 @@ class SourceTree:
         Returns:
             The source path relative to ``docs_dir``, or ``None`` for theme pages.
         """
-        for candidate in _candidates(html_rel):
-            if (self.docs_dir / candidate).is_file():
-                return candidate
-        return None
+        if self._sources is None:
+            self._sources = self._map_sources()
+        return self._sources.get(html_rel.replace("\\", "/"))
+
+    def _map_sources(self) -> dict[str, str]:
+        """Every built page's path -> its source, by MkDocs' own ``File.dest_uri``."""
+        from mkdocs.structure.files import File  # MkDocs' URL rules, not a copy of them
+
+        sources = sorted(
+            (p.relative_to(self.docs_dir).as_posix() for p in self.docs_dir.rglob("*.md")),
+            key=lambda src: (posixpath.basename(src).lower() == "readme.md", src),
+        )
+        found: dict[str, str] = {}
+        for src in sources:  # index.md wins over README.md, a/b.md over a/b/index.md
+            dest = File(src, str(self.docs_dir), "", self.use_directory_urls).dest_uri
+            found.setdefault(dest, src)
+        return found
 
     def lines(self, src_uri: str) -> list[str]:
         """Return the lines of a source file (empty when it cannot be read).
@@ -96,21 +112,3 @@ class SourceTree:
             The 1-based line number, or ``None``.
         """
         return find_line(self.lines(src_uri), needles)
-
-
-def _candidates(html_rel: str) -> list[str]:
-    """Return the source files (relative to docs_dir) that MkDocs would build into ``html_rel``."""
-    html_rel = html_rel.replace("\\", "/")
-    directory, name = posixpath.split(html_rel)
-    if name == "index.html":
-        if not directory:
-            return ["index.md", "README.md"]
-        return [
-            f"{directory}.md",
-            f"{directory}/index.md",
-            f"{directory}/README.md",
-        ]
-    if name.endswith(".html"):
-        stem = posixpath.join(directory, name[: -len(".html")])
-        return [f"{stem}.md"]
-    return []
