@@ -61,6 +61,12 @@ def test_locators_are_read_as_csl_locator_types(text: str, parsed: tuple[str, st
             "'No list' has no <bibliography>",
         ),
         ("<style>\n<citation></style>", "x.csl:2: not a valid CSL style"),
+        (
+            '<!DOCTYPE style [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+            + CSL_HEAD.format(v="1.0")
+            + "<info><title>&e;</title></info></style>",
+            "x.csl:1: a <!DOCTYPE> in a CSL style",
+        ),
     ],
 )
 def test_unusable_csl_files_say_where_and_what(xml: str, message: str) -> None:

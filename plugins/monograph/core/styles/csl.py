@@ -141,6 +141,11 @@ def read_csl(raw: bytes, shown: str, *, encoding: str | None = None) -> CslInfo:
             f"{_where(shown, exc.lineno)}: not a valid CSL style ({exc.msg}); fix the XML or "
             "download the style again"
         ) from None
+    if getattr(root.getroottree().docinfo, "doctype", ""):
+        raise CoreError(
+            f"{shown}:1: a <!DOCTYPE> in a CSL style (it could pull in other files); CSL styles "
+            "have none: remove it"
+        )
     if root.tag != f"{{{CSL_NS}}}style":
         raise CoreError(
             f"{_where(shown, root.sourceline)}: not a CSL style (the root element is "
@@ -267,9 +272,15 @@ class CslStyle:
         self.kind: StyleKind = info.kind
         digest = hashlib.sha256(info.xml).hexdigest()[:16]
         self.version = f"csl-{digest}/citeproc-{citeproc.__version__}"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self._style = CitationStylesStyle(io.BytesIO(info.xml), validate=False)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._style = CitationStylesStyle(io.BytesIO(info.xml), validate=False)
+        except Exception as exc:  # whatever the processor dislikes is a message, not a traceback
+            raise CoreError(
+                f"{name}: the CSL processor cannot read '{info.title}' ({exc}); check the file "
+                "against the CSL 1.0 schema or choose another style"
+            ) from None
         self._bib: Bibliography | None = None
         self._engine: CitationStylesBibliography | None = None
         self._items: dict[str, dict[str, Any]] = {}
