@@ -17,7 +17,7 @@ import pytest
 from monograph.checks.cli import main
 from monograph.checks.fetch import Fetcher, RateLimiter, retry_after
 from monograph.checks.settings import CheckSettings
-from monograph.checks.targets import Place, Targets, markdown_urls
+from monograph.checks.targets import SourcePlace, Targets, markdown_urls
 
 PAGE = b'<!doctype html><html><body><h1 id="here">Here</h1><a name="old"></a></body></html>'
 
@@ -276,7 +276,7 @@ def test_markdown_urls_follow_the_engines_fence_rule() -> None:
 
 def test_registry_links_become_dois_and_pmids() -> None:
     targets = Targets()
-    place = Place("docs/a.md", 1)
+    place = SourcePlace("docs/a.md", 1)
     targets.add_url("https://doi.org/10.1002/14651858.CD007834.pub3", place)
     targets.add_url("https://pubmed.ncbi.nlm.nih.gov/30609006/", place)
     targets.add_url("https://example.org/", place)

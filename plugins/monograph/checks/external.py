@@ -25,7 +25,7 @@ from monograph.checks.fetch import Fetched, Fetcher, RateLimiter
 from monograph.checks.internal import edit_prefix
 from monograph.checks.registries import FOUND, NOT_FOUND, check_doi, check_pmids
 from monograph.checks.settings import CheckSettings
-from monograph.checks.targets import Place, Targets, collect
+from monograph.checks.targets import SourcePlace, Targets, collect
 from monograph.core.model import Problem, Severity
 
 #: Statuses that mean "the server will not talk to robots" rather than "the page is gone".
@@ -45,8 +45,8 @@ class ExternalResult:
     summary: dict[str, object] = field(default_factory=dict)
 
 
-def _problem(code: str, message: str, places: list[Place], severity: Severity) -> Problem:
-    first = places[0] if places else Place("")
+def _problem(code: str, message: str, places: list[SourcePlace], severity: Severity) -> Problem:
+    first = places[0] if places else SourcePlace("")
     if len(places) > 1:
         message += f" (also at {len(places) - 1} other place{'s' if len(places) > 2 else ''})"
     return Problem(code, message, first.path or None, first.line, severity)
@@ -63,7 +63,7 @@ def _exclude(targets: Targets, settings: CheckSettings) -> int:
     }
     dropped = 0
     for kind, spell in forms.items():
-        table: dict[str, list[Place]] = getattr(targets, kind)
+        table: dict[str, list[SourcePlace]] = getattr(targets, kind)
         for value in list(table):
             if any(p.search(form) for p in patterns for form in spell(value)):
                 del table[value]
@@ -138,7 +138,7 @@ class _Run:
             await asyncio.gather(*jobs)
         return self.problems, fetcher.requests
 
-    async def url(self, fetcher: Fetcher, url: str, places: list[Place]) -> None:
+    async def url(self, fetcher: Fetcher, url: str, places: list[SourcePlace]) -> None:
         key = f"url:{url}"
         record = self.cached(key)
         if record is None:
@@ -154,7 +154,7 @@ class _Run:
             redirects = [(int(s), str(loc)) for s, loc in record["redirects"]]
             self.problems.append(_redirect(url, str(record.get("final")), redirects, places))
 
-    async def doi(self, fetcher: Fetcher, doi: str, places: list[Place]) -> None:
+    async def doi(self, fetcher: Fetcher, doi: str, places: list[SourcePlace]) -> None:
         key = f"doi:{doi.lower()}"
         if self.cached(key) is not None:
             return
@@ -171,7 +171,7 @@ class _Run:
             message = f"could not verify DOI '{doi}' ({detail}); run the check again later"
             self.problems.append(_problem("external.lookup_failed", message, places, "warning"))
 
-    async def pmids(self, fetcher: Fetcher, pmids: dict[str, list[Place]]) -> None:
+    async def pmids(self, fetcher: Fetcher, pmids: dict[str, list[SourcePlace]]) -> None:
         wanted = [p for p in pmids if p.isdigit() and self.cached(f"pmid:{p}") is None]
         if not wanted:
             return
@@ -200,7 +200,7 @@ def _checkable(fragment: str) -> bool:
 
 
 def _redirect(
-    url: str, final: str, redirects: list[tuple[int, str]], places: list[Place]
+    url: str, final: str, redirects: list[tuple[int, str]], places: list[SourcePlace]
 ) -> Problem:
     chain = " -> ".join(str(status) for status, _ in redirects)
     message = f"'{url}' redirects to '{final}' ({chain}); link to the final address"
@@ -208,7 +208,7 @@ def _redirect(
 
 
 def _url_problems(
-    url: str, fragment: str, fetched: Fetched, places: list[Place], settings: CheckSettings
+    url: str, fragment: str, fetched: Fetched, places: list[SourcePlace], settings: CheckSettings
 ) -> list[Problem]:
     found: list[Problem] = []
     if fetched.redirects:
@@ -236,7 +236,7 @@ def _url_problems(
 
 
 def _status_problem(
-    url: str, status: int, tries: str, fetched: Fetched, places: list[Place]
+    url: str, status: int, tries: str, fetched: Fetched, places: list[SourcePlace]
 ) -> Problem:
     if status in _REFUSING:
         message = (

@@ -30,7 +30,7 @@ _PUBMED = re.compile(
 
 
 @dataclass(frozen=True)
-class Place:
+class SourcePlace:
     """Where a target was found.
 
     Attributes:
@@ -52,11 +52,11 @@ class Targets:
         pmids: PMID to places.
     """
 
-    urls: dict[str, list[Place]] = field(default_factory=dict)
-    dois: dict[str, list[Place]] = field(default_factory=dict)
-    pmids: dict[str, list[Place]] = field(default_factory=dict)
+    urls: dict[str, list[SourcePlace]] = field(default_factory=dict)
+    dois: dict[str, list[SourcePlace]] = field(default_factory=dict)
+    pmids: dict[str, list[SourcePlace]] = field(default_factory=dict)
 
-    def add_url(self, url: str, place: Place) -> None:
+    def add_url(self, url: str, place: SourcePlace) -> None:
         """Add a URL, turning doi.org and PubMed links into DOI and PMID targets.
 
         Arguments:
@@ -71,7 +71,7 @@ class Targets:
         else:
             self.add("urls", url, place)
 
-    def add(self, kind: str, value: str, place: Place) -> None:
+    def add(self, kind: str, value: str, place: SourcePlace) -> None:
         """Add a DOI (``dois``), PMID (``pmids``) or URL (``urls``) at a place.
 
         Arguments:
@@ -79,7 +79,7 @@ class Targets:
             value: The target.
             place: Where it was found.
         """
-        places: dict[str, list[Place]] = getattr(self, kind)
+        places: dict[str, list[SourcePlace]] = getattr(self, kind)
         found = places.setdefault(value, [])
         if place not in found:
             found.append(place)
@@ -132,7 +132,7 @@ def collect(project: Project, edit_prefix: str = "") -> Targets:
         for page in sorted(project.docs_dir.rglob("*.md")):
             shown = tree.display(page)
             for url, line in markdown_urls(page.read_text(encoding="utf-8", errors="replace")):
-                targets.add_url(url, Place(shown, line))
+                targets.add_url(url, SourcePlace(shown, line))
     for bib_file in project.bib_files:
         _collect_bibliography(bib_file, tree, targets)
     if project.site_dir.is_dir():
@@ -152,7 +152,7 @@ def _collect_bibliography(path: Path, tree: SourceTree, targets: Targets) -> Non
         return  # reported by the citations check
     for key in bib:
         fields = bib.entry(key).fields
-        place = Place(shown, bib.line_of(key))
+        place = SourcePlace(shown, bib.line_of(key))
         if url := str(fields.get("url", "")).strip():
             targets.add_url(url, place)
         ids = read_identifiers(fields)
@@ -179,7 +179,7 @@ def _collect_site(project: Project, tree: SourceTree, targets: Targets, edit_pre
                 continue
             line = tree.find_line(src, [url]) if src else None
             if src is not None and line is not None:
-                place = Place(tree.doc_path(src), line)
+                place = SourcePlace(tree.doc_path(src), line)
             else:
-                place = Place(tree.display(page), link.line)
+                place = SourcePlace(tree.display(page), link.line)
             targets.add_url(url, place)
