@@ -68,8 +68,6 @@ from .extension import CitationExtension
 #: under Zensical, whose command line sets up no logging, the lines are printed directly.
 log = logging.getLogger("mkdocs.plugins.monograph")
 
-#: Markers that place the page's reference list (``\\bibliography`` is ``references``).
-_LIST_MARKERS = ("bibliography", "full-bibliography", "references")
 #: Zensical's preprocessor that carries the page being rendered and the configuration.
 _CONTEXT = "rendering_context"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -469,7 +467,7 @@ class PageCollector:
         if marker is None:
             self._problem("marker.unknown", unknown_marker_message(name), line)
             return ""
-        if name in _LIST_MARKERS:
+        if marker.reference_list:
             if self.list_here:
                 self._problem(
                     "marker.duplicate",

@@ -44,12 +44,14 @@ class Marker:
     Attributes:
         name: As written after ``monograph:``.
         site_wide: Filled once every page is read (it needs the whole site).
+        reference_list: It places a list of works (the bibliography or the page's references).
         data: For a page marker, the front-matter list it renders (``evidence``/``claims``).
         render: For a page marker, the HTML from the page's evidence data.
     """
 
     name: str
     site_wide: bool
+    reference_list: bool = False
     data: str = ""
     render: Callable[[PageEvidence, CiteFn, YearOf], str] | None = None
 
@@ -62,12 +64,12 @@ class Marker:
 
 MARKERS: Mapping[str, Marker] = MappingProxyType(
     {
-        "bibliography": Marker("bibliography", site_wide=True),
+        "bibliography": Marker("bibliography", site_wide=True, reference_list=True),
         # The site bibliography listing every entry, cited or not (mkdocs-bibtex's
         # \full_bibliography); it is the site bibliography, so one per site.
-        "full-bibliography": Marker("full-bibliography", site_wide=True),
+        "full-bibliography": Marker("full-bibliography", site_wide=True, reference_list=True),
         # The page's own reference list here instead of at the end (mkdocs-bibtex's \bibliography).
-        "references": Marker("references", site_wide=True),
+        "references": Marker("references", site_wide=True, reference_list=True),
         "evidence-summary": Marker("evidence-summary", site_wide=True),
         "evidence": Marker("evidence", site_wide=False, data="evidence", render=_evidence),
         "claims": Marker("claims", site_wide=False, data="claims", render=_claims),
