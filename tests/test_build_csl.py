@@ -195,3 +195,24 @@ def test_an_entry_lacking_what_the_style_needs_is_reported_at_its_line(tmp_path:
     line = (root / "refs.bib").read_text(encoding="utf-8").splitlines().index("@misc{bare,") + 1
     # The bibliography's checks apply whatever the style: the line of the entry, what to add.
     assert any(f"refs.bib:{line}: entry 'bare' (@misc) lacks title" in w for w in site.warnings)
+
+
+def test_pdf_edition_in_an_author_date_style(tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+
+    root = tmp_path / "print"
+    shutil.copytree(SITES / "print-basic", root)
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace(
+        "      bib_file: refs.bib\n", "      bib_file: refs.bib\n      style: apa\n"
+    )
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    site = build_project(root, strict=True)
+    assert site.aborted is None, site.warnings
+    pdf = next(site.site.rglob("*.pdf"))
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Restless legs syndrome is common (Alpha & Beta, 2020)." in text
+    bibliography = text[text.index("Every work cited") :]
+    assert bibliography.index("Alpha, A., & Beta, B. (2020).") < bibliography.index("Delta, D.")
+    assert "•" not in bibliography  # an unnumbered list without stray bullets
