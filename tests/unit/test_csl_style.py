@@ -162,3 +162,20 @@ def test_csl_file_encoding_reads_a_file_in_another_encoding(tmp_path: Path) -> N
     style = load_style(csl_file="latin.csl", base_dir=tmp_path, encoding="latin-1")
     assert style.name == "latin" and style.kind == "numeric"
     assert style.info.title == "Nätur"  # type: ignore[attr-defined]
+
+
+def test_an_entry_with_nothing_to_print_is_reported_on_every_build(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(BIB + "\n@misc{bare,\n  note = {Only a note.}\n}\n", encoding="utf-8")
+    data = load_bibliography(path, "refs.bib")
+    cache = tmp_path / "cache" / "references.json"
+    for _build in range(2):  # cold, then warm (the reference comes from the cache)
+        style = load_style("apa", base_dir=tmp_path)
+        style.prepare(data, ["bare", "ok2000"])
+        formatter = ReferenceFormatter(data, cache, style=style)
+        formatter.get("bare")
+        formatter.save()
+        assert [(p.code, p.path, p.line) for p in style.problems] == [
+            ("cite.style", "refs.bib", BIB.count("\n") + 2)
+        ]
+        assert "has none of the fields a CSL style prints" in style.problems[0].message

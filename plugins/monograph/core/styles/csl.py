@@ -59,6 +59,8 @@ _MARKED = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.DOTALL)
 _NO_AUTHOR_RE = re.compile(f"{_NO_AUTHOR}[\\s,;:.]*")
 _SUPPRESSED = "\x00suppressed"
 _FAILED = "\x00failed"
+#: CSL variables a style prints of an entry; an entry with none of them has no reference.
+_PRINTED = ("author", "editor", "title", "container-title", "issued", "publisher", "DOI", "URL")
 
 #: Locator labels as authors write them (Pandoc's list) -> CSL locator types.
 LOCATOR_LABELS = {
@@ -314,6 +316,14 @@ class CslStyle:
         self.problems = []
         self._items = {key: csl_item(key, bib.entry(key)) for key in keys}
         self._suffix = {}
+        for key, item in self._items.items():  # checked every build, cached or not
+            if not any(item.get(variable) for variable in _PRINTED):
+                self._fail(
+                    bib,
+                    key,
+                    "has none of the fields a CSL style prints (author or editor, "
+                    "title, date, publisher, DOI or URL); add them from the source record",
+                )
         try:
             engine = self._new_engine(keys)
             if self.kind == "author-date":
@@ -391,6 +401,8 @@ class CslStyle:
         return FormattedReference(html_text, _plain(html_text), names, note)
 
     def _fail(self, bib: Bibliography, key: str, what: str) -> None:
+        if any(p.message.startswith(f"entry '{key}' ") for p in self.problems):
+            return  # one problem per entry
         self.problems.append(
             Problem("cite.style", f"entry '{key}' {what}", bib.path_of(key), bib.line_of(key))
         )
