@@ -389,3 +389,30 @@ def test_placeholder_syntax_typed_by_an_author_is_text(build_site: SiteBuilder) 
     site = build_site({"index.md": page}, CITE_BIB, nocite=["*"])
     assert site.aborted is None
     assert len(site.page("").xpath("//a[@class='citation']")) == 1
+
+
+MALFORMED_IDS_BIB = r"""
+@article{bad2020, author = {Bad, Ann}, title = {Malformed identifiers}, journal = {J},
+  year = {2020}, doi = {https://doi.org/10.1000/x}, pmid = {PMID 123}, pmcid = {12345}}
+@article{good2021, author = {Good, Gus}, title = {Well-formed identifiers}, journal = {J},
+  year = {2021}, doi = {10.1000/y}, pmid = {123}, pmcid = {PMC12345}}
+"""
+
+
+def test_malformed_identifiers_are_reported_and_shown_as_text_never_linked(
+    build_site: SiteBuilder,
+) -> None:
+    for style in ("vancouver", "apa"):
+        site = build_site(
+            {"index.md": "# Home\n\n[@bad2020; @good2021]\n"}, MALFORMED_IDS_BIB, style=style
+        )
+        codes = sorted(p.code for p in site.problems if p.code.startswith("cite.malformed_"))
+        assert codes == ["cite.malformed_doi", "cite.malformed_pmcid", "cite.malformed_pmid"]
+        links = hrefs(site)
+        assert "https://doi.org/10.1000/y" in links, style
+        assert "https://pubmed.ncbi.nlm.nih.gov/123/" in links, style
+        assert not [h for h in links if "PMID 123" in h or "PMID%20123" in h], style
+        assert not [h for h in links if h.endswith("/articles/12345/")], style
+        assert not [h for h in links if "doi.org/https" in h], style
+        entry = site.page("").xpath("//li[@id='ref-bad2020']")[0].text_content()
+        assert "PMID 123" in entry, style

@@ -9,7 +9,7 @@ from ..citations.syntax import KEY
 from ..links import ALLOWED, safe_url
 from ..model import CitationGroup, Problem
 from ..styles.latex import url_text, urls_in
-from .identifiers import read_identifiers
+from .identifiers import PATTERNS, is_well_formed, read_identifiers
 from .loading import Bibliography
 from .types import template_name
 
@@ -32,10 +32,6 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "online": ("title", "url"),
     "misc": ("title",),
 }
-
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-PMID_RE = re.compile(r"^\d{1,9}$")
-PMCID_RE = re.compile(r"^PMC\d+$")
 
 
 def _has(bib: Bibliography, key: str, name: str) -> bool:
@@ -89,18 +85,17 @@ def check_identifiers(bib: Bibliography) -> list[Problem]:
     """Malformed DOI, PMID or PMCID; two entries sharing one; articles with no identifier."""
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
-    patterns = {"doi": DOI_RE, "pmid": PMID_RE, "pmcid": PMCID_RE}
     hints = {
         "doi": "10.NNNN/suffix, without https://doi.org/",
         "pmid": "digits only",
         "pmcid": "PMC followed by digits",
     }
     for key in bib:
-        for name, pattern in patterns.items():
+        for name in PATTERNS:
             value = identifier(bib, key, name)
             if not value:
                 continue
-            if not pattern.match(value):
+            if not is_well_formed(name, value):
                 problems.append(
                     Problem(
                         f"cite.malformed_{name}",

@@ -43,6 +43,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .. import ids
+from ..bibliography.identifiers import identifier_url
 from ..model import CoreError, Problem
 from .base import CitedItem, FormattedReference, StyleKind, narrative_names
 from .csl_data import csl_item, shield, unshield
@@ -219,7 +220,7 @@ def _linkify(html_text: str, item: dict[str, Any]) -> str:
     targets: list[tuple[str, str]] = []
     item = {k: _raw(v) for k, v in item.items() if k in ("DOI", "URL", "PMID", "PMCID")}
     doi = item.get("DOI")
-    if doi:
+    if doi and identifier_url("doi", doi):
         targets += [
             (f"https://doi.org/{doi}", f"https://doi.org/{doi}"),
             (doi, f"https://doi.org/{doi}"),
@@ -256,12 +257,11 @@ def _linkify(html_text: str, item: dict[str, Any]) -> str:
     extra = []
     pmid, pmcid = item.get("PMID"), item.get("PMCID")
     text = fragment.text_content()
-    if pmid and pmid not in text:
-        url = f"https://pubmed.ncbi.nlm.nih.gov/{escape(pmid)}/"
-        extra.append(f'PMID: <a href="{url}">{escape(pmid)}</a>.')
-    if pmcid and pmcid not in text:
-        url = f"https://www.ncbi.nlm.nih.gov/pmc/articles/{escape(pmcid)}/"
-        extra.append(f'PMCID: <a href="{url}">{escape(pmcid)}</a>.')
+    for label, name, value in (("PMID", "pmid", pmid), ("PMCID", "pmcid", pmcid)):
+        if value and value not in text:
+            url = identifier_url(name, value)
+            shown = f'<a href="{escape(url)}">{escape(value)}</a>' if url else escape(value)
+            extra.append(f"{label}: {shown}.")
     return " ".join([inner, *extra]) if extra else inner
 
 

@@ -15,7 +15,7 @@ from pybtex.style.formatting import BaseStyle, FormattedEntry, toplevel
 from pybtex.style.names import BaseNameStyle
 from pybtex.style.template import FieldIsMissing, first_of, join, node, optional, sentence, words
 
-from ..bibliography.identifiers import read_identifiers
+from ..bibliography.identifiers import identifier_url, read_identifiers
 from ..bibliography.types import template_name
 from ..links import safe_url
 from .latex import latex_text, plain_text, url_text
@@ -303,14 +303,14 @@ def identifier_links(fields: Any) -> Text:
     ids = read_identifiers(fields)
     doi, pmid, pmcid = ids.doi, ids.pmid, ids.pmcid
     url = safe_url(url_text(str(fields.get("url", "")).removeprefix("\\url{").removesuffix("}")))
-    if doi:
-        links.append(Text("doi:", HRef(f"https://doi.org/{doi}", doi)))
-    if pmid:
-        links.append(Text("PMID: ", HRef(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/", pmid)))
-    if pmcid:
-        links.append(
-            Text("PMCID: ", HRef(f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/", pmcid))
-        )
+    for label, name, value in (
+        ("doi:", "doi", doi),
+        ("PMID: ", "pmid", pmid),
+        ("PMCID: ", "pmcid", pmcid),
+    ):
+        if value:
+            target = identifier_url(name, value)
+            links.append(Text(label, HRef(target, value) if target else value))
     if url and not (doi or pmid or pmcid):
         links.append(Text("Available from: ", HRef(url, url)))
     pieces: list[Any] = []
