@@ -111,18 +111,33 @@ def _ratio(later: float, earlier: float) -> str:
 
 def extras(found: dict[str, Any]) -> str:
     """The link check and serve timings, as text."""
-    lines = [f"On the {found['size'][0]} x {found['size'][1]} site:"]
+    size = found.get("size")
+    lines = [f"On the {size[0]} x {size[1]} site:" if size else "Extras:"]
     checker = found.get("checker")
     if checker:
         lines.append(
             f"- internal link check: {checker['seconds']:.2f} s (median), "
             f"{checker['rss_mib']:.0f} MiB, exit {checker['status']}: {checker['summary']}"
         )
-    for variant, values in (found.get("serve") or {}).items():
+    serve = found.get("serve") or {}
+    if serve:
+        lines.append("- mkdocs serve, save -> rebuilt page served (median s; MkDocs' own figure):")
+    for site, measured in serve.items():
+        for label, values in measured.items():
+            lines.append(
+                f"  - {site}, {label} edit ({values['page']}): {values['seconds']:.2f} s "
+                f"(MkDocs reports {values['reported']:.2f} s; first build "
+                f"{values['first_build']:.2f} s; load {values['load']:.1f})"
+            )
+        plain, ours = measured.get("plain page"), measured.get("warm page")
+        if plain and ours:
+            lines.append(
+                f"  - {site}: page edit ours/plain {ours['seconds'] / plain['seconds']:.2f}"
+            )
+    for target, values in (found.get("make") or {}).items():
         lines.append(
-            f"- mkdocs serve ({variant}): first build {values['first_build']:.2f} s; edit -> "
-            f"rebuilt {values['rebuild_seconds']:.2f} s (MkDocs reports "
-            f"{values['rebuild_reported']:.2f} s)"
+            f"- make {target}: {values['seconds']:.1f} s wall, {values['cpu']:.1f} s CPU, "
+            f"exit {values['status']} (load {values['load']:.1f})"
         )
     return "\n".join(lines)
 

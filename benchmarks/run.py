@@ -12,8 +12,11 @@ For each size (pages x .bib entries) a synthetic monograph is generated and buil
 - mkdocs-bibtex-csl: mkdocs-bibtex 4.4.0 in CSL mode (pandoc from pypandoc-binary) with the
   same Nature style file.
 
-Prints medians, peak RSS and ratios to plain; with the largest size also times the internal link
-check of the built site and a ``mkdocs serve`` rebuild after editing one page. The last three
+Prints medians, peak RSS and ratios to plain; with several sizes also times the internal link
+check of the largest built site. Then ``mkdocs serve``, plain and ours, on the 200-page site and on
+a copy of the monograph: from saving a page (and, ours only, refs.bib) to the rebuilt page being
+served over HTTP, median of ``--edits`` saves (``--no-serve`` skips it). ``--make build test``
+also times those make targets of the project. The last
 lines are ``cold/plain``, ``warm/plain``, ``mkdocs-bibtex/plain`` and the same for CSL
 (``csl-cold/plain``, ``csl-warm/plain``, ``mkdocs-bibtex-csl/plain``) of the 200 x 2,000 size (or
 of the last size run, when that one is not).
@@ -28,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,7 +42,7 @@ from pathlib import Path
 import bench_env
 import report
 from generate import generate
-from measure import Sample, run_timed, serve_rebuilds
+from measure import Edit, Sample, bib_edit, page_edit, run_timed, serve_latency
 
 VARIANTS = ("plain", "cold", "warm", "mkdocs-bibtex", "csl-cold", "csl-warm", "mkdocs-bibtex-csl")
 #: Our plugin with the prototype fixes of whatif.py applied at runtime (not run by default).
@@ -166,24 +170,105 @@ def time_checker(site: Path, runs: int) -> dict[str, object]:
     }
 
 
-def time_serve(site: Path, variants: list[str], edits: int) -> dict[str, object]:
-    """One ``mkdocs serve`` per variant, ``edits`` rebuilds after editing the first page."""
-    page = next(iter(sorted((site / "docs").glob("section-01/*.md"))))
+#: Files of the project that the monograph's serve benchmark copies (docs/ and what mkdocs.yml
+#: reads), so that its edits never touch the working tree.
+_MONOGRAPH_FILES = ("docs", "includes", "overrides", "refs.bib", "mkdocs.yml")
+#: The monograph page edited (one with citations, a reference list and evidence tables).
+MONOGRAPH_PAGE = "interventions/valerian.md"
+_CITED = re.compile(r"\[[^\]]*?@([\w:.-]+)")
+
+
+def monograph_copy() -> Path:
+    """A copy of the monograph with a plain and a plugin config (``mkdocs-<variant>.yml``)."""
+    copy = bench_env.WORK / "monograph"
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    for name in _MONOGRAPH_FILES:
+        source = bench_env.ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name)
+        else:
+            shutil.copy2(source, copy / name)
+    # `watch: plugins` of mkdocs.yml names the engine's source, which the copy does not hold.
+    common = "INHERIT: mkdocs.yml\nwatch: [includes]\n"
+    (copy / "mkdocs-plain.yml").write_text(common + "plugins: [search]\n", "utf-8")
+    (copy / "mkdocs-warm.yml").write_text(common, "utf-8")
+    return copy
+
+
+def _serve_edits(docs: Path, page: str, bib: Path) -> dict[str, Edit]:
+    """The page edit and the .bib edit (the title of the page's first cited entry)."""
+    source = docs / page
+    url = page.removesuffix(".md").removesuffix("index") + (
+        "" if page.endswith("index.md") else "/"
+    )
+    found = _CITED.search(source.read_text("utf-8"))
+    edits = {"page": page_edit(source, url)}
+    if found:
+        edits["bib"] = bib_edit(bib, found.group(1), url)
+    return edits
+
+
+def time_serve(sites: dict[str, Path], edits: int) -> dict[str, object]:
+    """``mkdocs serve``: from saving a page, and refs.bib, to the rebuilt page being served.
+
+    For each site (name -> directory with ``mkdocs-plain.yml`` and ``mkdocs-warm.yml``): the
+    plain build and ours, the page edit each; the .bib edit ours only (plain MkDocs does not read
+    refs.bib). The first build of ours starts with the cache of an earlier build when there is
+    one (as a contributor's second ``make serve`` does).
+    """
     result: dict[str, object] = {}
-    for variant in variants:
-        config = site / f"mkdocs-{variant}.yml"
-        found = serve_rebuilds(bench_env.project_bin("mkdocs"), config, page, edits=edits)
-        rebuild = statistics.median(s.seconds for s in found)
-        result[variant] = {
-            "first_build": found[0].first_build,
-            "rebuild_seconds": rebuild,
-            "rebuild_reported": statistics.median(s.reported for s in found),
-        }
-        print(
-            f"  serve {variant:<6} first build {found[0].first_build:.2f} s, rebuild after "
-            f"an edit {rebuild:.2f} s (median of {edits})",
-            flush=True,
+    mkdocs = bench_env.project_bin("mkdocs")
+    for name, site in sites.items():
+        first = next(iter(sorted((site / "docs").glob("section-01/page-*.md"))), None)
+        page = first.relative_to(site / "docs").as_posix() if first else MONOGRAPH_PAGE
+        kinds = _serve_edits(site / "docs", page, site / "refs.bib")
+        found: dict[str, dict[str, object]] = {}
+        for variant, kind in (("plain", "page"), ("warm", "page"), ("warm", "bib")):
+            if kind not in kinds:
+                continue
+            samples = serve_latency(
+                mkdocs, site / f"mkdocs-{variant}.yml", kinds[kind], edits=edits
+            )
+            seconds = statistics.median(s.seconds for s in samples)
+            found[f"{variant} {kind}"] = {
+                "page": page,
+                "first_build": samples[0].first_build,
+                "seconds": seconds,
+                "reported": statistics.median(s.reported for s in samples),
+                "samples": [s.seconds for s in samples],
+                "load": os.getloadavg()[0],
+            }
+            print(
+                f"  serve {name:<10} {variant:<5} {kind:<4} edit -> served {seconds:5.2f} s "
+                f"(median of {edits}; first build {samples[0].first_build:.2f} s)",
+                flush=True,
+            )
+        result[name] = found
+    return result
+
+
+def time_make(targets: tuple[str, ...]) -> dict[str, object]:
+    """Wall and CPU time of ``make <target>`` in the project (its children included)."""
+    result: dict[str, object] = {}
+    for target in targets:
+        load = os.getloadavg()[0]
+        start = time.perf_counter()
+        before = os.times()
+        done = subprocess.run(
+            ["make", "--no-print-directory", target],
+            cwd=bench_env.ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
+        after = os.times()
+        seconds = time.perf_counter() - start
+        cpu = (after.children_user - before.children_user) + (
+            after.children_system - before.children_system
+        )
+        result[target] = {"seconds": seconds, "cpu": cpu, "status": done.returncode, "load": load}
+        print(f"  make {target}: {seconds:.1f} s, CPU {cpu:.1f} s, exit {done.returncode}")
     return result
 
 
@@ -236,9 +321,19 @@ def main(argv: list[str] | None = None) -> int:
         help="largest size that mkdocs-bibtex-csl runs at (one pandoc process per page reads the "
         "whole .bib file: minutes per build)",
     )
-    parser.add_argument("--extras", action="store_true", help="link check and serve, one size too")
-    parser.add_argument("--no-extras", action="store_true", help="skip link check and serve")
-    parser.add_argument("--edits", type=int, default=1, help="serve rebuilds per variant")
+    parser.add_argument("--extras", action="store_true", help="link check, one size too")
+    parser.add_argument("--no-extras", action="store_true", help="skip the link check")
+    parser.add_argument("--edits", type=int, default=3, help="serve edits per variant and file")
+    parser.add_argument(
+        "--no-serve", action="store_true", help="skip the mkdocs serve timings of the 200-page site"
+    )
+    parser.add_argument(
+        "--make",
+        nargs="*",
+        default=[],
+        metavar="TARGET",
+        help="also time these make targets in the project (e.g. build test)",
+    )
     args = parser.parse_args(argv)
     if "plain" not in args.variants:
         parser.error("the plain variant is the baseline; keep it in --variants")
@@ -261,8 +356,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# internal link check and serve rebuild on {largest[0]} x {largest[1]}", flush=True)
         extras["size"] = list(largest)
         extras["checker"] = time_checker(sites[largest], args.runs or 3)
-        serve_variants = [v for v in ("plain", "warm") if v in args.variants]
-        extras["serve"] = time_serve(sites[largest], serve_variants, args.edits)
+    if not args.no_serve and {"plain", "warm"} <= set(args.variants):
+        target = sites.get(TARGET) or sites[max(sites)]
+        print(f"# mkdocs serve: save -> rebuilt page served ({target.name}, monograph)", flush=True)
+        extras["serve"] = time_serve(
+            {target.name: target, "monograph": monograph_copy()}, args.edits
+        )
+    if args.make:
+        print(f"# make {' '.join(args.make)} (wall time)", flush=True)
+        extras["make"] = time_make(tuple(args.make))
     elapsed = time.perf_counter() - started
     if engine_version() != engine:  # the plugin is installed editable: a commit changes it
         engine = f"{engine} -> {engine_version()} (changed during the run)"
