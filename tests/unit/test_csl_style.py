@@ -179,3 +179,28 @@ def test_an_entry_with_nothing_to_print_is_reported_on_every_build(tmp_path: Pat
             ("cite.style", "refs.bib", BIB.count("\n") + 2)
         ]
         assert "has none of the fields a CSL style prints" in style.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("pages", "shown"),
+    [
+        ("1--10", "1–10"),  # the last page has more digits: kept whole
+        ("98--102", "98–102"),
+        ("100--110", "100–10"),  # same length: the digits it repeats are left out
+        ("123--129", "123–9"),
+    ],
+)
+def test_minimal_page_ranges_never_drop_digits_of_a_longer_last_page(
+    tmp_path: Path, pages: str, shown: str
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        f"@article{{a2020, author = {{Ash, Al}}, title = {{T}}, journal = {{J}}, year = {{2020}},"
+        f" volume = {{3}}, pages = {{{pages}}}}}\n",
+        encoding="utf-8",
+    )
+    data = load_bibliography(path, "refs.bib")
+    style = load_style("nlm", base_dir=tmp_path)  # page-range-format="minimal"
+    style.prepare(data, ["a2020"])
+    text = ReferenceFormatter(data, style=style).get("a2020").text
+    assert f":{shown}." in text, text

@@ -38,6 +38,7 @@ from citeproc import (
     Locator,
     formatter,
 )
+from citeproc.model import FormatNumber
 from citeproc.source.json import CiteProcJSON
 from lxml import etree
 from lxml import html as lxml_html
@@ -52,6 +53,33 @@ from .latex import plain_text
 if TYPE_CHECKING:
     from ..bibliography.loading import Bibliography
     from ..model import CitationGroup
+
+
+
+def _whole_last_page_when_longer() -> None:
+    """Correct citeproc-py 0.11's abbreviation of page ranges, once per process.
+
+    Under ``page-range-format="minimal"`` (the NLM/Vancouver CSL style) and the Chicago formats,
+    citeproc-py counts the digits two page numbers share from the left without checking that
+    they have as many digits, so ``1-10`` prints as ``1–0`` and ``98-102`` as ``98–2``. CSL
+    1.0.2 only drops digits that the last page repeats in the same positions, so a last page
+    with more digits than the first stays whole. There is no hook for this in citeproc-py: the
+    fix wraps its one method for the last page, and defers to it whenever the lengths agree.
+    """
+    original = FormatNumber._format_last_page
+    if getattr(original, "monograph_fixed", False):
+        return
+
+    def format_last_page(self: Any, first: str, last: str) -> Any:
+        if len(str(first)) != len(str(last)):
+            return last
+        return original(self, first, last)
+
+    format_last_page.monograph_fixed = True  # type: ignore[attr-defined]
+    FormatNumber._format_last_page = format_last_page
+
+
+_whole_last_page_when_longer()
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"csl": CSL_NS}
