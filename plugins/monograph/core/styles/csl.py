@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from ..model import CitationGroup
 
 
-
 def _whole_last_page_when_longer() -> None:
     """Correct citeproc-py 0.11's abbreviation of page ranges, once per process.
 
