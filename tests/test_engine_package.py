@@ -105,18 +105,57 @@ def test_a_site_overrides_the_entry_template_in_its_custom_dir(build_fixture: Bu
     assert site.page("").cssselect(".citation-backrefs") == []
 
 
+def test_a_site_overrides_citation_macros_in_its_custom_dir(build_fixture: Build) -> None:
+    site = build_fixture("template-override")
+    assert site.aborted is None, site.warnings
+    page = site.page("")
+    groups = page.cssselect("p sup.house-cite")
+    assert [g.text_content() for g in groups] == ["1", "1–3", "see 4, p. 3"]
+    # The site's link wraps the engine's own macro; the engine's range and item macros remain.
+    links = groups[1].cssselect("span.house-link > a.citation")
+    assert [a.get("href") for a in links] == [
+        "#ref-hopper1952",
+        "#ref-knuth1997",
+        "#ref-lovelace1843",
+    ]
+    assert links[1].get("class") == "citation citation-in-range"
+    assert links[0].get("title").startswith("Hopper GM. The education of a computer.")
+    assert page.cssselect(".citation-group") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("list.html", "<ol>\n{% for item in items %}{{ item }}\n</ol>\n", 2),
+        ("citation.html", "{% macro group(parts) %}\n{{ parts }\n{% endmacro %}\n", 2),
+    ],
+)
 def test_a_broken_template_override_stops_the_build_with_its_line(
-    build_fixture: Build, tmp_path: Path
+    build_fixture: Build, tmp_path: Path, name: str, text: str, line: int
 ) -> None:
     from .conftest import SITES, build_project
 
     root = tmp_path / "broken"
     shutil.copytree(SITES / "template-override", root)
-    (root / "overrides" / "monograph" / "list.html").write_text(
-        "<ol>\n{% for item in items %}{{ item }}\n</ol>\n", encoding="utf-8"
-    )
+    (root / "overrides" / "monograph" / name).write_text(text, encoding="utf-8")
     site = build_project(root, strict=True)
     assert site.aborted == "Aborted with a BuildError!"
     [error] = site.warnings
-    assert error.startswith(f"{root / 'overrides' / 'monograph' / 'list.html'}:2: ")
-    assert "template monograph/list.html does not parse" in error
+    assert error.startswith(f"{root / 'overrides' / 'monograph' / name}:{line}: ")
+    assert f"template monograph/{name} does not parse" in error
+
+
+def test_a_citation_macro_that_fails_stops_the_build_naming_its_file(tmp_path: Path) -> None:
+    from .conftest import SITES, build_project
+
+    root = tmp_path / "failing"
+    shutil.copytree(SITES / "template-override", root)
+    (root / "overrides" / "monograph" / "citation.html").write_text(
+        "{% macro group(parts, plain, narrative, names) %}{{ parts[7] }}{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    site = build_project(root, strict=True)
+    assert site.aborted is not None
+    [error] = site.warnings
+    assert error.startswith(f"{root / 'overrides' / 'monograph' / 'citation.html'}: ")
+    assert "template failed" in error

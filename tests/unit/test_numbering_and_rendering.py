@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,9 @@ from lxml import html as lxml_html
 from monograph.core.bibliography.loading import Bibliography, load_bibliography
 from monograph.core.citations.numbering import Numbering, PageInfo, number_citations
 from monograph.core.citations.registry import CitationRegistry
-from monograph.core.model import CitationGroup, CitationItem
+from monograph.core.model import CitationGroup, CitationItem, CoreError
 from monograph.core.rendering.citations import RenderContext, render_group
+from monograph.core.rendering.templates import Templates
 from monograph.core.styles.formatter import ReferenceFormatter
 
 BIB = "\n".join(
@@ -98,3 +100,49 @@ def test_every_work_of_a_range_keeps_its_link(bib: Bibliography) -> None:
 def test_narrative_citation_names_the_authors(bib: Bibliography) -> None:
     group = CitationGroup((CitationItem("c"),), narrative=True)
     assert _render(bib, group).text_content() == "Cole [3]"
+
+
+def test_the_engine_citation_macros_write_the_documented_markup(bib: Bibliography) -> None:
+    numbering = Numbering(numbers={"a": 1, "b": 2, "c": 3})
+    formatter = ReferenceFormatter(bib)
+    ctx = RenderContext(numbering, formatter, "p/", "p/")
+    html = render_group(ctx, _group("a", "b", "c", "zz"), ("x-1", "x-2", "x-3", "x-4"))
+    title = f'title="{escape(formatter.get("a").text)}"'  # the hover preview
+    assert html.startswith(
+        f'<span class="citation-group">[<a class="citation" id="x-1" href="#ref-a" '
+        f'data-cite="a" {title}>1</a><span aria-hidden="true">–</span>'
+        '<a class="citation citation-in-range" id="x-2" href="#ref-b" data-cite="b" '
+    )
+    assert html.endswith(
+        '>3</a>, <span class="citation-unknown" data-cite="zz" '
+        'title="No entry &#39;zz&#39; in the bibliography">?zz</span>]</span>'
+    )
+
+
+def test_a_site_template_replaces_some_citation_macros(bib: Bibliography, tmp_path: Path) -> None:
+    (tmp_path / "monograph").mkdir()
+    (tmp_path / "monograph" / "citation.html").write_text(
+        "{% macro group(parts, plain, narrative, names) -%}\n"
+        "{% if narrative %}{{ names }}{% endif %}<sup>{{ parts | join(',') }}</sup>\n"
+        "{%- endmacro %}\n",
+        encoding="utf-8",
+    )
+    numbering = Numbering(numbers={"a": 1, "b": 2, "c": 3})
+    ctx = RenderContext(
+        numbering, ReferenceFormatter(bib), "p/", "p/", templates=Templates([tmp_path])
+    )
+    narrative = CitationGroup((CitationItem("c", prefix="see"),), narrative=True)
+    html = render_group(ctx, narrative, ("cite-c-1",))
+    assert html.startswith('Cole<sup>see <a class="citation" id="cite-c-1" href="#ref-c"')
+    assert html.endswith(">3</a></sup>")
+
+
+def test_a_citation_template_that_does_not_parse_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "monograph").mkdir()
+    path = tmp_path / "monograph" / "citation.html"
+    path.write_text("{% macro link() %}\n{% if %}\n{% endmacro %}\n", encoding="utf-8")
+    with pytest.raises(CoreError) as failure:
+        Templates([tmp_path])
+    assert str(failure.value).startswith(
+        f"{path}:2: template monograph/citation.html does not parse"
+    )

@@ -285,18 +285,21 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             (p.url for p in pages if state.pages[p.file.src_uri].has_bibliography), None
         )
         heading = self.config.references_heading
-        for page in pages:
-            report(
-                fill_page(
-                    page,
-                    state,
-                    numbering,
-                    bibliography_url,
-                    heading,
-                    by_default=self.config.bib_by_default,
-                ),
-                notices=self.config.notices,
-            )
+        try:
+            for page in pages:
+                report(
+                    fill_page(
+                        page,
+                        state,
+                        numbering,
+                        bibliography_url,
+                        heading,
+                        by_default=self.config.bib_by_default,
+                    ),
+                    notices=self.config.notices,
+                )
+        except CoreError as exc:  # a site's template fails while it renders
+            raise PluginError(str(exc)) from None
         report(state.formatter.style.problems, notices=self.config.notices)
         state.formatter.save()
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
+from jinja2 import TemplateError
+
 from .. import ids
 from ..citations.numbering import Numbering, Place
 from ..model import CitationGroup, CitationItem
@@ -17,7 +19,7 @@ from ..styles.base import CitedItem
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
 from .templates import DEFAULT as DEFAULT_TEMPLATES
-from .templates import BackrefValues, EntryValues, Templates, html
+from .templates import BackrefValues, EntryValues, Templates, failure, html
 
 _FRAGMENT_SAFE = ":/-._~!$&'()*+,;=@?"
 
@@ -57,27 +59,24 @@ class RenderContext:
 
 
 def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: bool = False) -> str:
-    """A citation's link to its entry.
+    """A citation's link to its entry (the ``link`` macro of ``citation.html``).
 
     ``in_range``: a link hidden inside a range: no visible text, its number read out by screen
     readers, out of the tab order (``tabindex="-1"``): a keyboard user meets the range's first
     and last numbers, and every work of the range in the page's reference list.
     """
-    ref = ctx.formatter.get(key)
-    css = f"{ids.CITATION} {ids.CITATION_IN_RANGE}" if in_range else ids.CITATION
-    hidden = f' aria-label="{escape(text)}" tabindex="-1"' if in_range else ""
-    return (
-        f'<a class="{css}" id="{escape(anchor)}" href="{escape(ctx.entry_href(key))}" '
-        f'data-cite="{escape(key)}" title="{escape(ref.text)}"{hidden}>'
-        f"{'' if in_range else text}</a>"
+    return ctx.templates.citation.link(  # type: ignore[no-any-return]
+        key=html(escape(key)),
+        anchor=html(escape(anchor)),
+        href=html(escape(ctx.entry_href(key))),
+        title=html(escape(ctx.formatter.get(key).text)),
+        text=html(text),
+        in_range=in_range,
     )
 
 
-def _unknown(key: str) -> str:
-    return (
-        f'<span class="{ids.CITATION_UNKNOWN}" data-cite="{escape(key)}" '
-        f'title="No entry &#39;{escape(key)}&#39; in the bibliography">?{escape(key)}</span>'
-    )
+def _unknown(ctx: RenderContext, key: str) -> str:
+    return ctx.templates.citation.unknown(key=html(escape(key)))  # type: ignore[no-any-return]
 
 
 def _compress(ctx: RenderContext, numbered: list[tuple[int, str, str]]) -> list[str]:
@@ -104,14 +103,18 @@ def _compress(ctx: RenderContext, numbered: list[tuple[int, str, str]]) -> list[
             out.extend(link(item) for item in run)
             continue
         hidden = "".join(link(item, in_range=True) for item in run[1:-1])
-        out.append(f'{link(run[0])}<span aria-hidden="true">–</span>{hidden}{link(run[-1])}')
+        out.append(
+            ctx.templates.citation.range(
+                first=link(run[0]), hidden=html(hidden), last=link(run[-1])
+            )
+        )
     return out
 
 
 def _item_html(ctx: RenderContext, item: CitationItem, anchor: str) -> tuple[int | None, str]:
     number = ctx.numbering.numbers.get(_canonical(ctx, item.key))
     if number is None:
-        return None, _unknown(item.key)
+        return None, _unknown(ctx, item.key)
     key = _canonical(ctx, item.key)
     return number, _link(ctx, key, anchor, str(number))
 
@@ -124,8 +127,19 @@ def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
     """One citation: ``[1, 4–6]``, ``[see 3, p. 12]`` or ``Cuellar and Ratcliffe [14]``.
 
     A style that writes its own citations (CSL) gets the known works, each with its link; keys
-    missing from the bibliography are shown by the engine after them.
+    missing from the bibliography are shown by the engine after them. The engine writes the
+    rest through the macros of ``monograph/citation.html``.
+
+    Raises:
+        CoreError: A site's ``citation.html`` fails (naming the file).
     """
+    try:
+        return _render_group(ctx, group, anchors)
+    except TemplateError as exc:
+        raise failure(ctx.templates.citation_template, exc) from exc
+
+
+def _render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str:
     style_html = _style_group(ctx, group, anchors)
     if style_html is not None:
         return style_html
@@ -141,20 +155,25 @@ def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
         ]
         parts = _compress(ctx, numbered) + [h for n, h in rendered if n is None]
     else:
+        item_macro = ctx.templates.citation.item
         parts = [
-            " ".join(filter(None, [item.prefix_html or escape(item.prefix), html]))
-            + (f", {item.locator_html or escape(item.locator)}" if item.locator else "")
-            for item, (_, html) in zip(group.items, rendered, strict=True)
+            item_macro(
+                prefix=html(item.prefix_html or escape(item.prefix)),
+                link=linked,
+                locator=html(item.locator_html or escape(item.locator)) if item.locator else "",
+            )
+            for item, (_, linked) in zip(group.items, rendered, strict=True)
         ]
-    inner = ("; " if not plain else ", ").join(parts)
+    names = None
     if group.narrative:
         item = group.items[0]
-        names = ""
         if item.key in ctx.formatter.bib:
-            names = escape(ctx.formatter.get(_canonical(ctx, item.key)).narrative) + " "
-        css = f"{ids.CITATION_GROUP} {ids.CITATION_NARRATIVE}"
-        return f'<span class="{css}">{names}[{inner}]</span>'
-    return f'<span class="{ids.CITATION_GROUP}">[{inner}]</span>'
+            names = html(escape(ctx.formatter.get(_canonical(ctx, item.key)).narrative))
+    return str(
+        ctx.templates.citation.group(
+            parts=parts, plain=plain, narrative=group.narrative, names=names
+        )
+    )
 
 
 def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str | None:
@@ -165,11 +184,11 @@ def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
         key = _canonical(ctx, item.key)
         number = ctx.numbering.numbers.get(key)
         if number is None:
-            unknown.append(_unknown(item.key))
+            unknown.append(_unknown(ctx, item.key))
             continue
 
         def link(inner: str, key: str = key, anchor: str = anchor) -> str:
-            return _link(ctx, key, anchor, inner)
+            return str(_link(ctx, key, anchor, inner))
 
         known.append(CitedItem(key, item, number, link))
     html = ctx.formatter.style.render_citation(group, known) if known else None

@@ -1,7 +1,8 @@
-"""The Jinja templates reference lists are rendered from, which a site can override.
+"""The Jinja templates citations and reference lists are rendered from, which a site can override.
 
-The engine ships ``monograph/entry.html`` (one entry) and ``monograph/list.html`` (a list with
-its heading) in its ``templates/`` folder. A file of the same name in one of the override
+The engine ships ``monograph/citation.html`` (macros for in-text citations),
+``monograph/entry.html`` (one entry) and ``monograph/list.html`` (a list with its heading) in its
+``templates/`` folder. A file of the same name in one of the override
 folders (the MkDocs adapter passes the theme's ``custom_dir``, as mkdocstrings and Material's
 partials do) is used instead. Every value handed to a template is HTML, already escaped.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from jinja2 import (
@@ -18,6 +20,7 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     PackageLoader,
+    PrefixLoader,
     StrictUndefined,
     Template,
     TemplateError,
@@ -28,15 +31,27 @@ from markupsafe import Markup
 from .. import ids
 from ..model import CoreError
 
+CITATION = "monograph/citation.html"
 ENTRY = "monograph/entry.html"
 LIST = "monograph/list.html"
+
+#: The macros of ``citation.html``; a site's file may define some, the engine's does the rest.
+CITATION_MACROS = ("link", "unknown", "range", "item", "group")
+#: The engine's own templates under this prefix, whatever the site overrides.
+ENGINE_PREFIX = "engine/"
 
 
 class Templates:
     """The engine's templates, each looked up first in the override folders.
 
     Arguments:
-        overrides: Folders that may hold ``monograph/entry.html`` or ``monograph/list.html``.
+        overrides: Folders that may hold ``monograph/citation.html``, ``monograph/entry.html``
+            or ``monograph/list.html``.
+
+    Attributes:
+        citation: The macros of ``citation.html`` (``citation.link(...)``...). Citations are
+            many and small: the template is compiled and its module made once per build, and a
+            citation is a few macro calls, not a template render.
 
     Raises:
         CoreError: An override does not parse (with its file and line).
@@ -44,7 +59,8 @@ class Templates:
 
     def __init__(self, overrides: Sequence[Path] = ()) -> None:
         loaders: list[Any] = [FileSystemLoader([str(folder) for folder in overrides])]
-        loaders.append(PackageLoader("monograph", "templates"))
+        engine = PackageLoader("monograph", "templates")
+        loaders += [engine, PrefixLoader({ENGINE_PREFIX.rstrip("/"): engine})]
         self.environment = Environment(
             loader=ChoiceLoader(loaders),
             autoescape=True,
@@ -55,6 +71,8 @@ class Templates:
         self.environment.globals["ids"] = ids
         self.entry = self._load(ENTRY)
         self.list = self._load(LIST)
+        self.citation_template = self._load(CITATION)
+        self.citation = self._macros(self.citation_template, CITATION_MACROS)
 
     def _load(self, name: str) -> Template:
         try:
@@ -63,13 +81,36 @@ class Templates:
             where = f"{exc.filename or name}:{exc.lineno}"
             raise CoreError(f"{where}: template {name} does not parse: {exc.message}") from exc
 
+    def _macros(self, template: Template, names: Sequence[str]) -> SimpleNamespace:
+        """The macros of ``template`` (its module made once); the engine's for any it lacks.
+
+        A site's ``citation.html`` may define only the macros it changes, and may call the
+        engine's own through ``{% import "engine/monograph/citation.html" as engine %}``.
+        """
+        engine = self._load(ENGINE_PREFIX + str(template.name))
+        found = {}
+        for source in (engine,) if engine.filename == template.filename else (engine, template):
+            try:
+                module = source.module
+            except TemplateError as exc:
+                raise failure(source, exc) from exc
+            for name in names:
+                macro = getattr(module, name, None)
+                if callable(macro):
+                    found[name] = macro
+        return SimpleNamespace(**found)
+
     def render(self, template: Template, **values: Any) -> str:
         """Render ``template``; a template that fails is a :class:`CoreError` naming it."""
         try:
             return template.render(**values)
         except TemplateError as exc:
-            name = template.filename or template.name
-            raise CoreError(f"{name}: template failed: {exc}") from exc
+            raise failure(template, exc) from exc
+
+
+def failure(template: Template, exc: TemplateError) -> CoreError:
+    """The :class:`CoreError` for ``template`` failing while it renders."""
+    return CoreError(f"{template.filename or template.name}: template failed: {exc}")
 
 
 def html(value: str) -> Markup:
