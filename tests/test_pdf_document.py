@@ -13,7 +13,8 @@ from monograph.core.printing.document import (
     assemble_print_document,
     build_print_document,
 )
-from monograph.core.printing.links import LinkResolver, page_key, page_slug
+from monograph.core.printing.links import LinkResolver, page_slug
+from monograph.core.urls import page_key
 
 META = PrintMeta(
     title="RLS monograph",

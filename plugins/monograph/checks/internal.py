@@ -38,6 +38,7 @@ from monograph.checks.pages import (
 from monograph.checks.sources import SourceTree
 from monograph.core.ids import key_of_ref_id
 from monograph.core.model import Problem
+from monograph.core.urls import file_target, normal_path
 
 _SKIPPED_SCHEMES = frozenset({"mailto", "tel", "javascript", "data", "blob", "about", "sms"})
 _SKIPPED_PAGES = frozenset({"404.html"})
@@ -253,7 +254,7 @@ def _plan(context: _Context, raw: str) -> _Plan:
     """Tell what a URL asks for, independently of the page it is on (mirrors :func:`_check_link`).
 
     ``posixpath.join(base, path)`` of the result, with ``base`` from :func:`_bases`, is what
-    :func:`_target` joins, once normalised.
+    :func:`~monograph.core.urls.file_target` joins, once normalised.
     """
     url = raw.strip()
     if not url or any(pattern.search(url) for pattern in context.excludes):
@@ -279,7 +280,7 @@ def _plan(context: _Context, raw: str) -> _Plan:
 
 def _exists(site: _Site, base: str, path: str, fragment: str) -> bool:
     """Tell whether ``path`` (relative to ``base``) and its ``#fragment`` exist in the site."""
-    target_rel = _normal(posixpath.join(base, path))
+    target_rel = normal_path(posixpath.join(base, path))
     target = site.resolve(target_rel) if target_rel is not None else None
     if target is None:
         return False
@@ -290,7 +291,7 @@ def _exists(site: _Site, base: str, path: str, fragment: str) -> bool:
 
 def _target_key(context: _Context, page: str, link: Link) -> str:
     _, _, path, fragment = _split(link.url.strip())
-    return f"{_target(page, path, context.root_path)}#{fragment}"
+    return f"{file_target(page, path, context.root_path)}#{fragment}"
 
 
 def _merge_theme_links(findings: list[tuple[Problem, str]]) -> list[Problem]:
@@ -360,7 +361,7 @@ def _check_link(context: _Context, page: str, link: Link) -> Problem | None:
     external = not context.site_prefix or not url.startswith(context.site_prefix)
     if (scheme or netloc) and external:
         return None  # see monograph.checks.external
-    target_rel = _target(page, path, context.root_path)
+    target_rel = file_target(page, path, context.root_path)
     target = context.site.resolve(target_rel) if target_rel is not None else None
     if target is None:
         return _broken(context, page, link, "link.not_found", target_rel or path)
@@ -379,28 +380,6 @@ def _split(url: str) -> tuple[str, str, str, str]:
     """
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc, unquote(parts.path), unquote(parts.fragment)
-
-
-def _target(page: str, path: str, root_path: str) -> str | None:
-    """Return the site-relative path a link points to, or ``None`` when it leaves the site."""
-    if not path:
-        return page
-    if path.startswith("/"):
-        # Absolute paths start at the server root; the site lives under site_url's path.
-        joined = path[len(root_path) :] if path.startswith(root_path) else path.lstrip("/")
-    else:
-        joined = posixpath.join(posixpath.dirname(page), path)
-    return _normal(joined)
-
-
-def _normal(joined: str) -> str | None:
-    """Normalise a joined site path; ``None`` when it leaves the site."""
-    normal = posixpath.normpath(joined) if joined else ""
-    if normal == ".":
-        return ""
-    if normal == ".." or normal.startswith("../"):
-        return None
-    return normal
 
 
 def _check_edit_link(context: _Context, page: str, link: Link, src: str) -> Problem | None:

@@ -25,7 +25,6 @@ from monograph.core.printing.links import (
     condense_backrefs,
     drop_references,
     fix_svg_sizes,
-    page_key,
     page_slug,
     prefix_ids,
     prefixed,
@@ -33,6 +32,7 @@ from monograph.core.printing.links import (
     rewrite_links,
     with_class,
 )
+from monograph.core.urls import page_key
 
 #: Classes of elements that only make sense on screen; ``no-print`` is for authors.
 _SCREEN_ONLY_CLASSES = ("headerlink", "md-content__button", "no-print")

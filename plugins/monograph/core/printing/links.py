@@ -9,15 +9,15 @@ works on lxml trees; nothing parses HTML with regular expressions.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import html
 
 from .. import ids
 from ..links import safe_url
+from ..urls import link_target, page_key
 
 #: Attributes that hold one id or a space-separated list of ids (HTML and ARIA).
 _IDREF_ATTRIBUTES = ("for", "headers", "aria-labelledby", "aria-describedby", "aria-controls")
@@ -26,28 +26,7 @@ _SVG_URL_ATTRIBUTES = ("fill", "stroke", "marker-start", "marker-mid", "marker-e
 #: Elements and attributes that load a resource the renderer fetches.
 _RESOURCE_ATTRIBUTES = (("img", "src"), ("source", "src"), ("object", "data"), ("video", "poster"))
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-_FAKE_ORIGIN = "http://site.invalid/"
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
-
-
-def page_key(url: str) -> str:
-    """Return one spelling of a site-relative page URL, whatever ``use_directory_urls`` says.
-
-    Arguments:
-        url: A site-relative path such as ``interventions/iron/``, ``interventions/iron.html``,
-            ``interventions/index.html`` or ``""`` for the home page.
-
-    Returns:
-        The directory form: ``interventions/iron/``, ``interventions/`` or ``""``.
-    """
-    path = url.lstrip("/")
-    if path == "index.html" or path.endswith("/index.html"):
-        return path[: -len("index.html")]
-    if path.endswith(".html"):
-        return path[: -len(".html")] + "/"
-    if path and not path.endswith("/") and "." not in posixpath.basename(path):
-        return path + "/"
-    return path
 
 
 def page_slug(url: str) -> str:
@@ -87,13 +66,7 @@ class LinkResolver:
 
     def site_path(self, href: str, page_url: str) -> str | None:
         """Return the site-relative path ``href`` points to, or None for an external URL."""
-        parts = urlsplit(href)
-        if parts.scheme or parts.netloc:
-            return None
-        if href.startswith("/") and self._site_path != "/":
-            href = "/" + href.removeprefix(self._site_path).lstrip("/")
-        resolved = urlsplit(urljoin(_FAKE_ORIGIN + page_url, href))
-        return unquote(resolved.path).lstrip("/")
+        return link_target(href, page_url, self._site_path)
 
     def resolve(self, href: str, page_url: str) -> str | None:
         """Return the rewritten ``href``, or None when the link has no place in the document.
