@@ -238,8 +238,8 @@ def test_summary_table_rows() -> None:
     (table,) = root.xpath("//table[@class='evidence-summary sortable']")
     assert [th.text_content() for th in table.xpath("./thead/tr/th[@scope='col']")] == [
         "Intervention",
-        "Best level (RLS studies of it)",
-        "RLS studies of it",
+        "Best level (studies in RLS)",
+        "Studies in RLS",
         "What the best of them showed",
         "Certainty (GRADE)",
         "Main caveat",
@@ -277,6 +277,19 @@ def test_summary_table_rows() -> None:
         ["Lavender oil", "9", "0", "", "0"],
         ["Magnesium", "4", "2", "uncontrolled-improvement", "0"],
     ]
+
+
+def test_the_default_condition_reads_naturally() -> None:
+    root = parse(render_evidence_summary(ITEMS, cite=cite))
+    (table,) = root.xpath("//table[@class='evidence-summary sortable']")
+    heads = [th.text_content() for th in table.xpath("./thead/tr/th[@scope='col']")]
+    assert heads[1:3] == ["Best level (studies in the condition)", "Studies in the condition"]
+    caption = " ".join(table.xpath("./caption")[0].text_content().split())
+    assert "tested the intervention in people with the condition and" in caption
+    lavender = table.xpath("./tbody/tr")[2].xpath("./td")[2].xpath("./p")[0].text_content()
+    assert lavender == "No study of it in the condition"
+    # The cells name their column for narrow screens, in the same words.
+    assert table.xpath("./tbody/tr")[0].xpath("./td")[1].get("data-label") == heads[2]
 
 
 def test_no_benefit_is_shown_for_uncontrolled_or_unchecked_evidence() -> None:

@@ -294,10 +294,12 @@ def render_claims_table(ev: PageEvidence, *, cite: CiteFn) -> str:
     )
 
 
+#: Column names; ``{condition}`` is the ``condition`` option, a name (``RLS``) or a phrase (the
+#: default ``the condition``), so it only ever follows "in": both read naturally.
 _SUMMARY_COLUMNS = (
     "Intervention",
-    "Best level ({condition} studies of it)",
-    "{condition} studies of it",
+    "Best level (studies in {condition})",
+    "Studies in {condition}",
     "What the best of them showed",
     "Certainty (GRADE)",
     "Main caveat",
