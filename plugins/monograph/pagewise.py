@@ -43,21 +43,16 @@ from .core.bibliography.checks import check_bibliography, check_unknown_keys
 from .core.bibliography.loading import Bibliography, load_bibliography
 from .core.citations.numbering import PageInfo, number_citations
 from .core.citations.registry import CitationRegistry, fill, marker_token
-from .core.evidence.validation import PageEvidence, parse_page_evidence
+from .core.evidence.validation import PageEvidence
 from .core.links import ALLOWED
 from .core.markers import MARKERS, missing_data_message, unknown_marker_message
 from .core.model import CitationGroup, CitationItem, CoreError, Problem, summarise
+from .core.page import read_page_front_matter, unplaced_data
 from .core.rendering.citations import RenderContext, render_group, render_page_references
 from .core.rendering.page_links import refuse_unsafe_links
-from .core.rendering.review import insert_after_title, read_reviewed, reviewed_html
+from .core.rendering.review import insert_after_title, reviewed_html
 from .core.source.encoding import decode_utf8
 from .core.source.locate import SourceLocator
-from .core.source.yaml_lines import (
-    duplicate_keys,
-    front_matter_lines,
-    front_matter_problem,
-    line_of,
-)
 from .core.styles.fetch import fetch_cached, is_url
 from .core.styles.formatter import ReferenceFormatter
 from .core.styles.registry import DEFAULT as DEFAULT_STYLE
@@ -422,28 +417,16 @@ class PageCollector:
         self.markers_seen: set[str] = set()
         #: The list marker of the page, if any: the page's reference list goes in its place.
         self.list_here = ""
-        source = page.source
-        if page.path is not None:
-            dropped = front_matter_problem(source, page.meta, path=page.path)
-            if dropped is not None:
-                self.problems.append(dropped)
-            self.problems += duplicate_keys(source, path=page.path)
-        self.evidence: PageEvidence | None
-        self.evidence, problems = parse_page_evidence(
+        front = read_page_front_matter(
             page.meta,
-            path=page.path or "",
-            source=source,
-            known_keys=bib.lower_keys,
-            suggest=bib.suggest,
+            source=page.source,
+            path=page.path,
+            bib=bib,
+            require_reviewed=require_reviewed,
         )
-        if page.path is None:
-            problems = [replace(p, path=None) for p in problems]
-        self.problems += problems
-        self.reviewed, problem = read_reviewed(
-            page.meta.get("reviewed"), source=source, path=page.path or "", require=require_reviewed
-        )
-        if problem is not None:
-            self.problems.append(replace(problem, path=page.path))
+        self.evidence: PageEvidence | None = front.evidence
+        self.reviewed = front.reviewed
+        self.problems += front.problems
 
     def _problem(self, code: str, message: str, line: int | None, **kw: Any) -> None:
         self.problems.append(Problem(code, message, self.path, line, **kw))
@@ -512,20 +495,9 @@ class PageCollector:
     # After conversion -----------------------------------------------------------------------
 
     def _unplaced_data(self) -> None:
-        if self.evidence is None:
-            return
-        lines = front_matter_lines(self.page.source)
-        for marker in MARKERS.values():
-            if marker.site_wide or marker.name in self.markers_seen:
-                continue
-            if marker.has_data(self.evidence):
-                self._problem(
-                    "evidence.unplaced",
-                    f"the front matter has '{marker.data}' data but the page has no "
-                    f"'<!-- monograph:{marker.name} -->' marker, so the table is not shown; "
-                    "add the marker where the table belongs, alone on its line",
-                    line_of(lines, (marker.data,)) or 1,
-                )
+        self.problems += unplaced_data(
+            self.evidence, source=self.page.source, path=self.path, markers_seen=self.markers_seen
+        )
 
     def finish(
         self, html: str, heading: str, taken_ids: set[str], *, by_default: bool = True

@@ -17,17 +17,11 @@ from mkdocs.structure.pages import Page
 from ..core.bibliography.loading import Bibliography
 from ..core.citations.registry import CitationRegistry, fill, marker_token, token
 from ..core.evidence.render import InterventionSummary, render_evidence_summary
-from ..core.evidence.validation import PageEvidence, parse_page_evidence
+from ..core.evidence.validation import PageEvidence
 from ..core.markers import MARKERS, missing_data_message, unknown_marker_message
 from ..core.model import CitationGroup, CitationItem, Problem
-from ..core.rendering.review import read_reviewed
+from ..core.page import read_page_front_matter, unplaced_data
 from ..core.source.locate import SourceLocator
-from ..core.source.yaml_lines import (
-    duplicate_keys,
-    front_matter_lines,
-    front_matter_problem,
-    line_of,
-)
 from ..core.urls import relative_url
 
 
@@ -77,21 +71,12 @@ class PageContext:
         self.full_bibliography = False
         self.has_references = False
         self.markers_seen: set[str] = set()
-        dropped = front_matter_problem(source, page.meta, path=path)
-        if dropped is not None:
-            self.problems.append(dropped)
-        self.problems += duplicate_keys(source, path=path)
-        self.evidence: PageEvidence | None
-        self.evidence, problems = parse_page_evidence(
-            page.meta, path=path, source=source, known_keys=bib.lower_keys, suggest=bib.suggest
+        front = read_page_front_matter(
+            page.meta, source=source, path=path, bib=bib, require_reviewed=require_reviewed
         )
-        self.problems += problems
-        self.reviewed: dt.date | None
-        self.reviewed, problem = read_reviewed(
-            page.meta.get("reviewed"), source=source, path=path, require=require_reviewed
-        )
-        if problem is not None:
-            self.problems.append(problem)
+        self.evidence: PageEvidence | None = front.evidence
+        self.reviewed: dt.date | None = front.reviewed
+        self.problems += front.problems
 
     def cite(self, group: CitationGroup) -> str:
         """Register a citation written in the page; return its token."""
@@ -154,26 +139,9 @@ class PageContext:
 
     def unplaced_data(self) -> list[Problem]:
         """Evidence or claims in the front matter with no marker to show them on the page."""
-        if self.evidence is None:
-            return []
-        problems = []
-        lines = front_matter_lines(self.source)
-        for marker in MARKERS.values():
-            if marker.site_wide or marker.name in self.markers_seen:
-                continue
-            if not marker.has_data(self.evidence):
-                continue
-            problems.append(
-                Problem(
-                    "evidence.unplaced",
-                    f"the front matter has '{marker.data}' data but the page has no "
-                    f"'<!-- monograph:{marker.name} -->' marker, so the table is not shown; "
-                    "add the marker where the table belongs, alone on its line",
-                    self.path,
-                    line_of(lines, (marker.data,)) or 1,
-                )
-            )
-        return problems
+        return unplaced_data(
+            self.evidence, source=self.source, path=self.path, markers_seen=self.markers_seen
+        )
 
     def _late(self, code: str, message: str, line: int | None) -> None:
         self.late_problems.append(Problem(code, message, self.path, line))

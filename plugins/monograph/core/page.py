@@ -1,0 +1,109 @@
+"""What the engine reads from one page's front matter, and what it asks of the page afterwards.
+
+One home for both page contexts: the MkDocs adapter's ``adapter/page.PageContext`` (one page of
+a site-wide build) and ``pagewise.PageCollector`` (a page converted on its own, under Zensical or
+plain Python-Markdown). Both read the front matter once, with :func:`read_page_front_matter`,
+and ask :func:`unplaced_data` once the page is converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .bibliography.loading import Bibliography
+from .evidence.validation import PageEvidence, parse_page_evidence
+from .markers import MARKERS
+from .model import Problem
+from .rendering.review import read_reviewed
+from .source.yaml_lines import duplicate_keys, front_matter_lines, front_matter_problem, line_of
+
+
+@dataclass
+class PageFrontMatter:
+    """What a page's front matter holds for the engine.
+
+    Attributes:
+        evidence: The page's validated evidence data, if it has any.
+        reviewed: Its ``reviewed:`` date, if it has a valid one.
+        problems: Dropped or duplicated YAML, invalid evidence data, a bad or missing date, in
+            that order.
+    """
+
+    evidence: PageEvidence | None = None
+    reviewed: dt.date | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_page_front_matter(
+    meta: Mapping[str, Any],
+    *,
+    source: str,
+    path: str | None,
+    bib: Bibliography,
+    require_reviewed: bool,
+) -> PageFrontMatter:
+    """Read the evidence data and the review date of a page, with every problem of its YAML.
+
+    Arguments:
+        meta: The front matter as the toolchain read it (MkDocs' ``page.meta``).
+        source: The whole file as written (front matter included), for line numbers.
+        path: The file to name in problems; None when the page has no file (plain
+            Python-Markdown), and then problems carry no path and the YAML text is not
+            compared with ``meta`` (the caller read it itself).
+        bib: The bibliography, for the keys evidence rows cite (with "did you mean").
+        require_reviewed: Every page needs a ``reviewed:`` date.
+    """
+    problems: list[Problem] = []
+    if path is not None:
+        dropped = front_matter_problem(source, meta, path=path)
+        if dropped is not None:
+            problems.append(dropped)
+        problems += duplicate_keys(source, path=path)
+    evidence, evidence_problems = parse_page_evidence(
+        meta, path=path or "", source=source, known_keys=bib.lower_keys, suggest=bib.suggest
+    )
+    if path is None:
+        evidence_problems = [replace(p, path=None) for p in evidence_problems]
+    problems += evidence_problems
+    reviewed, problem = read_reviewed(
+        meta.get("reviewed"), source=source, path=path or "", require=require_reviewed
+    )
+    if problem is not None:
+        problems.append(replace(problem, path=path))
+    return PageFrontMatter(evidence, reviewed, problems)
+
+
+def unplaced_data(
+    evidence: PageEvidence | None, *, source: str, path: str | None, markers_seen: Collection[str]
+) -> list[Problem]:
+    """Evidence or claims in the front matter with no marker to show them on the page.
+
+    Arguments:
+        evidence: The page's evidence data (nothing to say without it).
+        source: The whole file, for the line of the data's key.
+        path: The file to name in problems (None: no path).
+        markers_seen: Names of the markers the page holds.
+    """
+    if evidence is None:
+        return []
+    problems = []
+    lines = front_matter_lines(source)
+    for marker in MARKERS.values():
+        if marker.site_wide or marker.name in markers_seen:
+            continue
+        if not marker.has_data(evidence):
+            continue
+        problems.append(
+            Problem(
+                "evidence.unplaced",
+                f"the front matter has '{marker.data}' data but the page has no "
+                f"'<!-- monograph:{marker.name} -->' marker, so the table is not shown; "
+                "add the marker where the table belongs, alone on its line",
+                path,
+                line_of(lines, (marker.data,)) or 1,
+            )
+        )
+    return problems
