@@ -225,3 +225,25 @@ def test_latex_ligatures_and_chapter_pages(tmp_path: Path) -> None:
         "Doe J. Sleep 2010–2015: “a review”. In: Roe R, editor. Big Book. City: Pub; 2016. "
         "p. 282-300."
     )
+
+
+def test_snapshot_keeps_the_checks_so_a_warm_load_checks_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monograph.core.bibliography import checks
+    from monograph.core.bibliography import loading as bibliography
+
+    path = tmp_path / "refs.bib"
+    path.write_text("@article{a, author={A, B}, title={T}, journal={J}, year={2000}}")
+    cache = tmp_path / "cache"
+    first = load_bibliography(path, "refs.bib", cache, prepare=check_bibliography)
+    [problem] = check_bibliography(first)
+    assert problem.code == "cite.no_identifier"
+    bibliography._CACHE.clear()  # a new process: only the snapshot is left
+
+    def must_not_run(bib: object) -> list[object]:
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(checks, "check_required_fields", must_not_run)
+    second = load_bibliography(path, "refs.bib", cache, prepare=check_bibliography)
+    assert second is not first and check_bibliography(second) == [problem]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..core.bibliography.checks import check_bibliography
 from ..core.bibliography.loading import Bibliography, load_bibliography, merge_bibliographies
 from ..core.model import CoreError, Problem
 from ..core.styles.fetch import fetch_cached, is_url
@@ -66,7 +67,13 @@ def load_sources(
 ) -> tuple[Bibliography, list[Path]]:
     """The bibliography of the site, and the files it was read from (to watch)."""
     files = bib_files(config, project_dir, cache_dir, config_path)
-    bibs = [load_bibliography(path, shown, cache_dir, debug=debug) for path, shown in files]
+    # One file: its checks are the site's, so they are computed with the parse and saved in
+    # its snapshot. Several files are checked once merged (by the caller).
+    prepare = check_bibliography if len(files) == 1 else None
+    bibs = [
+        load_bibliography(path, shown, cache_dir, debug=debug, prepare=prepare)
+        for path, shown in files
+    ]
     if len(bibs) == 1:
         return bibs[0], [files[0][0]]
     shown = display(Path(str(config.bib_dir)), project_dir) if config.bib_dir else bibs[0].path

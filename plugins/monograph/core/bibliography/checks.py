@@ -227,10 +227,16 @@ def check_unused(
 
 
 def check_bibliography(bib: Bibliography) -> list[Problem]:
-    """Every check that needs only ``refs.bib``."""
-    return [
-        *bib.problems,
-        *check_required_fields(bib),
-        *check_identifiers(bib),
-        *check_links(bib),
-    ]
+    """Every check that needs only ``refs.bib``; computed once per parsed file.
+
+    The result is kept in ``bib.checked`` (and so in its snapshot): it depends only on the
+    file's text, which the snapshot is keyed by.
+    """
+    if bib.checked is None:
+        bib.checked = (
+            *bib.problems,
+            *check_required_fields(bib),
+            *check_identifiers(bib),
+            *check_links(bib),
+        )
+    return list(bib.checked)

@@ -43,6 +43,8 @@ class Bibliography:
             type, fields and names after ``@string`` macros are expanded and ``crossref`` fields
             inherited (the cache key of its formatted reference).
         problems: Syntax errors and duplicate keys found while parsing.
+        checked: The problems of every check that needs only the file (``check_bibliography``),
+            or None before they have been computed.
         paths: Lower-cased key to the file that holds the entry, when the bibliography is read
             from several files (``bib_dir``); otherwise every entry is in ``path``.
     """
@@ -53,6 +55,9 @@ class Bibliography:
     digests: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     paths: dict[str, str] = field(default_factory=dict)
+    #: What ``check_bibliography`` found, once it has run (kept in the snapshot with the rest,
+    #: so a warm build checks nothing again: the result depends only on the file's text).
+    checked: tuple[Problem, ...] | None = None
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key in self.data.entries
@@ -329,9 +334,22 @@ def entry_digest(entry: Entry) -> str:
 
 
 _CACHE: dict[tuple[str, int, int], Bibliography] = {}
-#: This module's source: a changed parser never loads a snapshot made by the previous one.
-_PARSER_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-_SNAPSHOT_VERSION = "2"
+
+
+def _core_digest() -> str:
+    # The snapshot holds the parse and the checks' results: any change to the pure core (parser,
+    # checks, identifier rules, LaTeX handling) must make a new one. Read by path, not imported.
+    digest = hashlib.sha256()
+    core = Path(__file__).resolve().parents[1]
+    for source in sorted(core.rglob("*.py")):
+        digest.update(source.relative_to(core).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: The core's source: a changed parser or check never loads a snapshot made by the previous one.
+_PARSER_DIGEST = _core_digest()
+_SNAPSHOT_VERSION = "3"
 
 
 def _snapshot_path(cache_dir: Path, shown: str, text: str) -> Path:
@@ -391,12 +409,14 @@ def load_bibliography(
     display_path: str | None = None,
     cache_dir: Path | None = None,
     debug: Callable[[str], None] | None = None,
+    prepare: Callable[[Bibliography], object] | None = None,
 ) -> Bibliography:
     """Parse ``path`` once per content version; later calls with an unchanged file are free.
 
     ``mkdocs serve`` re-creates the plugin on every rebuild, so the cache lives at module level,
     keyed by the file's resolved path, modification time and size. With ``cache_dir``, the
-    parsed result is also kept on disk between builds, keyed by the file's content.
+    parsed result is also kept on disk between builds, keyed by the file's content and the
+    core's source; ``prepare`` runs on a freshly parsed bibliography before it is saved.
 
     Raises:
         CoreError: The file cannot be read.
@@ -419,6 +439,8 @@ def load_bibliography(
         starts = {str(key): parser.lines[str(key).lower()] for key in data.entries}
         problems = _name_entries(encoding_problems, starts) + parser.problems
         bib = Bibliography(shown, data, parser.lines, parser.digests, problems)
+        if prepare is not None:
+            prepare(bib)  # e.g. the checks, whose results the snapshot then keeps
         if snapshot:
             _write_snapshot(snapshot, bib)
     _CACHE.clear()  # one bibliography per project: keep only the newest version

@@ -19,6 +19,8 @@ from ..links import page_link_allowed, safe_url
 #: Attributes a browser (or WeasyPrint) follows or loads.
 _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "poster", "xlink:href")
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+#: Every name under which one of them can appear in ``element.keys()``.
+_URL_NAMES = frozenset((*_URL_ATTRIBUTES, _XLINK_HREF))
 
 
 def _allowed(tag: str, name: str, value: str) -> bool:
@@ -54,9 +56,9 @@ def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
         return escape(page_html, quote=False), ["(a page lxml cannot read, shown as text)"]
     refused: list[str] = []
     changed = False
-    for element in root.iter():
-        if not isinstance(element.tag, str) or not element.attrib:
-            continue
+    for element in root.iter(etree.Element):  # elements only: no comments, no PIs
+        if _URL_NAMES.isdisjoint(element.keys()):
+            continue  # most elements: nothing to check, and no per-attribute lookups
         for name in _URL_ATTRIBUTES:
             attribute = _XLINK_HREF if name == "xlink:href" else name
             value = element.get(attribute) or (element.get(name) if name == "xlink:href" else None)

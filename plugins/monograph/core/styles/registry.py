@@ -12,11 +12,14 @@ from __future__ import annotations
 import difflib
 from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import CoreError
 from .base import ReferenceStyle
-from .csl import CslStyle, load_csl_file, read_csl
 from .fetch import fetch_cached, is_url
+
+if TYPE_CHECKING:
+    from .csl import CslStyle
 
 #: Shipped CSL styles by name -> file in ``csl/``.
 SHIPPED = {
@@ -47,6 +50,8 @@ def style_names() -> list[str]:
 
 
 def _shipped(name: str) -> CslStyle:
+    from .csl import CslStyle, read_csl  # citeproc loads only for a CSL style
+
     resource = resources.files(__package__ or "monograph.core.styles") / "csl" / SHIPPED[name]
     return CslStyle(read_csl(resource.read_bytes(), f"{name} (shipped)"), name)
 
@@ -82,6 +87,8 @@ def load_style(
         config_path: The configuration file, as named in messages.
     """
     if csl_file:
+        from .csl import load_csl_file  # citeproc loads only for a CSL style
+
         if name != DEFAULT:
             raise CoreError(
                 f"{config_path}: both 'style: {name}' and 'csl_file: {csl_file}'; keep one "
