@@ -6,11 +6,12 @@ pybtex backend; a title holding ``<script>`` shows as text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
 
 from jinja2 import TemplateError
+from markupsafe import Markup
 
 from .. import ids
 from ..citations.numbering import Numbering, Place
@@ -42,6 +43,10 @@ class RenderContext:
     page_url: str
     bibliography_url: str | None
     templates: Templates = DEFAULT_TEMPLATES
+    #: Per work: the escaped values of its links on this page (see :func:`_link`).
+    link_values: dict[str, tuple[Markup, Markup, Markup]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def entry_href(self, key: str) -> str:
         """Link to the entry of ``key``: the site bibliography, or this page's list."""
@@ -65,11 +70,19 @@ def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: boo
     readers, out of the tab order (``tabindex="-1"``): a keyboard user meets the range's first
     and last numbers, and every work of the range in the page's reference list.
     """
+    values = ctx.link_values.get(key)
+    if values is None:  # once per work and page: its escaped key, link and hover text
+        values = ctx.link_values[key] = (
+            html(escape(key)),
+            html(escape(ctx.entry_href(key))),
+            html(escape(ctx.formatter.get(key).text)),
+        )
+    escaped_key, href, title = values
     return ctx.templates.citation.link(  # type: ignore[no-any-return]
-        key=html(escape(key)),
+        key=escaped_key,
         anchor=html(escape(anchor)),
-        href=html(escape(ctx.entry_href(key))),
-        title=html(escape(ctx.formatter.get(key).text)),
+        href=href,
+        title=title,
         text=html(text),
         in_range=in_range,
     )
