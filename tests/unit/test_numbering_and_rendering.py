@@ -13,7 +13,7 @@ from monograph.core.citations.numbering import Numbering, PageInfo, number_citat
 from monograph.core.citations.registry import CitationRegistry
 from monograph.core.model import CitationGroup, CitationItem, CoreError
 from monograph.core.rendering.citations import RenderContext, render_group
-from monograph.core.rendering.templates import Templates
+from monograph.core.rendering.templates import Templates, default_templates, templates_for
 from monograph.core.styles.formatter import ReferenceFormatter
 
 BIB = "\n".join(
@@ -146,3 +146,13 @@ def test_a_citation_template_that_does_not_parse_names_its_line(tmp_path: Path) 
     assert str(failure.value).startswith(
         f"{path}:2: template monograph/citation.html does not parse"
     )
+
+
+def test_templates_are_compiled_once_unless_a_site_overrides_one(tmp_path: Path) -> None:
+    assert templates_for([]) is default_templates()
+    assert templates_for([tmp_path]) is default_templates()  # a custom_dir with none of them
+    (tmp_path / "monograph").mkdir()
+    (tmp_path / "monograph" / "entry.html").write_text("<li>{{ entry.reference }}</li>\n")
+    own = templates_for([tmp_path])
+    assert own is not default_templates()
+    assert own.entry.filename == str(tmp_path / "monograph" / "entry.html")

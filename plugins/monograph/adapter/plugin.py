@@ -33,7 +33,7 @@ from ..core.citations.nocite import resolve_nocite
 from ..core.citations.numbering import number_citations
 from ..core.citations.registry import CitationRegistry
 from ..core.model import CoreError, Problem, summarise
-from ..core.rendering.templates import Templates
+from ..core.rendering.templates import Templates, templates_for
 from ..core.source.encoding import decode_utf8
 from ..core.styles.formatter import ReferenceFormatter
 from ..core.styles.registry import load_style
@@ -349,7 +349,7 @@ def _templates(config: MkDocsConfig) -> Templates:
     """The reference-list templates: ``monograph/*.html`` in the theme's custom_dir win."""
     custom_dir = config.theme.custom_dir
     try:
-        return Templates([Path(custom_dir)] if custom_dir else [])
+        return templates_for([Path(custom_dir)] if custom_dir else [])
     except CoreError as exc:
         raise PluginError(str(exc)) from None
 

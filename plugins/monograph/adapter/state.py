@@ -12,8 +12,7 @@ from mkdocs.structure.pages import Page
 from ..core.bibliography.loading import Bibliography
 from ..core.citations.numbering import PageInfo
 from ..core.citations.registry import CitationRegistry
-from ..core.rendering.templates import DEFAULT as DEFAULT_TEMPLATES
-from ..core.rendering.templates import Templates
+from ..core.rendering.templates import Templates, default_templates
 from ..core.styles.formatter import ReferenceFormatter
 from .page import PageContext
 
@@ -39,7 +38,7 @@ class BuildState:
     formatter: ReferenceFormatter
     registry: CitationRegistry
     nocite: tuple[str, ...]
-    templates: Templates = DEFAULT_TEMPLATES
+    templates: Templates = field(default_factory=default_templates)
     pages: dict[str, PageContext] = field(default_factory=dict)
     page_sources: dict[str, str] = field(default_factory=dict)
     nav: Navigation | None = None

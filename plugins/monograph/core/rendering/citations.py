@@ -19,8 +19,14 @@ from ..model import CitationGroup, CitationItem
 from ..styles.base import CitedItem
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
-from .templates import DEFAULT as DEFAULT_TEMPLATES
-from .templates import BackrefValues, EntryValues, Templates, failure, html
+from .templates import (
+    BackrefValues,
+    EntryValues,
+    Templates,
+    default_templates,
+    failure,
+    html,
+)
 
 _FRAGMENT_SAFE = ":/-._~!$&'()*+,;=@?"
 
@@ -42,7 +48,7 @@ class RenderContext:
     formatter: ReferenceFormatter
     page_url: str
     bibliography_url: str | None
-    templates: Templates = DEFAULT_TEMPLATES
+    templates: Templates = field(default_factory=default_templates)
     #: Per work: the escaped values of its links on this page (see :func:`_link`).
     link_values: dict[str, tuple[Markup, Markup, Markup]] = field(
         default_factory=dict, compare=False, repr=False

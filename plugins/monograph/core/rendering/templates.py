@@ -9,6 +9,7 @@ partials do) is used instead. Every value handed to a template is HTML, already 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,4 +142,19 @@ class EntryValues:
     backrefs: list[BackrefValues]
 
 
-DEFAULT = Templates()
+@functools.cache
+def default_templates() -> Templates:
+    """The engine's own templates, compiled once per process (on first use, not on import)."""
+    return Templates()
+
+
+def templates_for(overrides: Sequence[Path]) -> Templates:
+    """The templates with ``overrides`` first; the shared defaults when they override nothing.
+
+    Compiling the templates is the costly part (tens of milliseconds), so a site that overrides
+    none of them, and every rebuild under ``mkdocs serve``, reuses the process's one compilation.
+    """
+    names = (CITATION, ENTRY, LIST)
+    if any((Path(folder) / name).is_file() for folder in overrides for name in names):
+        return Templates(overrides)
+    return default_templates()
