@@ -45,9 +45,14 @@ from .core.citations.numbering import PageInfo, number_citations
 from .core.citations.registry import CitationRegistry, fill, marker_token
 from .core.evidence.validation import PageEvidence
 from .core.links import ALLOWED
-from .core.markers import MARKERS, missing_data_message, unknown_marker_message
+from .core.markers import (
+    MARKERS,
+    misplaced_marker_message,
+    missing_data_message,
+    unknown_marker_message,
+)
 from .core.model import CitationGroup, CitationItem, CoreError, Problem, summarise
-from .core.page import read_page_front_matter, unplaced_data
+from .core.page import read_page_front_matter, render_page_table, unplaced_data
 from .core.rendering.citations import RenderContext, render_group, render_page_references
 from .core.rendering.page_links import refuse_unsafe_links
 from .core.rendering.review import insert_after_title, reviewed_html
@@ -476,20 +481,22 @@ class PageCollector:
                 "it is produced by the MkDocs build of this site; this build converts each page "
                 "on its own and cannot gather it.</em></p>"
             )
-        if self.evidence is None and any(p.code.startswith("evidence.") for p in self.problems):
-            return ""  # the data is broken and already reported: render nothing, add nothing
-        if self.evidence is None or marker.render is None or not marker.has_data(self.evidence):
+        table = render_page_table(
+            marker,
+            self.evidence,
+            broken=any(p.code.startswith("evidence.") for p in self.problems),
+            cite=self.cite_keys,
+            year_of=self.bib.year_of,
+        )
+        if table is None:
             self._problem("evidence.missing", missing_data_message(marker), line)
             return ""
-        return marker.render(self.evidence, self.cite_keys, self.bib.year_of)
+        return table
 
     def misplaced_marker(self, name: str, source: str) -> None:
         """A marker indented or after other text: not expanded, so say so."""
         self._problem(
-            "marker.misplaced",
-            f"marker 'monograph:{name}' is not alone at the start of its line, so it is "
-            "ignored; put it on a line of its own, without indentation",
-            self.locator.line_of(source.strip()),
+            "marker.misplaced", misplaced_marker_message(name), self.locator.line_of(source.strip())
         )
 
     # After conversion -----------------------------------------------------------------------

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 import yaml
 from monograph.core.bibliography.loading import Bibliography, load_bibliography
-from monograph.core.page import read_page_front_matter, unplaced_data
+from monograph.core.markers import MARKERS
+from monograph.core.page import read_page_front_matter, render_page_table, unplaced_data
 
 PAGE = """\
 ---
@@ -95,3 +97,28 @@ def test_a_missing_date_is_a_problem_only_when_required(bib: Bibliography) -> No
             _meta(source), source=source, path="docs/v.md", bib=bib, require_reviewed=require
         )
         assert [p.code for p in front.problems] == codes
+
+
+def test_a_page_table_renders_says_missing_or_stays_silent_on_broken_data(
+    bib: Bibliography,
+) -> None:
+    front = read_page_front_matter(
+        _meta(PAGE), source=PAGE, path="docs/v.md", bib=bib, require_reviewed=False
+    )
+    cited: list[tuple[str, ...]] = []
+
+    def cite(keys: Sequence[str]) -> str:
+        cited.append(tuple(keys))
+        return "[1]"
+
+    table = render_page_table(
+        MARKERS["evidence"], front.evidence, broken=False, cite=cite, year_of=bib.year_of
+    )
+    assert table is not None and "<table" in table and cited == [("cuellar2009",)]
+    claims = MARKERS["claims"]
+    assert (
+        render_page_table(claims, front.evidence, broken=False, cite=cite, year_of=bib.year_of)
+        is None
+    )
+    assert render_page_table(claims, None, broken=False, cite=cite, year_of=bib.year_of) is None
+    assert render_page_table(claims, None, broken=True, cite=cite, year_of=bib.year_of) == ""

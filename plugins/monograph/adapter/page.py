@@ -18,9 +18,14 @@ from ..core.bibliography.loading import Bibliography
 from ..core.citations.registry import CitationRegistry, fill, marker_token, token
 from ..core.evidence.render import InterventionSummary, render_evidence_summary
 from ..core.evidence.validation import PageEvidence
-from ..core.markers import MARKERS, missing_data_message, unknown_marker_message
+from ..core.markers import (
+    MARKERS,
+    misplaced_marker_message,
+    missing_data_message,
+    unknown_marker_message,
+)
 from ..core.model import CitationGroup, CitationItem, Problem
-from ..core.page import read_page_front_matter, unplaced_data
+from ..core.page import read_page_front_matter, render_page_table, unplaced_data
 from ..core.source.locate import SourceLocator
 from ..core.urls import relative_url
 
@@ -121,20 +126,22 @@ class PageContext:
             self.has_references = True
         if marker.site_wide:
             return marker_token(name)
-        if self.evidence is None and any(p.code.startswith("evidence.") for p in self.problems):
-            return ""  # the data is broken and already reported: render nothing, add nothing
-        if self.evidence is None or marker.render is None or not marker.has_data(self.evidence):
+        table = render_page_table(
+            marker,
+            self.evidence,
+            broken=any(p.code.startswith("evidence.") for p in self.problems),
+            cite=self.cite_keys,
+            year_of=self.bib.year_of,
+        )
+        if table is None:
             self._late("evidence.missing", missing_data_message(marker), line)
             return ""
-        return marker.render(self.evidence, self.cite_keys, self.bib.year_of)
+        return table
 
     def misplaced_marker(self, name: str, source: str) -> None:
         """A marker indented or after other text: not expanded, so say so."""
         self._late(
-            "marker.misplaced",
-            f"marker 'monograph:{name}' is not alone at the start of its line, so it is "
-            "ignored; put it on a line of its own, without indentation",
-            self.locator.line_of(source.strip()),
+            "marker.misplaced", misplaced_marker_message(name), self.locator.line_of(source.strip())
         )
 
     def unplaced_data(self) -> list[Problem]:

@@ -90,3 +90,11 @@ def missing_data_message(marker: Marker) -> str:
         f"marker 'monograph:{marker.name}' but the front matter has no valid {marker.data} "
         "data; add it or remove the marker"
     )
+
+
+def misplaced_marker_message(name: str) -> str:
+    """The problem of a marker that is indented or follows other text (it is not expanded)."""
+    return (
+        f"marker 'monograph:{name}' is not alone at the start of its line, so it is "
+        "ignored; put it on a line of its own, without indentation"
+    )

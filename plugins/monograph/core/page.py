@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .bibliography.loading import Bibliography
+from .evidence.render import CiteFn
 from .evidence.validation import PageEvidence, parse_page_evidence
-from .markers import MARKERS
+from .markers import MARKERS, Marker, YearOf
 from .model import Problem
 from .rendering.review import read_reviewed
 from .source.yaml_lines import duplicate_keys, front_matter_lines, front_matter_problem, line_of
@@ -107,3 +108,26 @@ def unplaced_data(
             )
         )
     return problems
+
+
+def render_page_table(
+    marker: Marker, evidence: PageEvidence | None, *, broken: bool, cite: CiteFn, year_of: YearOf
+) -> str | None:
+    """The table a page marker (evidence, claims) stands for.
+
+    Arguments:
+        marker: A marker that is not site-wide.
+        evidence: The page's evidence data.
+        broken: The page's evidence data was invalid and is reported already.
+        cite: Registers the citations the table makes; returns their token.
+        year_of: The year of a work, for the table's rows.
+
+    Returns:
+        The table's HTML; ``""`` when the data is broken (nothing rendered, nothing added);
+        None when the page has no data for the marker (say :func:`missing_data_message`).
+    """
+    if evidence is None and broken:
+        return ""
+    if evidence is None or marker.render is None or not marker.has_data(evidence):
+        return None
+    return marker.render(evidence, cite, year_of)
