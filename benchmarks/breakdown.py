@@ -63,7 +63,16 @@ TIMED = (
     ("  fill_page (all pages)", "monograph.adapter.plugin", "fill_page"),
     ("    render_group (citations)", "monograph.adapter.fill", "render_group"),
     ("    render_page_references", "monograph.adapter.fill", "render_page_references"),
-    ("    refuse_unsafe_links (lxml)", "monograph.adapter.fill", "refuse_unsafe_links"),
+    (
+        "    unsafe-link check (CheckedPages.refuse)",
+        "monograph.core.rendering.page_links",
+        "CheckedPages.refuse",
+    ),
+    (
+        "      refuse_unsafe_links (lxml)",
+        "monograph.core.rendering.page_links",
+        "refuse_unsafe_links",
+    ),
     ("    render_bibliography", "monograph.adapter.fill", "render_bibliography"),
     (
         "    format_reference (pybtex, cache misses)",

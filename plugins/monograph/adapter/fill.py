@@ -18,7 +18,6 @@ from ..core.rendering.citations import (
     render_group,
     render_page_references,
 )
-from ..core.rendering.page_links import refuse_unsafe_links
 from ..core.rendering.review import insert_after_title, reviewed_html
 from .state import BuildState
 
@@ -69,7 +68,7 @@ def fill_page(
         anchor = _free_anchor(page, ids.REFERENCES_ID)
         html += "\n" + render_page_references(ctx, keys, heading, anchor)
         _add_toc_entry(page, html_lib.escape(heading), anchor)
-    html, refused = refuse_unsafe_links(html)
+    html, refused = state.checked_pages.refuse(html)
     page.content = html
     return [
         Problem(

@@ -33,6 +33,7 @@ from ..core.citations.nocite import resolve_nocite
 from ..core.citations.numbering import number_citations
 from ..core.citations.registry import CitationRegistry
 from ..core.model import CoreError, Problem, summarise
+from ..core.rendering.page_links import CheckedPages
 from ..core.rendering.templates import Templates, templates_for
 from ..core.source.encoding import decode_utf8
 from ..core.styles.formatter import ReferenceFormatter
@@ -168,6 +169,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             CitationRegistry(),
             nocite,
             _templates(config),
+            CheckedPages(cache_dir / "checked-pages.json" if cache_dir else None),
         )
         report(_drop_pagewise(config), notices=self.config.notices)
         self.extension.commands = {
@@ -302,6 +304,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             raise PluginError(str(exc)) from None
         report(state.formatter.style.problems, notices=self.config.notices)
         state.formatter.save()
+        state.checked_pages.save()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when a file the plugin reads changes (MkDocs watches only docs/ and config)."""

@@ -12,6 +12,7 @@ from mkdocs.structure.pages import Page
 from ..core.bibliography.loading import Bibliography
 from ..core.citations.numbering import PageInfo
 from ..core.citations.registry import CitationRegistry
+from ..core.rendering.page_links import CheckedPages
 from ..core.rendering.templates import Templates, default_templates
 from ..core.styles.formatter import ReferenceFormatter
 from .page import PageContext
@@ -28,6 +29,7 @@ class BuildState:
         registry: Every citation group met while converting pages.
         nocite: Keys listed although never cited (``*`` already expanded).
         templates: The reference-list templates, the theme's ``custom_dir`` overrides first.
+        checked_pages: The unsafe-link check, with the pages found clean by earlier builds.
         pages: Page contexts by source URI.
         page_sources: Pages the plugin read itself because they are not UTF-8, by source URI.
         nav: The navigation, once MkDocs has built it.
@@ -39,6 +41,7 @@ class BuildState:
     registry: CitationRegistry
     nocite: tuple[str, ...]
     templates: Templates = field(default_factory=default_templates)
+    checked_pages: CheckedPages = field(default_factory=CheckedPages)
     pages: dict[str, PageContext] = field(default_factory=dict)
     page_sources: dict[str, str] = field(default_factory=dict)
     nav: Navigation | None = None

@@ -9,7 +9,10 @@ the PDF are all made from this HTML, so none of them can hold such a link.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from html import escape
+from pathlib import Path
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -79,3 +82,74 @@ def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
     text = escape(root.text or "", quote=False)
     body = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
     return text + body, refused
+
+
+def _checker_digest() -> str:
+    # The rule's code and the parser: a change to either checks every page again.
+    digest = hashlib.sha256(f"lxml-{etree.LXML_VERSION}".encode())
+    for source in (Path(__file__), Path(__file__).resolve().parents[1] / "links.py"):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CHECKER = _checker_digest()
+
+
+class CheckedPages:
+    """:func:`refuse_unsafe_links` that skips pages it has already found clean.
+
+    A finished page with nothing to refuse is remembered by a hash of its HTML (and of the
+    checker's code), in memory and, with ``path``, in a small JSON file between builds: a warm
+    build whose pages come out the same parses none of them again. Only clean pages are
+    remembered, so a page with an unsafe link is always checked and reported.
+
+    Arguments:
+        path: The JSON file (in the cache directory), or None to remember within one build.
+    """
+
+    #: The most pages the file remembers (32 hex digits each).
+    LIMIT = 20_000
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.known: frozenset[str] = frozenset()
+        self.seen: set[str] = set()
+        if path is not None and path.is_file():
+            try:
+                data = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = None  # unreadable: every page is simply checked again
+            if isinstance(data, dict) and data.get("checker") == _CHECKER:
+                clean = data.get("clean")
+                if isinstance(clean, list):
+                    self.known = frozenset(str(item) for item in clean)
+
+    def refuse(self, page_html: str) -> tuple[str, list[str]]:
+        """What :func:`refuse_unsafe_links` returns for ``page_html``."""
+        digest = hashlib.sha256(page_html.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        if digest in self.known or digest in self.seen:
+            self.seen.add(digest)
+            return page_html, []
+        checked, refused = refuse_unsafe_links(page_html)
+        if checked is page_html and not refused:
+            self.seen.add(digest)
+        return checked, refused
+
+    def save(self) -> None:
+        """Write the clean pages of this build and of earlier ones, up to :data:`LIMIT`.
+
+        Earlier builds' pages stay (two editions of one site share the cache directory; an
+        old entry is only ever the hash of a clean page); past the limit only this build's do.
+        """
+        if self.path is None or self.seen <= self.known:
+            return
+        clean = self.seen | self.known
+        if len(clean) > self.LIMIT:
+            clean = self.seen
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"checker": _CHECKER, "clean": sorted(clean)}), "utf-8")
+            tmp.replace(self.path)
+        except OSError:
+            return  # a read-only checkout still builds; it checks every page next time
