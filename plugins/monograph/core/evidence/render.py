@@ -294,7 +294,7 @@ def render_claims_table(ev: PageEvidence, *, cite: CiteFn) -> str:
     )
 
 
-#: Column names; ``{condition}`` is the ``condition`` option, a name (``RLS``) or a phrase (the
+#: Column names; ``{condition}`` is the ``condition`` option, a name (``asthma``) or a phrase (the
 #: default ``the condition``), so it only ever follows "in": both read naturally.
 _SUMMARY_COLUMNS = (
     "Intervention",
