@@ -42,7 +42,7 @@ from .core import ids
 from .core.bibliography.checks import check_bibliography, check_unknown_keys
 from .core.bibliography.loading import Bibliography, load_bibliography
 from .core.citations.numbering import PageInfo, number_citations
-from .core.citations.registry import CitationRegistry, fill, marker_token
+from .core.citations.registry import CitationRegistry, CitingPage, fill, marker_token
 from .core.evidence.validation import PageEvidence
 from .core.links import ALLOWED
 from .core.markers import (
@@ -51,7 +51,7 @@ from .core.markers import (
     missing_data_message,
     unknown_marker_message,
 )
-from .core.model import CitationGroup, CitationItem, CoreError, Problem, summarise
+from .core.model import CoreError, Problem, summarise
 from .core.page import read_page_front_matter, render_page_table, unplaced_data
 from .core.rendering.citations import RenderContext, render_group, render_page_references
 from .core.rendering.page_links import refuse_unsafe_links
@@ -396,7 +396,7 @@ def _plain_page(text: str) -> tuple[PageSource, str]:
     return PageSource(None, "", meta, text, Path.cwd(), False, title, problems), body
 
 
-class PageCollector:
+class PageCollector(CitingPage):
     """Receives one page's citations and markers, and fills them in once the page is converted.
 
     The per-page counterpart of the plugin's ``MkDocsPageSink``: the same core functions, the
@@ -437,16 +437,6 @@ class PageCollector:
         self.problems.append(Problem(code, message, self.path, line, **kw))
 
     # The PageSink protocol of the extension -------------------------------------------------
-
-    def cite(self, group: CitationGroup) -> str:
-        """Register a citation written in the page; return its token."""
-        line = self.locator.line_of(group.source)
-        return self.registry.register(replace(group, path=self.path, line=line))
-
-    def cite_keys(self, keys: Sequence[str]) -> str:
-        """Register a citation made by generated content (evidence tables)."""
-        group = CitationGroup(tuple(CitationItem(key) for key in keys), path=self.path)
-        return self.registry.register(group)
 
     def marker(self, name: str, source: str) -> str:
         """HTML for a marker line; what needs the whole site says so on the page."""

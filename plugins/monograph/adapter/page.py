@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
 
 from mkdocs.structure.pages import Page
 
 from ..core.bibliography.loading import Bibliography
-from ..core.citations.registry import CitationRegistry, fill, marker_token, token
+from ..core.citations.registry import CitationRegistry, CitingPage, fill, marker_token, token
 from ..core.evidence.render import InterventionSummary, render_evidence_summary
 from ..core.evidence.validation import PageEvidence
 from ..core.markers import (
@@ -24,7 +23,7 @@ from ..core.markers import (
     missing_data_message,
     unknown_marker_message,
 )
-from ..core.model import CitationGroup, CitationItem, Problem
+from ..core.model import Problem
 from ..core.page import read_page_front_matter, render_page_table, unplaced_data
 from ..core.source.locate import SourceLocator
 from ..core.urls import relative_url
@@ -37,7 +36,7 @@ def _first_line(source: str, markdown: str) -> int:
     return 1
 
 
-class PageContext:
+class PageContext(CitingPage):
     r"""Receives the citations and markers of one page.
 
     Attributes:
@@ -82,16 +81,6 @@ class PageContext:
         self.evidence: PageEvidence | None = front.evidence
         self.reviewed: dt.date | None = front.reviewed
         self.problems += front.problems
-
-    def cite(self, group: CitationGroup) -> str:
-        """Register a citation written in the page; return its token."""
-        line = self.locator.line_of(group.source)
-        return self.registry.register(replace(group, path=self.path, line=line))
-
-    def cite_keys(self, keys: Sequence[str]) -> str:
-        """Register a citation made by generated content (evidence tables)."""
-        group = CitationGroup(tuple(CitationItem(key) for key in keys), path=self.path)
-        return self.registry.register(group)
 
     def marker(self, name: str, source: str) -> str:
         """HTML for a marker line: a token for site-wide markers, a table for page markers."""
