@@ -247,3 +247,27 @@ def test_snapshot_keeps_the_checks_so_a_warm_load_checks_nothing(
     monkeypatch.setattr(checks, "check_required_fields", must_not_run)
     second = load_bibliography(path, "refs.bib", cache, prepare=check_bibliography)
     assert second is not first and check_bibliography(second) == [problem]
+
+
+def test_each_bib_file_keeps_its_own_snapshot(tmp_path: Path) -> None:
+    """bib_dir: two files in one cache folder both load warm, and a changed file replaces
+    only its own snapshot."""
+    from monograph.core.bibliography import loading as bibliography
+
+    cache = tmp_path / "cache"
+    one, two = tmp_path / "one.bib", tmp_path / "two.bib"
+    one.write_text(TROTTI, encoding="utf-8")
+    two.write_text(TROTTI.replace("trotti2019", "other2019"), encoding="utf-8")
+    load_bibliography(one, "one.bib", cache)
+    load_bibliography(two, "two.bib", cache)
+    assert len(list(cache.glob("bibliography-*.pickle"))) == 2
+    parsed: list[str] = []
+    bibliography._CACHE.clear()  # a new process: both come from their snapshots
+    load_bibliography(one, "one.bib", cache, prepare=lambda bib: parsed.append("one"))
+    load_bibliography(two, "two.bib", cache, prepare=lambda bib: parsed.append("two"))
+    assert parsed == []
+    two.write_text(TROTTI.replace("trotti2019", "changed2019"), encoding="utf-8")
+    bibliography._CACHE.clear()
+    load_bibliography(two, "two.bib", cache, prepare=lambda bib: parsed.append("two"))
+    assert parsed == ["two"]
+    assert len(list(cache.glob("bibliography-*.pickle"))) == 2

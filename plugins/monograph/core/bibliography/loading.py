@@ -349,12 +349,22 @@ def _core_digest() -> str:
 
 #: The core's source: a changed parser or check never loads a snapshot made by the previous one.
 _PARSER_DIGEST = _core_digest()
-_SNAPSHOT_VERSION = "3"
+_SNAPSHOT_VERSION = "4"
 
 
 def _snapshot_path(cache_dir: Path, shown: str, text: str) -> Path:
+    """Where the snapshot of one .bib file's parse goes.
+
+    ``bibliography-<file>-<content>.pickle``: one per .bib file (``bib_dir`` has several),
+    named by the file and by everything its parse depends on.
+    """
     seed = f"{_SNAPSHOT_VERSION}/{pybtex.__version__}/{_PARSER_DIGEST}/{shown}\n{text}"
-    return cache_dir / f"bibliography-{hashlib.sha256(seed.encode()).hexdigest()[:24]}.pickle"
+    content = hashlib.sha256(seed.encode()).hexdigest()[:24]
+    return cache_dir / f"bibliography-{_file_tag(shown)}-{content}.pickle"
+
+
+def _file_tag(shown: str) -> str:
+    return hashlib.sha256(shown.encode()).hexdigest()[:8]
 
 
 def _read_snapshot(snapshot: Path, debug: Callable[[str], None]) -> Bibliography | None:
@@ -384,7 +394,8 @@ def _read_snapshot(snapshot: Path, debug: Callable[[str], None]) -> Bibliography
 def _write_snapshot(snapshot: Path, bib: Bibliography) -> None:
     try:
         snapshot.parent.mkdir(parents=True, exist_ok=True)
-        for old in snapshot.parent.glob("bibliography-*.pickle"):
+        # The same file's older snapshots go; other files' (bib_dir) stay.
+        for old in snapshot.parent.glob(f"{snapshot.name.rsplit('-', 1)[0]}-*.pickle"):
             old.unlink()
         tmp = snapshot.with_suffix(".tmp")
         tmp.write_bytes(pickle.dumps(bib, protocol=pickle.HIGHEST_PROTOCOL))
