@@ -42,17 +42,15 @@ from .core import ids
 from .core.bibliography.checks import check_bibliography, check_unknown_keys
 from .core.bibliography.loading import Bibliography, load_bibliography
 from .core.citations.numbering import PageInfo, number_citations
-from .core.citations.registry import CitationRegistry, CitingPage, fill, marker_token
+from .core.citations.registry import CitationRegistry, fill, marker_token
 from .core.evidence.validation import PageEvidence
 from .core.links import ALLOWED
 from .core.markers import (
     MARKERS,
-    misplaced_marker_message,
-    missing_data_message,
     unknown_marker_message,
 )
 from .core.model import CoreError, Problem, summarise
-from .core.page import read_page_front_matter, render_page_table, unplaced_data
+from .core.page import CitingPage, read_page_front_matter, unplaced_data
 from .core.rendering.citations import RenderContext, render_group, render_page_references
 from .core.rendering.page_links import refuse_unsafe_links
 from .core.rendering.review import insert_after_title, reviewed_html
@@ -436,6 +434,8 @@ class PageCollector(CitingPage):
     def _problem(self, code: str, message: str, line: int | None, **kw: Any) -> None:
         self.problems.append(Problem(code, message, self.path, line, **kw))
 
+    report = _problem
+
     # The PageSink protocol of the extension -------------------------------------------------
 
     def marker(self, name: str, source: str) -> str:
@@ -471,23 +471,7 @@ class PageCollector(CitingPage):
                 "it is produced by the MkDocs build of this site; this build converts each page "
                 "on its own and cannot gather it.</em></p>"
             )
-        table = render_page_table(
-            marker,
-            self.evidence,
-            broken=any(p.code.startswith("evidence.") for p in self.problems),
-            cite=self.cite_keys,
-            year_of=self.bib.year_of,
-        )
-        if table is None:
-            self._problem("evidence.missing", missing_data_message(marker), line)
-            return ""
-        return table
-
-    def misplaced_marker(self, name: str, source: str) -> None:
-        """A marker indented or after other text: not expanded, so say so."""
-        self._problem(
-            "marker.misplaced", misplaced_marker_message(name), self.locator.line_of(source.strip())
-        )
+        return self.page_table(marker, line)
 
     # After conversion -----------------------------------------------------------------------
 

@@ -14,17 +14,15 @@ from collections.abc import Sequence
 from mkdocs.structure.pages import Page
 
 from ..core.bibliography.loading import Bibliography
-from ..core.citations.registry import CitationRegistry, CitingPage, fill, marker_token, token
+from ..core.citations.registry import CitationRegistry, fill, marker_token, token
 from ..core.evidence.render import InterventionSummary, render_evidence_summary
 from ..core.evidence.validation import PageEvidence
 from ..core.markers import (
     MARKERS,
-    misplaced_marker_message,
-    missing_data_message,
     unknown_marker_message,
 )
 from ..core.model import Problem
-from ..core.page import read_page_front_matter, render_page_table, unplaced_data
+from ..core.page import CitingPage, read_page_front_matter, unplaced_data
 from ..core.source.locate import SourceLocator
 from ..core.urls import relative_url
 
@@ -115,23 +113,7 @@ class PageContext(CitingPage):
             self.has_references = True
         if marker.site_wide:
             return marker_token(name)
-        table = render_page_table(
-            marker,
-            self.evidence,
-            broken=any(p.code.startswith("evidence.") for p in self.problems),
-            cite=self.cite_keys,
-            year_of=self.bib.year_of,
-        )
-        if table is None:
-            self._late("evidence.missing", missing_data_message(marker), line)
-            return ""
-        return table
-
-    def misplaced_marker(self, name: str, source: str) -> None:
-        """A marker indented or after other text: not expanded, so say so."""
-        self._late(
-            "marker.misplaced", misplaced_marker_message(name), self.locator.line_of(source.strip())
-        )
+        return self.page_table(marker, line)
 
     def unplaced_data(self) -> list[Problem]:
         """Evidence or claims in the front matter with no marker to show them on the page."""
@@ -141,6 +123,8 @@ class PageContext(CitingPage):
 
     def _late(self, code: str, message: str, line: int | None) -> None:
         self.late_problems.append(Problem(code, message, self.path, line))
+
+    report = _late
 
     def expand_site_markers(
         self, evidence_pages: Sequence[tuple[str, str, PageEvidence]], condition: str

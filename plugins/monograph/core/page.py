@@ -9,16 +9,18 @@ and ask :func:`unplaced_data` once the page is converted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .bibliography.loading import Bibliography
+from .citations.registry import CitationRegistry
 from .evidence.render import CiteFn
 from .evidence.validation import PageEvidence, parse_page_evidence
-from .markers import MARKERS, Marker, YearOf
-from .model import Problem
+from .markers import MARKERS, Marker, YearOf, misplaced_marker_message, missing_data_message
+from .model import CitationGroup, CitationItem, Problem
 from .rendering.review import read_reviewed
+from .source.locate import SourceLocator
 from .source.yaml_lines import duplicate_keys, front_matter_lines, front_matter_problem, line_of
 
 
@@ -131,3 +133,52 @@ def render_page_table(
     if evidence is None or marker.render is None or not marker.has_data(evidence):
         return None
     return marker.render(evidence, cite, year_of)
+
+
+class CitingPage:
+    """One page being converted: what both page contexts do alike with what the extension finds.
+
+    Shared by the MkDocs adapter's page context and the Zensical page collector, which set
+    ``path``, ``locator``, ``registry`` (the site's, or the page's own), ``bib``, ``evidence``
+    and ``problems``, and say where a problem found during conversion goes (`report`).
+    """
+
+    path: str | None
+    locator: SourceLocator
+    registry: CitationRegistry
+    bib: Bibliography
+    evidence: PageEvidence | None
+    problems: list[Problem]
+
+    def report(self, code: str, message: str, line: int | None) -> None:
+        """Record a problem found while the page is converted."""
+        raise NotImplementedError
+
+    def cite(self, group: CitationGroup) -> str:
+        """Register a citation written in the page; return its token."""
+        line = self.locator.line_of(group.source)
+        return self.registry.register(replace(group, path=self.path, line=line))
+
+    def cite_keys(self, keys: Sequence[str]) -> str:
+        """Register a citation made by generated content (evidence tables)."""
+        group = CitationGroup(tuple(CitationItem(key) for key in keys), path=self.path)
+        return self.registry.register(group)
+
+    def page_table(self, marker: Marker, line: int | None) -> str:
+        """The evidence or claims table a page marker asks for ('' and a problem if no data)."""
+        table = render_page_table(
+            marker,
+            self.evidence,
+            broken=any(p.code.startswith("evidence.") for p in self.problems),
+            cite=self.cite_keys,
+            year_of=self.bib.year_of,
+        )
+        if table is None:
+            self.report("evidence.missing", missing_data_message(marker), line)
+            return ""
+        return table
+
+    def misplaced_marker(self, name: str, source: str) -> None:
+        """A marker indented or after other text: not expanded, so say so."""
+        line = self.locator.line_of(source.strip())
+        self.report("marker.misplaced", misplaced_marker_message(name), line)

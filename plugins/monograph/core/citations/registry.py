@@ -10,11 +10,10 @@ Markdown extension defuses a literal ``<!--monograph-cite:N-->`` typed by an aut
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
-from ..model import CitationGroup, CitationItem
-from ..source.locate import SourceLocator
+from ..model import CitationGroup
 
 #: ``<!--monograph-cite:12-->`` marks citation group 12; ``<!--monograph-marker:name-->`` a marker.
 TOKEN_RE = re.compile(r"<!--monograph-(cite|marker):([\w-]+)-->")
@@ -51,25 +50,3 @@ def scan(html: str) -> Iterator[tuple[str, str]]:
 def fill(html: str, replace: Callable[[str, str], str]) -> str:
     """Replace every token by ``replace(kind, value)`` in one pass."""
     return TOKEN_RE.sub(lambda m: replace(m.group(1), m.group(2)), html)
-
-
-class CitingPage:
-    """What one page does with the citations the Markdown extension finds in it.
-
-    Shared by the MkDocs page context and the Zensical page collector, which set ``path``,
-    ``locator`` and ``registry`` (the site's, or the page's own).
-    """
-
-    path: str | None
-    locator: SourceLocator
-    registry: CitationRegistry
-
-    def cite(self, group: CitationGroup) -> str:
-        """Register a citation written in the page; return its token."""
-        line = self.locator.line_of(group.source)
-        return self.registry.register(replace(group, path=self.path, line=line))
-
-    def cite_keys(self, keys: Sequence[str]) -> str:
-        """Register a citation made by generated content (evidence tables)."""
-        group = CitationGroup(tuple(CitationItem(key) for key in keys), path=self.path)
-        return self.registry.register(group)
