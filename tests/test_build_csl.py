@@ -95,12 +95,62 @@ def test_numeric_style_keeps_site_numbers_through_the_csl_file(build_fixture: Bu
         "Database of Systematic Reviews. 2019;1:CD007834. doi:10.1002/14651858.CD007834.pub3"
     )
     second = site.page("second/")
-    assert texts(second, ".citation-group") == ["2"]  # the same number on every page
+    assert texts(second, ".citation-group")[0] == "2"  # the same number on every page
     assert [li.get("value") for li in site.page("bibliography/").cssselect("ol > li")] == [
         "1",
         "2",
         "3",
         "4",
+        "5",
+    ]
+
+
+def test_numeric_style_collapses_runs_of_site_numbers_as_the_style_says(
+    build_fixture: Build,
+) -> None:
+    site = build_fixture("csl-numeric")
+    assert site.aborted is None, site.warnings
+    groups = site.page("second/").cssselect(".citation-group")
+    visible = []
+    for group in groups:
+        for link in group.cssselect(".citation-in-range"):
+            link.drop_tree()  # inside a range: read by screen readers, not shown
+        visible.append(group.text_content())
+    # AMA's collapse="citation-number" on the engine's site-wide numbers (cole2015 is 5): a
+    # run of three or more becomes a range, two stay apart, a locator breaks the run.
+    assert visible == ["2", "1–3,5", "1,2", "1,2(p5),3"]
+    assert all(group.cssselect("sup") for group in groups)
+
+
+def test_every_work_of_a_collapsed_csl_range_keeps_its_link(build_fixture: Build) -> None:
+    site = build_fixture("csl-numeric")
+    assert site.aborted is None, site.warnings
+    collapsed = site.page("second/").cssselect(".citation-group")[1]
+    links = collapsed.cssselect("a.citation")
+    assert [a.get("data-cite") for a in links] == [
+        "smith2020first",
+        "smith2020second",
+        "trotti2019",
+        "cole2015",
+    ]
+    assert [a.get("href") for a in links][:2] == [
+        "../bibliography/#ref-smith2020first",
+        "../bibliography/#ref-smith2020second",
+    ]
+    hidden = links[1]
+    assert hidden.get("class") == "citation citation-in-range"
+    assert (hidden.get("aria-label"), hidden.get("tabindex"), hidden.text) == ("2", "-1", None)
+    assert hidden.get("title", "").startswith("Smith J. A second look at leg movements.")
+    # The range's dash is the style's (CSL's default citation-range-delimiter), hidden from
+    # screen readers, which read the hidden link's number instead.
+    dash = collapsed.cssselect("sup > span[aria-hidden='true']")
+    assert [span.text for span in dash] == ["–"]
+    # Each work's back-links reach the citation inside the range.
+    bibliography = site.page("bibliography/")
+    backrefs = bibliography.cssselect("#ref-smith2020second .citation-backref")
+    assert [a.get("href") for a in backrefs] == [
+        "../#cite-smith2020second-1",
+        "../second/#cite-smith2020second-1",
     ]
 
 
@@ -143,7 +193,7 @@ def _serve(folder: Path) -> http.server.ThreadingHTTPServer:
 def test_csl_and_bib_urls_are_fetched_and_the_cached_copies_used_offline(tmp_path: Path) -> None:
     served = tmp_path / "served"
     served.mkdir()
-    shutil.copy(SITES / "csl-author-date" / "refs.bib", served / "library.bib")
+    shutil.copy(SITES / "csl-numeric" / "refs.bib", served / "library.bib")
     shutil.copy(SITES / "csl-numeric" / "styles" / "ama-copy.csl", served / "ama.csl")
     root = tmp_path / "site"
     shutil.copytree(SITES / "csl-numeric", root)
@@ -216,3 +266,30 @@ def test_pdf_edition_in_an_author_date_style(tmp_path: Path) -> None:
     bibliography = text[text.index("Every work cited") :]
     assert bibliography.index("Alpha, A., & Beta, B. (2020).") < bibliography.index("Delta, D.")
     assert "•" not in bibliography  # an unnumbered list without stray bullets
+
+
+def test_a_site_citation_template_shapes_csl_citations_too(tmp_path: Path) -> None:
+    root = tmp_path / "override"
+    shutil.copytree(SITES / "template-override", root)
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace(
+        "      bib_file: refs.bib\n", "      bib_file: refs.bib\n      style: nature\n"
+    )
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    page = root / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n@knuth1997 wrote it.\n", "utf-8")
+    site = build_project(root, strict=True)
+    assert site.aborted is None, site.warnings
+    home = site.page("")
+    # The site's `styled` macro wraps what Nature writes (superscripts, its own range), the
+    # site's `link` macro wraps every work's link, the engine's `range` macro makes the range.
+    cites = home.cssselect("cite.house-styled")
+    assert [c.text_content() for c in cites][:2] == ["1", "1–3"]
+    assert home.cssselect(".citation-group") == []
+    assert (
+        cites[1].cssselect("sup > span.house-link > a.citation-in-range")[0].get("data-cite")
+        == "knuth1997"
+    )
+    narrative = cites[-1]
+    assert narrative.cssselect("b")[0].text == "Knuth"
+    assert narrative.text_content() == "Knuth 2"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from lxml import html as lxml_html
 from monograph.core.bibliography.loading import load_bibliography
+from monograph.core.citations.numbering import Numbering
 from monograph.core.model import CitationGroup, CitationItem, CoreError
+from monograph.core.rendering.citations import RenderContext, render_group
 from monograph.core.styles.base import CitedItem
 from monograph.core.styles.csl import parse_locator, read_csl
 from monograph.core.styles.formatter import ReferenceFormatter
@@ -82,8 +87,12 @@ def test_unknown_style_name_suggests_the_closest(tmp_path: Path) -> None:
 
 
 def _cite(style, key, **item):  # type: ignore[no-untyped-def]
-    cited = CitedItem(key, CitationItem(key, **item), 1, lambda inner: f"<a>{inner}</a>")
-    return style.render_citation(CitationGroup((cited.item,)), [cited])
+    """The style's text of a one-work citation, the work in ``<a>`` (the engine's link)."""
+    cited = CitedItem(key, CitationItem(key, **item), 1)
+    styled = style.render_citation(CitationGroup((cited.item,)), [cited])
+    return "".join(
+        part if isinstance(part, str) else f"<a>{part.html}</a>" for part in styled.parts
+    )
 
 
 def test_author_date_letters_sorts_and_links(tmp_path: Path) -> None:
@@ -92,12 +101,8 @@ def test_author_date_letters_sorts_and_links(tmp_path: Path) -> None:
     style.prepare(data, ["lee2021b", "lee2021a", "ok2000"])
     # Sorted as Chicago sorts: author, then title for the same year; letters in that order.
     assert style.order(["lee2021b", "lee2021a", "ok2000"], {}) == ["lee2021a", "lee2021b", "ok2000"]
-    assert _cite(style, "lee2021a") == (
-        '<span class="citation-group citation-csl">(<a>Lee 2021a</a>)</span>'
-    )
-    assert _cite(style, "lee2021b", locator="p. 3") == (
-        '<span class="citation-group citation-csl">(<a>Lee 2021b, 3</a>)</span>'
-    )
+    assert _cite(style, "lee2021a") == "(<a>Lee 2021a</a>)"
+    assert _cite(style, "lee2021b", locator="p. 3") == "(<a>Lee 2021b, 3</a>)"
     formatter = ReferenceFormatter(data, style=style)
     later = formatter.get("lee2021b")
     # The URL the style prints is a link with its query intact; a PMID it omits is added.
@@ -135,7 +140,7 @@ def test_csl_citation_texts_are_cached_with_the_references(tmp_path: Path) -> No
     first.prepare(data, ["lee2021a", "lee2021b"])
     formatter = ReferenceFormatter(data, cache, style=first)
     text = _cite(first, "lee2021a", prefix="see", locator="p. 4")
-    assert text == '<span class="citation-group citation-csl">(see <a>Lee, 2021a, p. 4</a>)</span>'
+    assert text == "(see <a>Lee, 2021a, p. 4</a>)"
     formatter.save()
     second = load_style("apa", base_dir=tmp_path)
     second.prepare(data, ["lee2021a", "lee2021b"])
@@ -204,3 +209,74 @@ def test_minimal_page_ranges_never_drop_digits_of_a_longer_last_page(
     style.prepare(data, ["a2020"])
     text = ReferenceFormatter(data, style=style).get("a2020").text
     assert f":{shown}." in text, text
+
+
+def _numbered(tmp_path: Path, style: object, keys: list[str], group: CitationGroup) -> Any:
+    """A citation through the engine's rendering, with the numbers ``keys`` order gives."""
+    data = load_bibliography(tmp_path / "numbered.bib", "numbered.bib")
+    style.prepare(data, keys)  # type: ignore[attr-defined]
+    numbering = Numbering(numbers={key: n for n, key in enumerate(keys, start=1)})
+    ctx = RenderContext(numbering, ReferenceFormatter(data, style=style), "p/", "p/")  # type: ignore[arg-type]
+    anchors = tuple(f"cite-{item.key}-1" for item in group.items)
+    element = lxml_html.fragment_fromstring(render_group(ctx, group, anchors), "div")
+    shown = copy.deepcopy(element)
+    for link in shown.cssselect(".citation-in-range"):
+        link.drop_tree()
+    return element, shown.text_content().strip()
+
+
+NUMBERED_BIB = "\n".join(
+    f"@article{{{key}, author = {{{key.upper()}, A}}, title = {{T}}, journal = {{J}}, "
+    f"year = {{2000}}, volume = {{1}}}}"
+    for key in "abcdefg"
+)
+
+
+@pytest.mark.parametrize(
+    ("keys", "located", "shown"),
+    [
+        ("abce", "", "(1–3,5)"),
+        ("ab", "", "(1,2)"),  # two in a row stay apart
+        ("gfedcba", "", "(1–7)"),  # the style sorts by number, then collapses
+        ("acdef", "", "(1,3–6)"),
+        # A work with a locator is never hidden in a range (NLM does not print the locator).
+        ("abcd", "b", "(1,2,3,4)"),
+        ("azbc", "", "(1–3) ?z"),  # a key missing from the .bib follows the style's text
+    ],
+)
+def test_numeric_csl_citations_collapse_runs_as_the_style_says(
+    tmp_path: Path, keys: str, located: str, shown: str
+) -> None:
+    (tmp_path / "numbered.bib").write_text(NUMBERED_BIB, encoding="utf-8")
+    style = load_style("nlm", base_dir=tmp_path)  # collapse="citation-number", "(1,2)"
+    group = CitationGroup(
+        tuple(CitationItem(k, locator="p. 4" if k in located else "") for k in keys)
+    )
+    element, text = _numbered(tmp_path, style, list("abcdefg"), group)
+    assert text == shown
+    # Every cited work keeps its link; one hidden in a range is read out as its number.
+    links = element.cssselect("a.citation")
+    assert sorted(a.get("data-cite") for a in links) == sorted(set(keys) - {"z"})
+    numbers = {key: str(n) for n, key in enumerate("abcdefg", start=1)}
+    for link in element.cssselect("a.citation-in-range"):
+        assert link.get("aria-label") == numbers[link.get("data-cite")]
+
+
+def test_a_style_range_delimiter_and_after_collapse_delimiter_are_used(tmp_path: Path) -> None:
+    (tmp_path / "numbered.bib").write_text(NUMBERED_BIB, encoding="utf-8")
+    (tmp_path / "own.csl").write_text(
+        CSL_HEAD.format(v="1.0")
+        + '<info><title>Own</title><category citation-format="numeric"/></info>'
+        '<locale xml:lang="en"><terms><term name="citation-range-delimiter">-</term></terms>'
+        '</locale><citation collapse="citation-number" after-collapse-delimiter="; ">'
+        '<sort><key variable="citation-number"/></sort>'
+        '<layout prefix="[" suffix="]" delimiter=", "><text variable="citation-number"/>'
+        '</layout></citation><bibliography><layout><text variable="title"/></layout>'
+        "</bibliography></style>",
+        encoding="utf-8",
+    )
+    style = load_style(csl_file="own.csl", base_dir=tmp_path)
+    group = CitationGroup(tuple(CitationItem(k) for k in "abcef"))
+    element, text = _numbered(tmp_path, style, list("abcdefg"), group)
+    assert text == "[1-3; 5, 6]"
+    assert element.cssselect("span[aria-hidden='true']")[0].text == "-"

@@ -23,6 +23,8 @@ CITATION_IN_RANGE = "citation-in-range"
 CITATION_GROUP = "citation-group"
 #: A narrative citation (``Smith et al. [3]``).
 CITATION_NARRATIVE = "citation-narrative"
+#: A citation written by a CSL style (its own brackets, superscripts or author-date text).
+CITATION_STYLED = "citation-csl"
 #: A key the bibliography lacks, shown as ``?key``.
 CITATION_UNKNOWN = "citation-unknown"
 #: The back-links of an entry, and each back-link.

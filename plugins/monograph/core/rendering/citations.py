@@ -6,6 +6,7 @@ pybtex backend; a title holding ``<script>`` shows as text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
@@ -16,7 +17,7 @@ from markupsafe import Markup
 from .. import ids
 from ..citations.numbering import Numbering, Place
 from ..model import CitationGroup, CitationItem
-from ..styles.base import CitedItem
+from ..styles.base import CitedItem, StyledRange, StyledWork
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
 from .templates import (
@@ -196,8 +197,14 @@ def _render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, 
 
 
 def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str | None:
-    """The citation as the style writes it, or None when the engine writes it."""
+    """The citation as the style writes it, or None when the engine writes it.
+
+    The style gives its text and the works in it (:class:`.styles.base.StyledCitation`); each
+    work goes in its link (the ``link`` macro), a collapsed run through the ``range`` macro and
+    the whole through the ``styled`` macro of ``monograph/citation.html``.
+    """
     known: list[CitedItem] = []
+    known_anchors: list[str] = []
     unknown: list[str] = []
     for item, anchor in zip(group.items, anchors, strict=True):
         key = _canonical(ctx, item.key)
@@ -205,15 +212,53 @@ def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
         if number is None:
             unknown.append(_unknown(ctx, item.key))
             continue
-
-        def link(inner: str, key: str = key, anchor: str = anchor) -> str:
-            return str(_link(ctx, key, anchor, inner))
-
-        known.append(CitedItem(key, item, number, link))
-    html = ctx.formatter.style.render_citation(group, known) if known else None
-    if html is None:
+        known.append(CitedItem(key, item, number))
+        known_anchors.append(anchor)
+    styled = ctx.formatter.style.render_citation(group, known) if known else None
+    if styled is None:
         return None
-    return " ".join([html, *unknown])
+
+    def link(work: StyledWork) -> str:
+        return str(_link(ctx, known[work.index].key, known_anchors[work.index], work.html))
+
+    parts: list[str] = []
+    for part in styled.parts:
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, StyledWork):
+            parts.append(link(part))
+        else:
+            parts.append(_styled_range(ctx, part, known, known_anchors, link))
+    names = None
+    if styled.narrative:
+        names = html(escape(ctx.formatter.get(known[0].key).narrative))
+    citation = ctx.templates.citation.styled(
+        citation=html("".join(parts)), narrative=styled.narrative, names=names
+    )
+    return " ".join([str(citation), *unknown])
+
+
+def _styled_range(
+    ctx: RenderContext,
+    run: StyledRange,
+    known: list[CitedItem],
+    anchors: list[str],
+    link: Callable[[StyledWork], str],
+) -> str:
+    """A run the style collapses (``1–3``): first and last shown, every work keeps a link."""
+    hidden = "".join(
+        str(_link(ctx, known[i].key, anchors[i], str(known[i].number), in_range=True))
+        for i in run.hidden
+    )
+    values: dict[str, Markup] = {
+        "first": html(link(run.first)),
+        "hidden": html(hidden),
+        "last": html(link(run.last)),
+    }
+    macro = ctx.templates.citation.range
+    if "delimiter" in getattr(macro, "arguments", ()):  # a site's range may not take it
+        values["delimiter"] = html(escape(run.delimiter))
+    return str(macro(**values))
 
 
 def _entry(

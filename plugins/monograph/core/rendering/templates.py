@@ -37,7 +37,7 @@ ENTRY = "monograph/entry.html"
 LIST = "monograph/list.html"
 
 #: The macros of ``citation.html``; a site's file may define some, the engine's does the rest.
-CITATION_MACROS = ("link", "unknown", "range", "item", "group")
+CITATION_MACROS = ("link", "unknown", "range", "item", "group", "styled")
 #: The engine's own templates under this prefix, whatever the site overrides.
 ENGINE_PREFIX = "engine/"
 

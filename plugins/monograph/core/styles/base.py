@@ -9,7 +9,7 @@ CSL style (:mod:`.csl`) does what its file says. Styles are found by name (:mod:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -49,13 +49,60 @@ class CitedItem:
         key: The key as spelled in the bibliography.
         item: The item as written (prefix, locator, suppressed author).
         number: The work's site-wide number.
-        link: Wraps HTML in the link to the work's entry (with its id and hover text).
     """
 
     key: str
     item: CitationItem
     number: int
-    link: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class StyledWork:
+    """One work of a citation as the style writes it; the engine puts it in its link.
+
+    Attributes:
+        index: The work's place in the items the style was given.
+        html: The style's HTML for it (``1``, ``Smith, 2020, p. 4``), without the link.
+    """
+
+    index: int
+    html: str
+
+
+@dataclass(frozen=True)
+class StyledRange:
+    """A run of works the style collapses into a range (``1–3``, CSL ``collapse``).
+
+    Attributes:
+        first: The first work, shown.
+        hidden: The places (as :attr:`StyledWork.index`) of the works between, not shown.
+        last: The last work, shown.
+        delimiter: The style's range delimiter, as text (``–``).
+    """
+
+    first: StyledWork
+    hidden: tuple[int, ...]
+    last: StyledWork
+    delimiter: str
+
+
+@dataclass(frozen=True)
+class StyledCitation:
+    """An in-text citation as a style writes it, for the engine to link and wrap.
+
+    The engine links each work and wraps the whole through the ``styled`` macro of the template
+    ``monograph/citation.html`` (which a site may override), the authors' names first when
+    ``narrative``.
+
+    Attributes:
+        parts: The citation in order: the style's own HTML (brackets, delimiters, prefixes)
+            as strings, each work as a :class:`StyledWork`, each collapsed run as a
+            :class:`StyledRange`.
+        narrative: A narrative citation (``@key``): the names of the authors go before it.
+    """
+
+    parts: tuple[str | StyledWork | StyledRange, ...]
+    narrative: bool = False
 
 
 class ReferenceStyle(Protocol):
@@ -84,8 +131,10 @@ class ReferenceStyle(Protocol):
     def order(self, keys: Sequence[str], numbers: dict[str, int]) -> list[str]:
         """The keys in the order a reference list shows them."""
 
-    def render_citation(self, group: CitationGroup, items: Sequence[CitedItem]) -> str | None:
-        """HTML of one in-text citation of known works, or None to let the engine write it."""
+    def render_citation(
+        self, group: CitationGroup, items: Sequence[CitedItem]
+    ) -> StyledCitation | None:
+        """One in-text citation of known works, or None to let the engine write it."""
 
 
 def narrative_names(bib: Bibliography, key: str) -> str:

@@ -15,7 +15,7 @@ from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.exceptions import PybtexError
 from pybtex.richtext import Text
 
-from .base import CitedItem, FormattedReference, StyleKind, narrative_names
+from .base import CitedItem, FormattedReference, StyledCitation, StyleKind, narrative_names
 from .latex import plain_text
 from .vancouver import STYLE_VERSION, VancouverStyle, identifier_links
 
@@ -86,7 +86,9 @@ class VancouverReferences:
         """Number order."""
         return sorted(keys, key=numbers.__getitem__)
 
-    def render_citation(self, group: CitationGroup, items: Sequence[CitedItem]) -> str | None:
+    def render_citation(
+        self, group: CitationGroup, items: Sequence[CitedItem]
+    ) -> StyledCitation | None:
         """The engine writes Vancouver citations (bracketed numbers, ranges)."""
         return None
 

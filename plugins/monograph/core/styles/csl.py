@@ -11,9 +11,11 @@ engine supplies, as CSL 1.0.2 describes it:
   citations read the same get suffixes in bibliography order;
 - suppressed authors (``[-@key]``) and narrative citations (``@key``: "Trotti and Becker (2019)").
 
-Each work of a citation is wrapped in its link (id, hover text, back-links) by marking it with
-private control characters as CSL affixes and replacing the marks in the processor's output:
-the processor returns a string, not a tree, and the marks never occur in escaped text.
+Each work of a citation is marked with private control characters as CSL affixes, and the
+processor's output is cut at the marks (:class:`.base.StyledCitation`): the processor returns a
+string, not a tree, and the marks never occur in escaped text. The engine then puts each work in
+its link (id, hover text, back-links) and wraps the citation, from the template
+``monograph/citation.html`` a site may override (:mod:`..rendering.citations`).
 """
 
 from __future__ import annotations
@@ -43,10 +45,17 @@ from citeproc.source.json import CiteProcJSON
 from lxml import etree
 from lxml import html as lxml_html
 
-from .. import ids
 from ..bibliography.identifiers import identifier_url
 from ..model import CoreError, Problem
-from .base import CitedItem, FormattedReference, StyleKind, narrative_names
+from .base import (
+    CitedItem,
+    FormattedReference,
+    StyledCitation,
+    StyledRange,
+    StyledWork,
+    StyleKind,
+    narrative_names,
+)
 from .csl_data import csl_item, shield, unshield
 from .latex import plain_text
 
@@ -83,7 +92,6 @@ _whole_last_page_when_longer()
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"csl": CSL_NS}
 _OPEN, _MID, _CLOSE, _NO_AUTHOR = "\x01", "\x02", "\x03", "\x04"
-_MARKED = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}", re.DOTALL)
 _NO_AUTHOR_RE = re.compile(f"{_NO_AUTHOR}[\\s,;:.]*")
 _SUPPRESSED = "\x00suppressed"
 _FAILED = "\x00failed"
@@ -137,6 +145,14 @@ class CslInfo:
     kind: StyleKind
     year_suffix: bool
     xml: bytes  # the file, with the citation number left out of list entries of numeric styles
+    #: ``collapse`` of ``<citation>`` (``citation-number``: ``1, 2, 3, 5`` -> ``1–3, 5``).
+    collapse: str = ""
+    #: The delimiter between works (``delimiter`` of the citation's ``<layout>``).
+    delimiter: str = ""
+    #: ``after-collapse-delimiter`` of ``<citation>``: after a range (the delimiter if None).
+    after_collapse: str | None = None
+    #: The ``citation-range-delimiter`` term of the style's locale; CSL's default is an en dash.
+    range_delimiter: str = "–"
 
 
 def _where(shown: str, line: object) -> str:
@@ -226,7 +242,29 @@ def read_csl(raw: bytes, shown: str, *, encoding: str | None = None) -> CslInfo:
             parent = node.getparent()
             if parent is not None:
                 parent.remove(node)
-    return CslInfo(title, kind, year_suffix, etree.tostring(root, encoding="utf-8"))
+    layout = citation.find("csl:layout", _NS)
+    return CslInfo(
+        title,
+        kind,
+        year_suffix,
+        etree.tostring(root, encoding="utf-8"),
+        collapse=(citation.get("collapse") or "").strip(),
+        delimiter=(layout.get("delimiter") or "") if layout is not None else "",
+        after_collapse=citation.get("after-collapse-delimiter"),
+        range_delimiter=_term(root, "citation-range-delimiter") or "–",
+    )
+
+
+def _term(root: Any, name: str) -> str | None:
+    """A term the style defines in its own English (or language-less) locale, else None."""
+    for locale in root.iterfind("csl:locale", _NS):
+        lang = locale.get("{http://www.w3.org/XML/1998/namespace}lang") or "en"
+        if not lang.lower().startswith("en"):
+            continue
+        for term in locale.iterfind("csl:terms/csl:term", _NS):
+            if term.get("name") == name and term.get("form", "long") == "long":
+                return term.text or ""
+    return None
 
 
 def _plain(html_text: str) -> str:
@@ -440,8 +478,10 @@ class CslStyle:
             return sorted(keys, key=numbers.__getitem__)
         return sorted(keys, key=lambda k: (self._rank.get(k, len(self._rank)), numbers.get(k, 0)))
 
-    def render_citation(self, group: CitationGroup, items: Sequence[CitedItem]) -> str | None:
-        """The citation as the style writes it, each work in its link."""
+    def render_citation(
+        self, group: CitationGroup, items: Sequence[CitedItem]
+    ) -> StyledCitation | None:
+        """The citation as the style writes it: its text, and each work for the engine to link."""
         if self._engine is None or self._bib is None or not items:
             return None
         narrative = group.narrative and len(items) == 1
@@ -452,14 +492,60 @@ class CslStyle:
             self.citation_cache[signature] = out
         if out == _FAILED:
             return None
-        rendered = _MARKED.sub(lambda m: items[int(m.group(1))].link(m.group(2)), out)
-        if any(mark in rendered for mark in (_OPEN, _MID, _CLOSE)):
-            return None  # the processor merged works (a collapsed range): the engine writes it
-        if narrative:
-            names = escape(narrative_names(self._bib, items[0].key))
-            css = f"{ids.CITATION_GROUP} {ids.CITATION_NARRATIVE}"
-            return f'<span class="{css}">{names} {rendered}</span>'
-        return f'<span class="{ids.CITATION_GROUP} citation-csl">{rendered}</span>'
+        parts = _marked_parts(out, len(items))
+        if parts is None:
+            return None  # the processor merged works: the engine writes the citation
+        if self.kind == "numeric" and self.info.collapse == "citation-number":
+            return StyledCitation(tuple(self._collapse(parts, items)), narrative=narrative)
+        return StyledCitation(tuple(parts), narrative=narrative)
+
+    def _collapse(
+        self, parts: list[str | StyledWork], items: Sequence[CitedItem]
+    ) -> list[str | StyledWork | StyledRange]:
+        """``1, 2, 3, 5`` -> ``1–3, 5``, as CSL's ``collapse="citation-number"`` says.
+
+        citeproc-py 0.11 does not collapse; the engine does, on its own site-wide numbers: a
+        run of three or more works whose numbers increase by one, written next to each other
+        with only the layout's delimiter between them and with no prefix or locator, becomes a
+        range (two stay as they are, as in citeproc-js). Every work of the range keeps its link.
+        """
+        delimiters = {self.info.delimiter, escape(self.info.delimiter, quote=False)}
+
+        def plain(part: object) -> StyledWork | None:
+            if not isinstance(part, StyledWork):
+                return None
+            item = items[part.index].item
+            return None if item.prefix or item.locator else part
+
+        out: list[str | StyledWork | StyledRange] = []
+        index = 0
+        while index < len(parts):
+            first = plain(parts[index])
+            if first is None:
+                out.append(parts[index])
+                index += 1
+                continue
+            run = [first]
+            start = index
+            while index + 2 < len(parts) and parts[index + 1] in delimiters:
+                following = plain(parts[index + 2])
+                if following is None:
+                    break
+                if items[following.index].number != items[run[-1].index].number + 1:
+                    break
+                run.append(following)
+                index += 2
+            index += 1
+            if len(run) < 3:
+                out.extend(parts[start:index])
+                continue
+            hidden = tuple(work.index for work in run[1:-1])
+            out.append(StyledRange(run[0], hidden, run[-1], self.info.range_delimiter))
+            after = self.info.after_collapse
+            if after is not None and index < len(parts) and parts[index] in delimiters:
+                out.append(escape(after, quote=False))
+                index += 1
+        return out
 
     def _signature(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
         """Everything a citation's text depends on: the style, the works, their numbers/letters."""
@@ -501,6 +587,35 @@ class CslStyle:
         except Exception:  # the engine writes the citation instead
             return _FAILED
         return _NO_AUTHOR_RE.sub("", out)
+
+
+def _marked_parts(out: str, count: int) -> list[str | StyledWork] | None:
+    """The processor's text of a citation, cut at the marks around each work.
+
+    Returns the style's own text and the works in order, or None when the marks are not where
+    :meth:`CslStyle._cite` put them (the processor merged or dropped works).
+    """
+    parts: list[str | StyledWork] = []
+    rest = out
+    while (start := rest.find(_OPEN)) >= 0:
+        mid = rest.find(_MID, start)
+        close = rest.find(_CLOSE, mid)
+        number = rest[start + 1 : mid]
+        inner = rest[mid + 1 : close]
+        if mid < 0 or close < 0 or not number.isdigit() or int(number) >= count:
+            return None
+        if _OPEN in inner or _MID in inner:
+            return None
+        if start:
+            parts.append(rest[:start])
+        parts.append(StyledWork(int(number), inner))
+        rest = rest[close + 1 :]
+    if rest:
+        parts.append(rest)
+    text = "".join(part for part in parts if isinstance(part, str))
+    if any(mark in text for mark in (_OPEN, _MID, _CLOSE)):
+        return None
+    return parts
 
 
 def _letters(index: int) -> str:
