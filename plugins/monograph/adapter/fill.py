@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+from collections.abc import Callable
 
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
@@ -18,6 +19,7 @@ from ..core.rendering.citations import (
     render_group,
     render_page_references,
 )
+from ..core.rendering.reuse import fingerprint
 from ..core.rendering.review import insert_after_title, reviewed_html
 from .state import BuildState
 
@@ -30,6 +32,7 @@ def fill_page(
     heading: str,
     *,
     by_default: bool = True,
+    site: Callable[[RenderContext], str] | None = None,
 ) -> list[Problem]:
     """Replace the page's tokens and append its reference list (with a table-of-contents entry).
 
@@ -41,6 +44,8 @@ def fill_page(
         heading: The heading of the page's reference list.
         by_default: End every citing page with its reference list (else only where the page
             has a ``references`` marker).
+        site: The site's digest (:func:`~monograph.core.rendering.reuse.site_digest`, computed
+            once per build), for a page whose fill reads the whole site.
 
     Returns:
         A ``link.unsafe_url`` problem for each link target removed from the page.
@@ -51,23 +56,40 @@ def fill_page(
     groups = state.registry.groups
 
     keys = numbering.page_keys.get(page.file.src_uri, [])
-
-    def replace(kind: str, value: str) -> str:
-        if kind == "cite":
-            index = int(value)
-            return render_group(ctx, groups[index], numbering.anchors[index])
-        if value == "references":
-            return render_page_references(ctx, keys, None) if keys else ""
-        return render_bibliography(ctx) if value == "bibliography" else ""
-
-    html = fill(page.content or "", replace)
     context = state.pages[page.file.src_uri]
-    if context.reviewed is not None:
-        html = insert_after_title(html, reviewed_html(context.reviewed))
-    if keys and by_default and not context.has_bibliography and not context.has_references:
-        anchor = _free_anchor(page, ids.REFERENCES_ID)
-        html += "\n" + render_page_references(ctx, keys, heading, anchor)
+    content = page.content or ""
+    appended = keys and by_default and not context.has_bibliography and not context.has_references
+    anchor = _free_anchor(page, ids.REFERENCES_ID) if appended else None
+    if anchor is not None:
         _add_toc_entry(page, html_lib.escape(heading), anchor)
+
+    filled = state.filled_pages
+    whole_site = context.has_bibliography or not state.formatter.style_is_builtin
+    print_ = fingerprint(
+        ctx,
+        content,
+        groups,
+        keys,
+        (heading, anchor, context.reviewed),
+        site(ctx) if whole_site and site is not None else None,
+    )
+    html = filled.get(print_)
+    if html is None:
+
+        def replace(kind: str, value: str) -> str:
+            if kind == "cite":
+                index = int(value)
+                return render_group(ctx, groups[index], numbering.anchors[index])
+            if value == "references":
+                return render_page_references(ctx, keys, None) if keys else ""
+            return render_bibliography(ctx) if value == "bibliography" else ""
+
+        html = fill(content, replace)
+        if context.reviewed is not None:
+            html = insert_after_title(html, reviewed_html(context.reviewed))
+        if anchor is not None:
+            html += "\n" + render_page_references(ctx, keys, heading, anchor)
+        filled.put(print_, html)
     html, refused = state.checked_pages.refuse(html)
     page.content = html
     return [

@@ -10,6 +10,7 @@ what one build collects lives in a :class:`~monograph.adapter.state.BuildState` 
 from __future__ import annotations
 
 import gc
+import hashlib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ from ..core.citations.nocite import resolve_nocite
 from ..core.citations.numbering import number_citations
 from ..core.citations.registry import CitationRegistry
 from ..core.model import CoreError, Problem, summarise
+from ..core.rendering.citations import RenderContext
 from ..core.rendering.page_links import CheckedPages
+from ..core.rendering.reuse import FilledPages, package_digest, site_digest
 from ..core.rendering.templates import Templates, templates_for
 from ..core.source.encoding import decode_utf8
 from ..core.styles.formatter import ReferenceFormatter
@@ -173,14 +176,20 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         except CoreError as exc:
             raise PluginError(str(exc)) from exc
         cache = cache_dir / "references.json" if cache_dir else None
+        formatter = ReferenceFormatter(bib, cache, debug=log.debug, style=style)
+        templates = _templates(config)
         self.state = BuildState(
             project_dir,
             bib,
-            ReferenceFormatter(bib, cache, debug=log.debug, style=style),
+            formatter,
             CitationRegistry(),
             nocite,
-            _templates(config),
+            templates,
             CheckedPages(cache_dir / "checked-pages.json" if cache_dir else None),
+            FilledPages(
+                _filled_folder(cache_dir, config_path),
+                f"{formatter.version}/{templates.digest}/{_PACKAGE_DIGEST}",
+            ),
         )
         report(_drop_pagewise(config), notices=self.config.notices)
         self.extension.commands = {
@@ -298,6 +307,13 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             (p.url for p in pages if state.pages[p.file.src_uri].has_bibliography), None
         )
         heading = self.config.references_heading
+        site: list[str] = []  # the site's digest, computed once and only if a page needs it
+
+        def site_once(ctx: RenderContext) -> str:
+            if not site:
+                site.append(site_digest(ctx))
+            return site[0]
+
         try:
             for page in pages:
                 report(
@@ -308,6 +324,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                         bibliography_url,
                         heading,
                         by_default=self.config.bib_by_default,
+                        site=site_once,
                     ),
                     notices=self.config.notices,
                 )
@@ -316,6 +333,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         report(state.formatter.style.problems, notices=self.config.notices)
         state.formatter.save()
         state.checked_pages.save()
+        state.filled_pages.finish()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when a file the plugin reads changes (MkDocs watches only docs/ and config)."""
@@ -360,6 +378,22 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         from .pdf import write_pdf_edition  # WeasyPrint loads only when needed
 
         write_pdf_edition(config, self.state.nav, self.config.pdf_file)
+
+
+#: The engine's code and templates: a filled page is reused only by the engine that filled it.
+_PACKAGE_DIGEST = package_digest()
+
+
+def _filled_folder(cache_dir: Path | None, config_path: Path) -> Path | None:
+    """Where a site keeps its filled pages: one folder per configuration file.
+
+    The website and the offline edition share a cache folder, and each build removes the filled
+    pages it did not use.
+    """
+    if cache_dir is None:
+        return None
+    tag = hashlib.sha256(str(config_path.resolve()).encode()).hexdigest()[:10]
+    return cache_dir / "filled-pages" / f"{config_path.stem}-{tag}"
 
 
 def _templates(config: MkDocsConfig) -> Templates:

@@ -13,6 +13,7 @@ from ..core.bibliography.loading import Bibliography
 from ..core.citations.numbering import PageInfo
 from ..core.citations.registry import CitationRegistry
 from ..core.rendering.page_links import CheckedPages
+from ..core.rendering.reuse import FilledPages
 from ..core.rendering.templates import Templates, default_templates
 from ..core.styles.formatter import ReferenceFormatter
 from .page import PageContext
@@ -30,6 +31,7 @@ class BuildState:
         nocite: Keys listed although never cited (``*`` already expanded).
         templates: The reference-list templates, the theme's ``custom_dir`` overrides first.
         checked_pages: The unsafe-link check, with the pages found clean by earlier builds.
+        filled_pages: Pages filled by earlier builds, reused when nothing they read changed.
         pages: Page contexts by source URI.
         page_sources: Pages the plugin read itself because they are not UTF-8, by source URI.
         nav: The navigation, once MkDocs has built it.
@@ -42,6 +44,7 @@ class BuildState:
     nocite: tuple[str, ...]
     templates: Templates = field(default_factory=default_templates)
     checked_pages: CheckedPages = field(default_factory=CheckedPages)
+    filled_pages: FilledPages = field(default_factory=lambda: FilledPages(None, ""))
     pages: dict[str, PageContext] = field(default_factory=dict)
     page_sources: dict[str, str] = field(default_factory=dict)
     nav: Navigation | None = None

@@ -10,6 +10,7 @@ partials do) is used instead. Every value handed to a template is HTML, already 
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ class Templates:
             or ``monograph/list.html``.
 
     Attributes:
+        digest: A hash of the override folders' ``monograph/`` files ("" without overrides).
         citation: The macros of ``citation.html`` (``citation.link(...)``...). Citations are
             many and small: the template is compiled and its module made once per build, and a
             citation is a few macro calls, not a template render.
@@ -59,6 +61,7 @@ class Templates:
     """
 
     def __init__(self, overrides: Sequence[Path] = ()) -> None:
+        self.digest = _overrides_digest(overrides)
         loaders: list[Any] = [FileSystemLoader([str(folder) for folder in overrides])]
         engine = PackageLoader("monograph", "templates")
         loaders += [engine, PrefixLoader({ENGINE_PREFIX.rstrip("/"): engine})]
@@ -107,6 +110,16 @@ class Templates:
             return template.render(**values)
         except TemplateError as exc:
             raise failure(template, exc) from exc
+
+
+def _overrides_digest(overrides: Sequence[Path]) -> str:
+    """A hash of a site's template overrides (what they include too): part of cache keys."""
+    digest = hashlib.sha256()
+    for folder in overrides:
+        for source in sorted(Path(folder).glob("monograph/**/*")):
+            if source.is_file():
+                digest.update(source.as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()[:16] if overrides else ""
 
 
 def failure(template: Template, exc: TemplateError) -> CoreError:

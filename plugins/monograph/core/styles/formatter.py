@@ -64,6 +64,11 @@ class ReferenceFormatter:
         self._citations_seen = len(self._citations or {})
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
 
+    @property
+    def style_is_builtin(self) -> bool:
+        """The built-in style: a page's citations and list read only that page's works."""
+        return isinstance(self.style, VancouverReferences)
+
     def _read_disk(self) -> dict[str, dict[str, str]]:
         """The cache file's entries; anything unreadable or of the wrong shape is discarded."""
         if self.cache_file is None or not self.cache_file.is_file():

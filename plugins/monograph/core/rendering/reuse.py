@@ -1,0 +1,173 @@
+"""Filled pages kept between builds, found again by a fingerprint of everything filling reads.
+
+Filling a page (its citations, its reference list, the site bibliography) is most of what the
+engine adds to a warm build: thousands of small template calls that give the same HTML as last
+time when nothing they read has changed. So each filled page is kept in the cache folder under a
+fingerprint of its inputs, and a later build with the same fingerprint takes the kept HTML.
+
+The fingerprint (:func:`fingerprint`) holds, besides the engine's and the templates' versions:
+
+- the page's converted HTML, with each citation token replaced by the citation itself (its items,
+  prefixes, locators, narrative flag and element ids): adding a citation to an earlier page
+  renumbers the tokens of every later one, and must not make them all miss;
+- for every work the page cites: its key as spelled in the bibliography, its number, its
+  formatted reference (all fields) and its citations on the page (ids, and the page's title and
+  part, which their back-links name);
+- the settings of the fill (the page's and the bibliography's URLs, the heading...);
+- for a page that holds the site bibliography, or whatever the page when the style is not the
+  built-in one (a CSL style sorts lists and tells ``2019a`` from ``2019b`` by the whole site),
+  the site's digest (:func:`site_digest`): every work's number, reference and citing places.
+
+A missed input would show a stale page, so the tests change each input in turn and compare with
+a build from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..citations.registry import TOKEN_RE
+from ..model import CitationGroup
+from .citations import RenderContext
+
+#: Changes when the format of the kept files changes.
+_FORMAT = "1"
+
+
+def package_digest() -> str:
+    """A hash of the engine's code and templates: a changed engine never reuses a page."""
+    package = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for pattern in ("*.py", "*.html"):
+        for source in sorted(package.rglob(pattern)):
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _update(digest: hashlib._Hash, *values: object) -> None:
+    for value in values:
+        digest.update(repr(value).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+
+
+def site_digest(ctx: RenderContext) -> str:
+    """A hash of the whole numbering: every work, its number, reference and citing places."""
+    digest = hashlib.sha256()
+    numbering = ctx.numbering
+    for key in numbering.ordered():
+        _update(digest, key, numbering.numbers[key], ctx.formatter.get(key))
+        for place in numbering.places.get(key, ()):
+            page = place.page
+            _update(digest, page.id, page.url, page.label, page.title, place.anchor)
+    return digest.hexdigest()
+
+
+def fingerprint(
+    ctx: RenderContext,
+    page_html: str,
+    groups: Sequence[CitationGroup],
+    keys: Sequence[str],
+    settings: Iterable[object],
+    site: str | None,
+) -> str:
+    """The fingerprint of one page's fill (see the module's description).
+
+    Arguments:
+        ctx: The page's render context (numbering, formatter, URLs, templates).
+        page_html: The converted page, holding tokens.
+        groups: Every citation group of the build, by index.
+        keys: The works the page cites, canonical, in order of first citation.
+        settings: Anything else the fill reads (heading, anchor, review date...).
+        site: The site's digest, when the page depends on the whole site.
+    """
+    digest = hashlib.sha256()
+    _update(digest, _FORMAT, ctx.page_url, ctx.bibliography_url, site, *settings)
+    numbering = ctx.numbering
+    pieces = TOKEN_RE.split(page_html)  # text, kind, value, text, kind, value, ..., text
+    digest.update(pieces[0].encode("utf-8", "surrogatepass"))
+    for index in range(1, len(pieces), 3):
+        kind, value, text = pieces[index], pieces[index + 1], pieces[index + 2]
+        if kind == "cite":
+            group = groups[int(value)]
+            _update(digest, group.items, group.narrative, numbering.anchors.get(int(value)))
+        else:
+            _update(digest, kind, value)
+        digest.update(text.encode("utf-8", "surrogatepass"))
+    for key in keys:
+        here = [
+            (p.anchor, p.page.label, p.page.title)  # back-links name the page
+            for p in numbering.places.get(key, ())
+            if p.page.url == ctx.page_url
+        ]
+        _update(digest, key, numbering.numbers.get(key), ctx.formatter.get(key), here)
+    return digest.hexdigest()
+
+
+class FilledPages:
+    """Filled pages of earlier builds in a cache folder, one file per fingerprint.
+
+    One file per page, read only when its fingerprint comes up and written only when it is new,
+    so a warm build reads what it shows and an edit under ``mkdocs serve`` writes one page. Files
+    this build did not use are removed by :meth:`finish`, so each site (each configuration file:
+    the website, the offline edition) needs a folder of its own.
+
+    Arguments:
+        folder: The site's cache folder, or None to keep nothing (every page is filled).
+        version: The engine's, the style's and the templates' versions: part of every name.
+    """
+
+    def __init__(self, folder: Path | None, version: str) -> None:
+        self.folder = folder
+        self.prefix = hashlib.sha256(f"{_FORMAT}/{version}".encode()).hexdigest()[:12]
+        self.used: set[str] = set()
+        self.reused = 0  # pages taken from the cache in this build (for benchmarks and tests)
+
+    def _path(self, print_: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{self.prefix}-{print_[:40]}.html"
+
+    def get(self, print_: str) -> str | None:
+        """The page kept under ``print_``, or None."""
+        if self.folder is None:
+            return None
+        path = self._path(print_)
+        try:
+            kept = path.read_text(encoding="utf-8", errors="surrogatepass")
+        except (OSError, UnicodeDecodeError):
+            return None
+        self.used.add(path.name)
+        self.reused += 1
+        return kept
+
+    def put(self, print_: str, page_html: str) -> None:
+        """Keep ``page_html`` under ``print_`` (never fails the build)."""
+        if self.folder is None:
+            return
+        path = self._path(print_)
+        self.used.add(path.name)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(page_html, encoding="utf-8", errors="surrogatepass")
+            tmp.replace(path)
+        except OSError:
+            return  # a read-only checkout still builds; it fills every page next time too
+
+    def finish(self) -> None:
+        """Remove kept pages this build did not use (edited pages' old versions, old engines)."""
+        if self.folder is None or not self.used:
+            return
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".html") and name not in self.used:
+                try:
+                    (self.folder / name).unlink()
+                except OSError:
+                    continue
