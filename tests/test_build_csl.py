@@ -293,3 +293,23 @@ def test_a_site_citation_template_shapes_csl_citations_too(tmp_path: Path) -> No
     narrative = cites[-1]
     assert narrative.cssselect("b")[0].text == "Knuth"
     assert narrative.text_content() == "Knuth 2"
+
+
+def test_braced_words_keep_their_case_in_a_style_that_changes_case(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "csl-author-date", root)
+    with (root / "refs.bib").open("a", encoding="utf-8") as bib:
+        bib.write(
+            "\n@misc{anon2019,\n  title = {the {pH} of {iron} stores in {RLS}},\n"
+            "  publisher = {Fixture Institute},\n  year = {2019}\n}\n"
+        )
+    second = root / "docs" / "second.md"
+    second.write_text(second.read_text(encoding="utf-8") + "\nA report [@anon2019].\n", "utf-8")
+    site = build_project(root, strict=True)
+    assert site.aborted is None, site.warnings
+    page = site.page("second/")
+    # APA cites a work without author by its title in title case: the unbraced "stores" is
+    # capitalised, the braced "pH" and "iron" stay as written.
+    assert texts(page, ".citation-group")[-1] == "(The pH of iron Stores in RLS, 2019)"
+    reference = page.cssselect("#ref-anon2019 .reference")[0].text_content()
+    assert "the pH of iron stores in RLS" in reference  # APA's list keeps the title as written

@@ -280,3 +280,54 @@ def test_a_style_range_delimiter_and_after_collapse_delimiter_are_used(tmp_path:
     element, text = _numbered(tmp_path, style, list("abcdefg"), group)
     assert text == "[1-3; 5, 6]"
     assert element.cssselect("span[aria-hidden='true']")[0].text == "-"
+
+
+@pytest.mark.parametrize(
+    ("latex", "csl"),
+    [
+        ("The {DNA} of {RLS}", "The <nc>DNA</nc> of <nc>RLS</nc>"),
+        (
+            "{DNA}-binding in {Willis Ekbom} disease",
+            "<nc>DNA-binding</nc> in <nc>Willis Ekbom</nc> disease",
+        ),
+        ("No braces <b> & co", "No braces \ue000b\ue001 \ue002 co"),  # shielded, no markup
+        ("  {The {RLS}} study ", "<nc>The RLS</nc> study"),
+    ],
+)
+def test_braced_words_of_a_title_reach_the_processor_as_nocase(latex: str, csl: str) -> None:
+    from monograph.core.styles.csl_data import cased_text
+
+    expected = csl.replace("<nc>", '<span class="nocase">').replace("</nc>", "</span>")
+    assert cased_text(latex) == expected
+
+
+def test_a_style_that_changes_case_keeps_braced_words_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        "@article{a2020, author = {Ash, Al}, journal = {J}, year = {2020},\n"
+        "  title = {Iron Therapy in {Willis-Ekbom} Disease, {Parkinson} Disease and {iron}"
+        " Stores}}\n"
+        "@report{anon2019, title = {the {pH} of {iron} stores in {RLS}}, institution = {I},"
+        " year = {2019}}\n",
+        encoding="utf-8",
+    )
+    data = load_bibliography(path, "refs.bib")
+    (tmp_path / "sentence.csl").write_text(
+        CSL_HEAD.format(v="1.0")
+        + '<info><title>Sentence</title><category citation-format="numeric"/></info>'
+        '<citation><layout><text variable="citation-number"/></layout></citation>'
+        '<bibliography><layout><text variable="title" text-case="sentence"/></layout>'
+        "</bibliography></style>",
+        encoding="utf-8",
+    )
+    sentence = load_style(csl_file="sentence.csl", base_dir=tmp_path)
+    sentence.prepare(data, ["a2020"])
+    # Sentence case lowers every word but the braced ones (and the first letter).
+    assert ReferenceFormatter(data, style=sentence).get("a2020").text == (
+        "Iron therapy in Willis-Ekbom disease, Parkinson disease and iron stores"
+    )
+    # APA cites a work without author by its title in title case: "stores" is capitalised,
+    # the braced "pH" and "iron" are not changed.
+    apa = load_style("apa", base_dir=tmp_path)
+    apa.prepare(data, ["anon2019"])
+    assert _cite(apa, "anon2019") == "(<a>The pH of iron Stores in RLS, 2019</a>)"

@@ -3,19 +3,22 @@ r"""BibTeX entries (as pybtex parsed them) to CSL-JSON items, for a CSL processo
 The entries come from the engine's own :class:`~..bibliography.loading.Bibliography`, after
 ``@string`` macros, ``crossref`` inheritance and BibLaTeX field names were resolved, so every
 check and line number of the bibliography still applies whatever the style. Field values are
-LaTeX; they are turned into plain text with the engine's LaTeX reader (accents, ``\\url``,
-protected capitals).
+LaTeX; they are turned into plain text with the engine's LaTeX reader (accents, ``\\url``). In
+titles, words in braces (``The {DNA} of {RLS}``) reach the processor as CSL-JSON ``nocase``
+text, so a style that changes the case of titles keeps them as written (:func:`cased_text`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pybtex.database import Entry, Person
+from pybtex.richtext import BaseMultipartText, Protected
 
 from ..links import safe_url
-from .latex import plain_text, url_text
+from .latex import latex_text, plain_text, url_text
 
 #: BibTeX/BibLaTeX entry type -> CSL item type (anything else is ``document``).
 _TYPES = {
@@ -131,6 +134,55 @@ def _text(value: object) -> str:
     return shield(plain_text(str(value)).strip())
 
 
+#: CSL-JSON's markup for text a style must not change the case of (citeproc-py reads it).
+_NOCASE = ('<span class="nocase">', "</span>")
+#: Fields whose braces protect capitals from a style's case changes, as in BibTeX.
+_CASED_FIELDS = frozenset({"title", "title-short", "container-title", "collection-title"})
+
+
+def _runs(part: Any, protected: bool = False) -> Iterator[tuple[str, bool]]:
+    """The text of pybtex rich text in pieces, each with whether braces protect it."""
+    if isinstance(part, Protected):
+        protected = True
+    if isinstance(part, BaseMultipartText):
+        for child in part.parts:
+            yield from _runs(child, protected)
+    else:
+        yield str(part), protected
+
+
+def cased_text(value: object) -> str:
+    r"""A title's LaTeX as CSL-JSON text: braced words kept as written whatever the style.
+
+    ``The {DNA} of {RLS}`` -> ``The <span class="nocase">DNA</span> of <span
+    class="nocase">RLS</span>``, so a style that changes the case of titles (title case, sentence
+    case) leaves them alone, as BibTeX does. A word protected in part (``{DNA}-binding``) is kept
+    whole: citeproc-py changes case word by word and would otherwise put a space inside it. The
+    text is shielded (:func:`shield`); the spans are the only markup.
+    """
+    latex = str(value)
+    runs = list(_runs(latex_text(latex))) if "{" in latex else [(plain_text(latex), False)]
+    text = "".join(piece for piece, _ in runs)
+    flags = [flag for piece, flag in runs for _ in piece]
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    out: list[str] = []
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[:end]) if m.start() >= start]
+    kept: list[tuple[int, int]] = []  # spans of protected words, neighbours merged
+    for first, last in words:
+        if any(flags[first:last]):
+            if kept and not text[kept[-1][1] : first].strip():
+                kept[-1] = (kept[-1][0], last)
+            else:
+                kept.append((first, last))
+    at = start
+    for first, last in kept:
+        out.append(shield(text[at:first]))
+        out.append(_NOCASE[0] + shield(text[first:last]) + _NOCASE[1])
+        at = last
+    out.append(shield(text[at:end]))
+    return "".join(out)
+
+
 def _name(person: Person) -> dict[str, str]:
     """One pybtex name as a CSL name (``von`` as a particle, ``Jr`` as a suffix)."""
     family = shield(" ".join(plain_text(n) for n in person.last_names))
@@ -186,12 +238,12 @@ def csl_item(key: str, entry: Entry) -> dict[str, Any]:
             item[variable] = _names(persons)
     for field, variable in _TEXT_FIELDS.items():
         if field in fields and variable not in item:
-            value = _text(fields[field])
+            value = (cased_text if variable in _CASED_FIELDS else _text)(fields[field])
             if value:
                 item[variable] = value
     container = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
     if container:
-        item["container-title"] = _text(container)
+        item["container-title"] = cased_text(container)
     if fields.get("pages"):
         item["page"] = _text(fields["pages"]).replace("–", "-").replace("--", "-")
     if fields.get("number"):
