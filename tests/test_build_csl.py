@@ -313,3 +313,47 @@ def test_braced_words_keep_their_case_in_a_style_that_changes_case(tmp_path: Pat
     assert texts(page, ".citation-group")[-1] == "(The pH of iron Stores in RLS, 2019)"
     reference = page.cssselect("#ref-anon2019 .reference")[0].text_content()
     assert "the pH of iron stores in RLS" in reference  # APA's list keeps the title as written
+
+
+def test_nature_prints_dois_as_its_rules_say_each_a_doi_org_link(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "csl-numeric", root)
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        config.replace("csl_file: styles/ama-copy.csl", "style: nature"), "utf-8"
+    )
+    with (root / "refs.bib").open("a", encoding="utf-8") as bib:
+        bib.write(
+            "\n@article{online2021,\n  author = {Doe, Dana},\n  title = {Online before print},\n"
+            "  journal = {Sleep Fixture Journal},\n  year = {2021},\n"
+            "  doi = {10.1000/online.2021}\n}\n"
+            "\n@book{book2018,\n  author = {Roe, Rory},\n  title = {A fixture book},\n"
+            "  publisher = {Fixture Press},\n  year = {2018},\n  doi = {10.1000/book.2018}\n}\n"
+        )
+    second = root / "docs" / "second.md"
+    second.write_text(
+        second.read_text(encoding="utf-8") + "\nEarly online [@online2021; @book2018].\n", "utf-8"
+    )
+    site = build_project(root, strict=True)
+    assert site.aborted is None, site.warnings
+    page = site.page("bibliography/")
+
+    def reference(key: str) -> tuple[str, list[tuple[str | None, str | None]]]:
+        element = page.cssselect(f"#ref-{key} .reference")[0]
+        return element.text_content(), [(a.get("href"), a.text) for a in element.iter("a")]
+
+    # The official Nature style leaves the DOI out of a journal article with a volume...
+    text, links = reference("trotti2019")
+    assert "10.1002" not in text and links == []
+    # ...prints it for an article published online without a volume, and for a book; each
+    # time the DOI is a link to its https://doi.org/ address.
+    address = "https://doi.org/10.1000/online.2021"
+    text, links = reference("online2021")
+    assert text == (
+        f"Doe, D. Online before print. Sleep Fixture Journal {address} (2021) "
+        "doi:10.1000/online.2021."
+    )
+    assert links == [(address, address), (address, "10.1000/online.2021")]
+    text, links = reference("book2018")
+    assert text == "Roe, R. A Fixture Book. (Fixture Press, 2018). doi:10.1000/book.2018."
+    assert links == [("https://doi.org/10.1000/book.2018", "10.1000/book.2018")]

@@ -331,3 +331,72 @@ def test_a_style_that_changes_case_keeps_braced_words_as_written(tmp_path: Path)
     apa = load_style("apa", base_dir=tmp_path)
     apa.prepare(data, ["anon2019"])
     assert _cite(apa, "anon2019") == "(<a>The pH of iron Stores in RLS, 2019</a>)"
+
+
+def _own_style(tmp_path: Path, layout: str) -> Any:
+    (tmp_path / "own.csl").write_text(
+        CSL_HEAD.format(v="1.0")
+        + '<info><title>Own</title><category citation-format="numeric"/></info>'
+        '<citation><layout><text variable="citation-number"/></layout></citation>'
+        f"<bibliography><layout>{layout}</layout></bibliography></style>",
+        encoding="utf-8",
+    )
+    return load_style(csl_file="own.csl", base_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("doi", "printed", "links"),
+    [
+        # However the style prints a DOI, each time it is the DOI's https://doi.org/ address.
+        ("10.1000/a<b>", "T. http://dx.doi.org/10.1000/a<b> doi:10.1000/a<b>",
+         [("https://doi.org/10.1000/a<b>", "http://dx.doi.org/10.1000/a<b>"),
+          ("https://doi.org/10.1000/a<b>", "10.1000/a<b>")]),
+        # A DOI written as its address in the .bib: the style's prefix is not doubled.
+        ("https://doi.org/10.1000/x", "T. http://dx.doi.org/10.1000/x doi:10.1000/x",
+         [("https://doi.org/10.1000/x", "http://dx.doi.org/10.1000/x"),
+          ("https://doi.org/10.1000/x", "10.1000/x")]),
+        # Malformed (reported by the bibliography check): printed as text, never a link.
+        ("javascript:alert(1)", "T. http://dx.doi.org/javascript:alert(1) doi:javascript:alert(1)",
+         []),
+    ],
+)  # fmt: skip
+def test_every_doi_a_style_prints_is_a_safe_doi_org_link(
+    tmp_path: Path, doi: str, printed: str, links: list[tuple[str, str]]
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(f"@misc{{m, title = {{T}}, year = {{2020}}, doi = {{{doi}}}}}", "utf-8")
+    data = load_bibliography(path, "refs.bib")
+    style = _own_style(
+        tmp_path,
+        '<group delimiter=" "><text variable="title" suffix="."/>'
+        '<text variable="DOI" prefix="http://dx.doi.org/"/><text variable="DOI" prefix="doi:"/>'
+        "</group>",
+    )
+    style.prepare(data, ["m"])
+    html = ReferenceFormatter(data, style=style).get("m").html
+    element = lxml_html.fragment_fromstring(html, "span")
+    assert element.text_content() == printed
+    assert [(a.get("href"), a.text) for a in element.iter("a")] == links
+
+
+def test_a_url_the_style_prints_is_linked_only_when_safe(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        "@online{ok, title = {Ok}, year = {2020}, url = {https://example.org/a?b=1&c=2}}\n"
+        "@online{bad, title = {Bad}, year = {2020}, url = {javascript:alert(1)}}\n"
+        "@online{doi, title = {Doi}, year = {2020}, url = {doi:10.1000/u}}\n",
+        encoding="utf-8",
+    )
+    data = load_bibliography(path, "refs.bib")
+    style = _own_style(
+        tmp_path, '<group delimiter=" "><text variable="title"/><text variable="URL"/></group>'
+    )
+    style.prepare(data, ["ok", "bad", "doi"])
+    formatter = ReferenceFormatter(data, style=style)
+    assert formatter.get("ok").html == (
+        'Ok <a href="https://example.org/a?b=1&amp;c=2">https://example.org/a?b=1&amp;c=2</a>'
+    )
+    assert formatter.get("bad").html == "Bad"  # never given to the style
+    assert formatter.get("doi").html == (
+        'Doi <a href="https://doi.org/10.1000/u">https://doi.org/10.1000/u</a>'
+    )

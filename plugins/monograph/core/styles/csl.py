@@ -46,6 +46,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..bibliography.identifiers import identifier_url
+from ..links import safe_url
 from ..model import CoreError, Problem
 from .base import (
     CitedItem,
@@ -279,43 +280,84 @@ def _raw(value: object) -> str:
     return unshield(str(value)).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _linkify(html_text: str, item: dict[str, Any]) -> str:
-    """Make the DOI or URL the style printed a link; add PMID/PMCID links it does not print."""
-    fragment = lxml_html.fragment_fromstring(html_text, create_parent="span")
+#: How styles print a DOI as an address; each is linked to the DOI's https://doi.org/ address.
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
+
+
+def _link_targets(item: dict[str, str]) -> list[tuple[str, str]]:
+    """What may become a link in a reference, as (text the style prints, address).
+
+    Only a well-formed DOI (:func:`..bibliography.identifiers.identifier_url`) and the entry's
+    URL, which :func:`.csl_data.csl_item` kept only when :func:`..links.safe_url` allows it;
+    every address goes through :func:`..links.safe_url` again, so only http(s) and mailto links
+    come from the data, whatever the style prints.
+    """
     targets: list[tuple[str, str]] = []
-    item = {k: _raw(v) for k, v in item.items() if k in ("DOI", "URL", "PMID", "PMCID")}
-    doi = item.get("DOI")
-    if doi and identifier_url("doi", doi):
-        targets += [
-            (f"https://doi.org/{doi}", f"https://doi.org/{doi}"),
-            (doi, f"https://doi.org/{doi}"),
-        ]
+    doi = item.get("DOI", "")
+    address = identifier_url("doi", doi) if doi else None
+    if address:
+        targets += [(prefix + doi, address) for prefix in _DOI_PREFIXES]
+        targets.append((doi, address))
     if item.get("URL"):
         targets.append((item["URL"], item["URL"]))
-    done: set[str] = set()
-    for node in list(fragment.iter()):
+    return [(shown, href) for shown, href in targets if shown and safe_url(href) == href]
+
+
+def _split_links(text: str, targets: list[tuple[str, str]]) -> tuple[str, list[Any]]:
+    """``text`` cut at every place a target is printed: the text before, and the links.
+
+    Each link element carries the text up to the next one as its tail. Where two targets start
+    at the same place, the longer one wins (``https://doi.org/10.x/y`` over ``10.x/y``).
+    """
+    links: list[Any] = []
+    before = text
+    rest = text
+    while True:
+        found = [(rest.find(shown), -len(shown), shown, href) for shown, href in targets]
+        found = [hit for hit in found if hit[0] >= 0]
+        if not found:
+            break
+        at, _, shown, href = min(found)
+        link = lxml_html.Element("a", href=href)
+        link.text = shown
+        if links:
+            links[-1].tail = rest[:at]
+        else:
+            before = rest[:at]
+        links.append(link)
+        rest = rest[at + len(shown) :]
+    if links:
+        links[-1].tail = rest
+    return before, links
+
+
+def _in_link(node: Any) -> bool:
+    while node is not None:
         if node.tag == "a":
-            continue
-        for attr in ("text", "tail"):
-            value = getattr(node, attr)
-            if not value:
-                continue
-            for shown, href in targets:
-                if href in done or shown not in value:
-                    continue
-                before, _, after = value.partition(shown)
-                link = lxml_html.Element("a", href=href)
-                link.text = shown
-                link.tail = after
-                if attr == "text":
-                    node.text = before
-                    node.insert(0, link)
-                else:
-                    node.tail = before
-                    parent = node.getparent()
-                    parent.insert(parent.index(node) + 1, link)
-                done.add(href)
-                break
+            return True
+        node = node.getparent()
+    return False
+
+
+def _linkify(html_text: str, item: dict[str, Any]) -> str:
+    """Make every DOI or URL the style printed a link; add PMID/PMCID links it does not print.
+
+    The processor's HTML is parsed (lxml) and the links are made in its text nodes, never
+    inside a link it wrote itself.
+    """
+    fragment = lxml_html.fragment_fromstring(html_text, create_parent="span")
+    item = {k: _raw(v) for k, v in item.items() if k in ("DOI", "URL", "PMID", "PMCID")}
+    targets = _link_targets(item)
+    for node in list(fragment.iter()) if targets else ():
+        if node.text and not _in_link(node):
+            node.text, links = _split_links(node.text, targets)
+            for index, link in enumerate(links):
+                node.insert(index, link)
+        parent = node.getparent()
+        if node.tail and parent is not None and not _in_link(parent):
+            node.tail, links = _split_links(node.tail, targets)
+            for index, link in enumerate(links, start=parent.index(node) + 1):
+                parent.insert(index, link)
     inner = escape(fragment.text or "", quote=False) + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in fragment
     )

@@ -223,6 +223,18 @@ def _issued(fields: Any) -> dict[str, Any] | None:
     return {"date-parts": [parts]}
 
 
+_DOI_ADDRESS = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)\s*", re.IGNORECASE)
+
+
+def _bare_doi(doi: str) -> str:
+    """``https://doi.org/10.x/y`` or ``doi:10.x/y`` -> ``10.x/y``: styles add their own prefix.
+
+    The bibliography check still reports such a field (``cite.malformed_doi``); the reference
+    does not print the address twice meanwhile.
+    """
+    return _DOI_ADDRESS.sub("", doi, count=1)
+
+
 def csl_item(key: str, entry: Entry) -> dict[str, Any]:
     """The CSL-JSON item of one entry (``id`` is the key as spelled in the bibliography)."""
     kind = entry.type.lower()
@@ -257,6 +269,8 @@ def csl_item(key: str, entry: Entry) -> dict[str, Any]:
         item["genre"] = "PhD thesis"
     elif kind == "mastersthesis":
         item["genre"] = "Master's thesis"
+    if "DOI" in item:
+        item["DOI"] = _bare_doi(item["DOI"])
     url = safe_url(url_text(str(fields.get("url", "")).removeprefix("\\url{").removesuffix("}")))
     if url:
         item["URL"] = url
