@@ -13,9 +13,9 @@ no per-page converter can do it, because a page is finished before the next one 
 
 Where the page comes from (Zensical 0.0.x): Zensical registers a ``rendering_context``
 preprocessor holding the page (``path`` relative to ``docs_dir``, ``url``, ``meta``) and the
-configuration (``root_dir``, ``docs_dir``, ``strict``). It is looked up by name, never imported,
-so this module works without Zensical; elsewhere a YAML front-matter block at the top of the
-text is read here and the page has no path (problems then carry no location).
+configuration (``root_dir``, ``docs_dir``, ``strict``, ``theme_dirs``). It is looked up by name,
+never imported, so this module works without Zensical; elsewhere a YAML front-matter block at the
+top of the text is read here and the page has no path (problems then carry no location).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from .core.page import CitingPage, read_page_front_matter, unplaced_data
 from .core.rendering.citations import RenderContext, render_group, render_page_references
 from .core.rendering.page_links import refuse_unsafe_links
 from .core.rendering.review import insert_after_title, reviewed_html
+from .core.rendering.templates import CITATION, ENTRY, LIST, Templates, default_templates
 from .core.source.encoding import decode_utf8
 from .core.source.locate import SourceLocator
 from .core.styles.fetch import fetch_cached, is_url
@@ -70,6 +71,8 @@ log = logging.getLogger("mkdocs.plugins.monograph")
 _CONTEXT = "rendering_context"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FAILURE = "MonographProblems"
+#: The engine's templates a site may override.
+TEMPLATE_NAMES = (CITATION, ENTRY, LIST)
 
 OPTIONS: dict[str, list[Any]] = {
     "bib_file": [
@@ -100,6 +103,11 @@ OPTIONS: dict[str, list[Any]] = {
         "('' = off)",
     ],
     "require_reviewed": [False, "Every page needs a 'reviewed: YYYY-MM-DD' front-matter date"],
+    "templates_dir": [
+        "",
+        "A folder holding monograph/citation.html, entry.html or list.html to use instead of the "
+        "engine's, relative to the project root (on Zensical the theme's custom_dir is read too)",
+    ],
     "strict": [
         False,
         "Stop with exit status 1 after a page with an error or warning (also on when "
@@ -118,11 +126,13 @@ class MonographProblems(Exception):
 # --------------------------------------------------------------------------------------------
 
 _LOCK = threading.Lock()
+_STYLE_LOCK = threading.Lock()
 _FORMATTERS: dict[tuple[object, ...], ReferenceFormatter] = {}
 _REPORTED_BIBS: set[int] = set()
 _UNWATCHED: set[str] = set()
 _SAID: set[str] = set()
 _FETCHED: dict[str, Path] = {}
+_TEMPLATES: dict[tuple[object, ...], Templates] = {}
 
 
 def fetched_once(url: str, cache_dir: Path | None) -> Path:
@@ -215,6 +225,33 @@ def shared_formatter(
         return formatter
 
 
+def shared_templates(folders: Sequence[Path]) -> Templates:
+    """The templates with a site's overrides in ``folders`` first, compiled once per version.
+
+    The engine's own when no folder holds one of its templates. A site's templates are compiled
+    again only when one of them changes (``zensical serve``), not for every page.
+
+    Raises:
+        CoreError: An override does not parse (with its file and line).
+    """
+    found = tuple(
+        (str(file), file.stat().st_mtime_ns)
+        for folder in folders
+        for file in (folder / name for name in TEMPLATE_NAMES)
+        if file.is_file()
+    )
+    if not found:
+        return default_templates()
+    key = (tuple(str(folder) for folder in folders), found)
+    with _LOCK:
+        templates = _TEMPLATES.get(key)
+        if templates is None:
+            templates = Templates(folders)
+            _TEMPLATES.clear()
+            _TEMPLATES[key] = templates
+        return templates
+
+
 def report(problems: Sequence[Problem]) -> None:
     """Say each problem on one line, ``path:line: message [code]``, in file order.
 
@@ -292,6 +329,8 @@ class PageSource:
             outside Zensical.
         serving: ``zensical serve``: problems are printed, never stop the server.
         config_file: The configuration file, for messages (``zensical.toml`` or ``mkdocs.yml``).
+        theme_dirs: Zensical's theme folders (its ``custom_dir`` first), where a site's own
+            ``monograph/citation.html``, ``entry.html`` or ``list.html`` may be.
     """
 
     path: str | None
@@ -305,6 +344,7 @@ class PageSource:
     watch: tuple[str, ...] | None = None
     serving: bool = False
     config_file: str = "mkdocs.yml"
+    theme_dirs: tuple[Path, ...] = ()
 
 
 def _first_line(source: str, markdown: str) -> int:
@@ -329,6 +369,20 @@ def _serving() -> bool:
     Zensical tells extensions nothing of the command; its command line is the only sign.
     """
     return Path(sys.argv[0]).name == "zensical" and sys.argv[1:2] == ["serve"]
+
+
+def _theme_dirs(config: Mapping[str, Any], root: Path) -> tuple[Path, ...]:
+    """The theme folders Zensical renders pages with: its ``custom_dir`` first, then the theme.
+
+    Zensical 0.0.x resolves them into ``theme_dirs``; ``theme.custom_dir`` (relative to the
+    project root) is read when that is missing.
+    """
+    dirs = config.get("theme_dirs")
+    if isinstance(dirs, list | tuple) and all(isinstance(d, str) for d in dirs):
+        return tuple(root / d for d in dirs)
+    theme = config.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, Mapping) else None
+    return (root / custom,) if isinstance(custom, str) and custom else ()
 
 
 def _zensical_page(md: Markdown, text: str) -> PageSource | None:
@@ -367,6 +421,7 @@ def _zensical_page(md: Markdown, text: str) -> PageSource | None:
         watched,
         _serving(),
         _config_file(root),
+        _theme_dirs(config, root),
     )
 
 
@@ -409,8 +464,10 @@ class PageCollector(CitingPage):
         formatter: ReferenceFormatter,
         *,
         require_reviewed: bool,
+        templates: Templates | None = None,
     ) -> None:
         self.page = page
+        self.templates = templates or default_templates()
         self.path = page.path
         self.bib = bib
         self.formatter = formatter
@@ -506,7 +563,7 @@ class PageCollector(CitingPage):
         numbering = number_citations([info], self.registry, self.bib, nocite)
         self.problems += check_unknown_keys(self.bib, self.registry.groups)
         self._unplaced_data()
-        ctx = RenderContext(numbering, self.formatter, self.page.url, None)
+        ctx = RenderContext(numbering, self.formatter, self.page.url, None, self.templates)
         keys = numbering.ordered() if nocite else numbering.page_keys.get(info.id, [])
 
         def replace_token(kind: str, value: str) -> str:
@@ -517,14 +574,24 @@ class PageCollector(CitingPage):
                 return render_page_references(ctx, keys, None)
             return ""
 
-        html = fill(html, replace_token)
-        if self.reviewed is not None:
-            html = insert_after_title(html, reviewed_html(self.reviewed))
         added = None
-        if keys and by_default and not self.list_here:
-            anchor = _free_id(ids.REFERENCES_ID, taken_ids)
-            html += "\n" + render_page_references(ctx, keys, heading, anchor)
-            added = anchor
+        style = self.formatter.style
+        # The style is shared by every page of the process and meets each page's works in the
+        # page's own numbering (a CSL style numbers, sorts and letters them); pages converted
+        # at the same time take turns.
+        with _STYLE_LOCK:
+            self.problems += style.prepare(self.bib, numbering.ordered())
+            html = fill(html, replace_token)
+            if self.reviewed is not None:
+                html = insert_after_title(html, reviewed_html(self.reviewed))
+            if keys and by_default and not self.list_here:
+                anchor = _free_id(ids.REFERENCES_ID, taken_ids)
+                html += "\n" + render_page_references(ctx, keys, heading, anchor)
+                added = anchor
+            for problem in style.problems:  # an entry the style cannot format: said once
+                if str(problem) not in _SAID:
+                    _SAID.add(str(problem))
+                    self.problems.append(problem)
         html, refused = refuse_unsafe_links(html)
         for url in refused:
             self._problem(
@@ -674,6 +741,8 @@ class PagewiseExtension(CitationExtension):
                 str(self.getConfig("csl_file_encoding") or ""),
             )
             formatter = shared_formatter(bib, cache_dir, style, page.root)
+            own = str(self.getConfig("templates_dir") or "")
+            templates = shared_templates([*([page.root / own] if own else []), *page.theme_dirs])
         except CoreError as exc:
             report([Problem("config.unusable", str(exc), page.path)])
             fail(1, page.path)
@@ -683,6 +752,7 @@ class PagewiseExtension(CitationExtension):
             bib,
             formatter,
             require_reviewed=bool(self.getConfig("require_reviewed")),
+            templates=templates,
         )
         said = [replace(p, path=page.config_file) for p in self.config_problems]
         self.collector.problems += bib_problems  # with this page, so that strict counts them
@@ -702,9 +772,13 @@ class PagewiseExtension(CitationExtension):
             return html
         tokens: list[dict[str, Any]] = list(getattr(md, "toc_tokens", []) or [])
         heading = str(self.getConfig("references_heading"))
-        html, anchor = collector.finish(
-            html, heading, _toc_ids(tokens), by_default=bool(self.getConfig("bib_by_default"))
-        )
+        try:
+            html, anchor = collector.finish(
+                html, heading, _toc_ids(tokens), by_default=bool(self.getConfig("bib_by_default"))
+            )
+        except CoreError as exc:  # a site's template that fails: its file, no traceback
+            report([*collector.problems, Problem("config.unusable", str(exc), collector.path)])
+            fail(len(collector.problems) + 1, collector.path)
         if anchor is not None and hasattr(md, "toc_tokens"):
             _add_toc_entry(md, heading, anchor)
         collector.formatter.save()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
@@ -196,6 +197,38 @@ def test_style_option_uses_the_engine_styles(project: Path) -> None:
         convert("[@beta2002]\n", style="nosuch")
 
 
+def test_csl_styles_format_each_page_as_the_style_says(project: Path) -> None:
+    apa, _ = convert("[@beta2002] and @alpha2001.\n", style="apa")
+    assert [g.text_content() for g in apa.cssselect(".citation-group")] == [
+        "(Beta & Gamma, 2002)",
+        "Alpha (2001)",
+    ]
+    assert [li.get("id") for li in apa.cssselect("ul.references > li")] == [
+        "ref-alpha2001",  # sorted as APA sorts, not in order of citation
+        "ref-beta2002",
+    ]
+    assert apa.cssselect("#ref-beta2002 .reference")[0].text_content() == (
+        "Beta, B., & Gamma, G. (2002). Second work. J B. PMID: 123."
+    )
+    # A numeric style numbers each page's works on their own and collapses runs.
+    for text, shown in [
+        ("[@rct2009; @beta2002; @alpha2001]\n", "1–3"),
+        ("[@beta2002] [@alpha2001; @beta2002]\n", "1"),
+    ]:
+        ama, _ = convert(text, style="ama")
+        group = ama.cssselect(".citation-group")[0]
+        for link in group.cssselect(".citation-in-range"):
+            link.drop_tree()
+        assert group.text_content() == shown
+        first = ama.cssselect("ol.references > li")[0]
+        assert first.get("value") == "1"
+        assert (
+            first.cssselect(".reference")[0]
+            .text_content()
+            .startswith({"1–3": "Rct A. A trial.", "1": "Beta B, Gamma G. Second work."}[shown])
+        )
+
+
 def test_references_marker_and_mkdocs_bibtex_commands_place_the_list(project: Path) -> None:
     for line in ("<!-- monograph:references -->", "\\bibliography"):
         tree, _ = convert(f"# P\n\n[@beta2002]\n\n## Sources\n\n{line}\n\nAfter.\n")
@@ -319,3 +352,78 @@ def test_bib_problems_are_said_once_and_count_for_strict(
     caplog.clear()
     convert("[@beta2002]\n")  # the same version of the file: not said again
     assert "[bib." not in caplog.text
+
+
+def _override(folder: Path) -> None:
+    (folder / "monograph").mkdir(parents=True)
+    (folder / "monograph" / "citation.html").write_text(
+        "{% macro group(parts, plain, narrative, names) -%}\n"
+        '<sup class="house-cite">{{ parts | join(",") }}</sup>\n'
+        "{%- endmacro %}\n",
+        encoding="utf-8",
+    )
+    (folder / "monograph" / "entry.html").write_text(
+        '<li id="{{ entry.id }}" class="house-entry">{{ entry.reference }}</li>\n',
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"theme_dirs": ["overrides", "/nonexistent/theme"]},  # what Zensical 0.0.x resolves
+        {"theme": {"custom_dir": "overrides"}},  # as written in mkdocs.yml / zensical.toml
+    ],
+)
+def test_zensical_pages_use_the_templates_of_the_theme_custom_dir(
+    project: Path, config: dict[str, object]
+) -> None:
+    _override(project / "overrides")
+    (project / "docs").mkdir()
+    (project / "docs" / "p.md").write_text(
+        "---\ntitle: P\n---\n# P\n\nTwo [@alpha2001; @beta2002].\n", encoding="utf-8"
+    )
+    tree = zensical_convert(project, "p.md", **config)
+    assert [s.text_content() for s in tree.cssselect("sup.house-cite")] == ["1,2"]
+    assert tree.cssselect(".citation-group") == []
+    entries = tree.cssselect("ol.references > li")
+    assert [(li.get("class"), li.get("id")) for li in entries] == [
+        ("house-entry", "ref-alpha2001"),
+        ("house-entry", "ref-beta2002"),
+    ]
+
+
+def test_templates_dir_option_outside_zensical_and_its_changes_are_read(project: Path) -> None:
+    _override(project / "tpl")
+    tree, _ = convert("# P\n\nTwo [@alpha2001; @beta2002].\n", templates_dir="tpl")
+    assert [s.text_content() for s in tree.cssselect("sup.house-cite")] == ["1,2"]
+    citation = project / "tpl" / "monograph" / "citation.html"
+    citation.write_text(
+        citation.read_text(encoding="utf-8").replace("house-cite", "house-cite-2"), "utf-8"
+    )
+    stat = citation.stat()  # the same second on a coarse clock: make the change visible
+    os.utime(citation, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    tree, _ = convert("# P\n\nTwo [@alpha2001; @beta2002].\n", templates_dir="tpl")
+    assert [s.text_content() for s in tree.cssselect("sup.house-cite-2")] == ["1,2"]
+    plain, _ = convert("# P\n\nTwo [@alpha2001; @beta2002].\n")  # no option: the engine's own
+    assert plain.cssselect("span.citation-group") and not plain.cssselect("sup")
+
+
+def test_a_broken_site_template_stops_the_page_naming_its_file(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _override(project / "tpl")
+    (project / "tpl" / "monograph" / "citation.html").write_text(
+        "{% macro group(parts) %}\n{{ parts }\n{% endmacro %}\n", encoding="utf-8"
+    )
+    with pytest.raises(MonographProblems):
+        convert("# P\n\n[@alpha2001]\n", templates_dir="tpl")
+    assert f"{project / 'tpl' / 'monograph' / 'citation.html'}:2: template" in caplog.text
+    (project / "tpl" / "monograph" / "citation.html").write_text(
+        "{% macro group(parts, plain, narrative, names) %}{{ parts[7] }}{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    caplog.clear()
+    with pytest.raises(MonographProblems):
+        convert("# P\n\n[@alpha2001]\n", templates_dir="tpl")
+    assert "citation.html: template failed" in caplog.text
