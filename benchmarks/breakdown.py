@@ -76,7 +76,7 @@ TIMED = (
     ("    render_bibliography", "monograph.adapter.fill", "render_bibliography"),
     (
         "    format_reference (pybtex, cache misses)",
-        "monograph.core.styles.formatter",
+        "monograph.core.styles.vancouver",
         "format_reference",
     ),
     ("  ReferenceFormatter.save", "monograph.core.styles.formatter", "ReferenceFormatter.save"),

@@ -8,7 +8,8 @@ import pytest
 from monograph.core.bibliography.checks import check_bibliography, check_unknown_keys, check_unused
 from monograph.core.bibliography.loading import load_bibliography
 from monograph.core.model import CitationGroup, CitationItem
-from monograph.core.styles.formatter import ReferenceFormatter, format_reference
+from monograph.core.styles.formatter import ReferenceFormatter
+from monograph.core.styles.vancouver import format_reference
 
 TROTTI = """@article{trotti2019,
   author = {Trotti, L. M. and Becker, L. A.},
@@ -271,3 +272,60 @@ def test_each_bib_file_keeps_its_own_snapshot(tmp_path: Path) -> None:
     load_bibliography(two, "two.bib", cache, prepare=lambda bib: parsed.append("two"))
     assert parsed == ["two"]
     assert len(list(cache.glob("bibliography-*.pickle"))) == 2
+
+
+WARM_LOAD = """
+import sys
+from pathlib import Path
+from monograph.core.bibliography.loading import load_bibliography
+
+bib = load_bibliography(Path(sys.argv[1]), "refs.bib", Path(sys.argv[2]))
+assert "pybtex.database" not in sys.modules, "the parser was imported"
+assert "TROTTI2019" in bib and "nobody" not in bib and list(bib) == ["Trotti2019"]
+assert bib.canonical_key("trotti2019") == "Trotti2019" and bib.year_of("trotti2019") == 2019
+assert bib.line_of("trotti2019") == 1 and bib.suggest("trotti2018") == "Trotti2019"
+assert bib.digests["trotti2019"] and bib.checked is None
+assert bib.entry("trotti2019").fields["year"] == "2019"  # the data, read on demand
+assert "pybtex.database" in sys.modules
+print("ok")
+"""
+
+
+def test_a_warm_load_reads_the_index_and_the_entries_only_when_asked(tmp_path: Path) -> None:
+    """The snapshot's index answers every question but an entry's fields, without pybtex."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "refs.bib"
+    path.write_text(TROTTI.replace("trotti2019,", "Trotti2019,"), encoding="utf-8")
+    cache = tmp_path / "cache"
+    cold = load_bibliography(path, "refs.bib", cache)
+    assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".pickle"]
+    run = subprocess.run(
+        [sys.executable, "-c", WARM_LOAD, str(path), str(cache)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.stdout.strip() == "ok", run.stderr
+    assert cold.year_of("TROTTI2019") == 2019
+
+
+def test_a_lost_or_corrupt_snapshot_part_means_parsing_again(tmp_path: Path) -> None:
+    from monograph.core.bibliography import loading as bibliography
+
+    path = tmp_path / "refs.bib"
+    path.write_text(TROTTI, encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = load_bibliography(path, "refs.bib", cache)
+    [data] = cache.glob("*.pickle")
+    [index] = cache.glob("*.json")
+    data.write_bytes(b"not a pickle")  # found out only when an entry is read
+    bibliography._CACHE.clear()
+    warm = load_bibliography(path, "refs.bib", cache, prepare=lambda bib: None)
+    assert warm.entry("trotti2019").fields["title"] == first.entry("trotti2019").fields["title"]
+    index.write_text("{", encoding="utf-8")
+    parsed: list[str] = []
+    bibliography._CACHE.clear()
+    again = load_bibliography(path, "refs.bib", cache, prepare=lambda bib: parsed.append("x"))
+    assert parsed == ["x"] and again.lines == first.lines

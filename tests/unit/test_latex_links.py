@@ -6,9 +6,8 @@ import pytest
 from monograph.core.bibliography.types import TEMPLATES
 from monograph.core.links import page_link_allowed, safe_url
 from monograph.core.rendering.page_links import refuse_unsafe_links
-from monograph.core.styles.formatter import SafeHtmlBackend
 from monograph.core.styles.latex import latex_text, urls_in
-from monograph.core.styles.vancouver import VancouverStyle
+from monograph.core.styles.vancouver import SafeHtmlBackend, VancouverStyle
 
 
 def html(latex: str) -> str:

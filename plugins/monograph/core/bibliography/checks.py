@@ -8,7 +8,6 @@ from collections.abc import Collection, Iterable
 from ..citations.syntax import KEY
 from ..links import ALLOWED, safe_url
 from ..model import CitationGroup, Problem
-from ..styles.latex import url_text, urls_in
 from .identifiers import PATTERNS, is_well_formed, read_identifiers
 from .loading import Bibliography
 from .types import template_name
@@ -134,6 +133,8 @@ def check_identifiers(bib: Bibliography) -> list[Problem]:
 
 def check_links(bib: Bibliography) -> list[Problem]:
     r"""URLs in ``url`` fields and in ``\url{}``/``\href{}`` of any field that may not be links."""
+    from ..styles.latex import url_text, urls_in  # pybtex's LaTeX reader: only with a parse
+
     problems = []
     for key in bib:
         fields = bib.entry(key).fields

@@ -1,8 +1,12 @@
-"""Load ``refs.bib`` with pybtex, keeping each entry's line, and report what is wrong with it.
+"""Load ``refs.bib``: each entry's key, line and digest at once, its pybtex data when needed.
 
-pybtex keeps no line numbers and stops at the first error in strict mode; the subclassed parser
-below records the line where each entry starts and collects every error instead, so one run
-reports all of them with a location.
+A build needs the whole parse only when something is formatted or checked for the first time.
+Everything else (which keys exist and how they are spelled, where each entry starts, the hash of
+what formatting reads, the year, the problems of the file) is a small index. So a parse is kept
+in the cache folder as two files, both named by a hash of the .bib text and of the core's code:
+the index (JSON, read by every build) and the pybtex data (a pickle, read only when an entry's
+fields are asked for). A warm build reads the index and neither parses nor imports pybtex; the
+parser (:mod:`.parsing`) runs only when the file changed.
 """
 
 from __future__ import annotations
@@ -13,22 +17,18 @@ import gc
 import hashlib
 import json
 import pickle
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pybtex
-import pybtex.errors
-from pybtex.database import BibliographyData, Entry, Person
-from pybtex.database.input.bibtex import LowLevelParser, Parser, split_name_list
-from pybtex.exceptions import PybtexError
-from pybtex.scanner import PybtexSyntaxError
-from pybtex.textutils import normalize_whitespace
+import pybtex  # the package alone (its version): the parser and database load on demand
 
 from ..model import CoreError, Problem
 from ..source.encoding import decode_utf8
+
+if TYPE_CHECKING:
+    from pybtex.database import BibliographyData, Entry
 
 
 @dataclass
@@ -37,41 +37,78 @@ class Bibliography:
 
     Attributes:
         path: The file as shown in messages (``refs.bib``).
-        data: pybtex's bibliography data.
+        spelled: Lower-cased key to the key as spelled in the file, in file order.
         lines: Lower-cased key to the 1-based line where the entry starts.
         digests: Lower-cased key to a hash of everything formatting reads from the entry: its
             type, fields and names after ``@string`` macros are expanded and ``crossref`` fields
             inherited (the cache key of its formatted reference).
+        years: Lower-cased key to the entry's year, for entries that have one.
         problems: Syntax errors and duplicate keys found while parsing.
-        checked: The problems of every check that needs only the file (``check_bibliography``),
-            or None before they have been computed.
         paths: Lower-cased key to the file that holds the entry, when the bibliography is read
             from several files (``bib_dir``); otherwise every entry is in ``path``.
+        checked: The problems of every check that needs only the file (``check_bibliography``),
+            or None before they have been computed.
     """
 
     path: str
-    data: BibliographyData
+    spelled: dict[str, str] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)
+    years: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     paths: dict[str, str] = field(default_factory=dict)
     #: What ``check_bibliography`` found, once it has run (kept in the snapshot with the rest,
     #: so a warm build checks nothing again: the result depends only on the file's text).
     checked: tuple[Problem, ...] | None = None
+    #: The pybtex data, or how to get it (read on first use).
+    _data: BibliographyData | None = field(default=None, repr=False, compare=False)
+    _load: Callable[[], BibliographyData] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_data(
+        cls,
+        path: str,
+        data: BibliographyData,
+        lines: dict[str, int],
+        digests: dict[str, str],
+        problems: list[Problem],
+    ) -> Bibliography:
+        """The bibliography of freshly parsed pybtex data."""
+        from .parsing import year_digits
+
+        spelled: dict[str, str] = {}
+        years: dict[str, int] = {}
+        for key, entry in data.entries.items():
+            lower = str(key).lower()
+            spelled[lower] = str(entry.key)
+            year = year_digits(entry)
+            if year is not None:
+                years[lower] = year
+        return cls(path, spelled, lines, digests, years, problems, _data=data)
+
+    @property
+    def data(self) -> BibliographyData:
+        """Pybtex's bibliography data (read from the snapshot, or parsed, on first use)."""
+        if self._data is None:
+            if self._load is None:
+                raise CoreError(f"the entries of '{self.path}' are not available")
+            self._data = self._load()
+            self._load = None
+        return self._data
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self.data.entries
+        return isinstance(key, str) and key.lower() in self.spelled
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.data.entries.keys())
+        return iter(self.spelled.values())
 
     def __len__(self) -> int:
-        return len(self.data.entries)
+        return len(self.spelled)
 
     @functools.cached_property
     def lower_keys(self) -> frozenset[str]:
         """Every key in lower case, built once (pages check their evidence keys against it)."""
-        return frozenset(self.lines)
+        return frozenset(self.spelled)
 
     def entry(self, key: str) -> Entry:
         """Return the entry for ``key`` (case-insensitive, like BibTeX)."""
@@ -79,7 +116,7 @@ class Bibliography:
 
     def canonical_key(self, key: str) -> str:
         """Return the key as spelled in ``refs.bib`` (an unknown key is returned as written)."""
-        return str(self.data.entries[key].key) if key in self else key
+        return self.spelled.get(key.lower(), key)
 
     def line_of(self, key: str) -> int | None:
         """Return the line of the entry in ``refs.bib``."""
@@ -91,246 +128,12 @@ class Bibliography:
 
     def suggest(self, key: str) -> str | None:
         """Return the closest existing key, for a "did you mean" hint."""
-        keys = [str(k) for k in self.data.entries]
-        lowered = {k.lower(): k for k in keys}
-        close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
-        return lowered[close[0]] if close else None
+        close = difflib.get_close_matches(key.lower(), list(self.spelled), n=1, cutoff=0.6)
+        return self.spelled[close[0]] if close else None
 
     def year_of(self, key: str) -> int | None:
         """Return the entry's year as an integer, when it has one."""
-        if key not in self:
-            return None
-        year = str(self.entry(key).fields.get("year", ""))
-        digits = "".join(ch for ch in year if ch.isdigit())[:4]
-        return int(digits) if len(digits) == 4 else None
-
-
-class _LocatingParser(Parser):  # type: ignore[misc]
-    """pybtex's BibTeX parser that records entry lines and collects errors instead of raising."""
-
-    def __init__(self, display_path: str) -> None:
-        super().__init__()
-        self.display_path = display_path
-        self.problems: list[Problem] = []
-        self.lines: dict[str, int] = {}
-        self.digests: dict[str, str] = {}
-        self._text = ""
-        self._current_line = 1
-        self._scanner: LowLevelParser | None = None
-
-    def _line_at(self, offset: int) -> int:
-        return self._text.count("\n", 0, offset) + 1
-
-    def handle_error(self, error: PybtexError) -> None:
-        """Record an error, naming the entry it belongs to.
-
-        An entry whose closing brace is missing is only noticed at the next ``@``: that is
-        reported at the line where the unfinished entry starts. Any other error (a missing comma,
-        a stray character) is reported where it is noticed.
-        """
-        found_at = getattr(error, "lineno", None) or self._current_line
-        message = re.sub(r" in line \d+", "", str(error).split("\n")[0])
-        scanner = self._scanner
-        key = scanner.current_entry_key if scanner is not None else None
-        line = found_at
-        if "undefined string" in message:
-            hint = (
-                "a bare word is read as an @string macro; put the value in braces "
-                "(journal = {Sleep}) or define the macro with @string"
-            )
-        elif isinstance(error, PybtexSyntaxError):
-            hint = "check the braces, commas and quotes of this entry"
-            rest = self._text[scanner.pos :] if scanner is not None else ""
-            if (
-                scanner is not None
-                and scanner.command_start is not None
-                and (rest.lstrip().startswith("@") or not rest.strip())
-            ):
-                line = self._line_at(scanner.command_start)
-                hint = (
-                    f"the entry's closing brace is missing (the next thing, at line {found_at}, "
-                    "is already another entry or the end of the file)"
-                )
-            elif "entry key expected" in message:
-                hint = "give the entry a key after its opening brace: @article{smith2020, ..."
-            elif "expected" in message:
-                hint = "a comma between two fields, or a brace or quote, is probably missing"
-        else:
-            hint = "fix or remove the offending field"
-        where = f"entry '{key}': " if key else ""
-        self.problems.append(
-            Problem("bib.syntax", f"{where}{message}; {hint}", self.display_path, line)
-        )
-
-    def process_entry(self, entry_type: str, key: str, fields: list[tuple[str, Any]]) -> None:
-        """Read one entry like pybtex's ``process_entry``; an unreadable name is reported.
-
-        pybtex raises ``InvalidNameString`` (``Smith, John, Jr, Extra``) in strict mode; its
-        lenient reading (extra parts joined to the first name) is kept and the name reported.
-        """
-        entry = Entry(entry_type)
-        seen: set[str] = set()
-        for name, value_list in fields:
-            if name.lower() in seen:
-                self.problems.append(
-                    Problem(
-                        "bib.syntax",
-                        f"entry '{key}': field '{name}' appears twice; keep one of them",
-                        self.display_path,
-                        self._current_line,
-                    )
-                )
-                continue
-            seen.add(name.lower())
-            value = normalize_whitespace(self.flatten_value_list(value_list))
-            if name not in self.person_fields:
-                entry.fields[name] = value
-                continue
-            for person_text in split_name_list(value):
-                with pybtex.errors.capture() as errors:
-                    person = Person(person_text)
-                for error in errors:
-                    self.problems.append(
-                        Problem(
-                            "bib.name",
-                            f"entry '{key}': cannot read the {name} name '{person_text}' "
-                            f"({error}); write each name as 'Last, First' or 'Last, Jr, First' "
-                            "and separate names with ' and '",
-                            self.display_path,
-                            self._current_line,
-                        )
-                    )
-                entry.add_person(person, name)
-        self.data.add_entry(key, entry)
-
-    def parse_string(self, text: str) -> BibliographyData:
-        self._text = text
-        self.unnamed_entry_counter = 1
-        scanner = LowLevelParser(
-            text, handle_error=self.handle_error, macros=self.macros, filename=self.filename
-        )
-        self._scanner = scanner
-        self._current_line = 1
-        counted = 0  # lines are counted incrementally: counting from 0 each time is quadratic
-        for command in scanner:
-            start = scanner.command_start or 0
-            self._current_line += text.count("\n", counted, start)
-            counted = start
-            kind = command[0].lower()
-            if kind == "preamble":
-                self.process_preamble(*command[1])
-            elif kind not in ("string", "comment"):
-                self._add(command[0], command[1])
-        return self.data
-
-    def _add(self, entry_type: str, body: tuple[str, Any]) -> None:
-        key = body[0]
-        if key is None:
-            return
-        previous = self.lines.get(key.lower())
-        if previous is not None:
-            self.problems.append(
-                Problem(
-                    "cite.duplicate_key",
-                    f"duplicate entry key '{key}' (keys are case-insensitive; first defined at "
-                    f"line {previous}); rename or remove one of them",
-                    self.display_path,
-                    self._current_line,
-                )
-            )
-            return
-        self.lines[key.lower()] = self._current_line
-        self.process_entry(entry_type, key, body[1])
-
-    def finish(self) -> None:
-        """Inherit ``crossref`` fields, read BibLaTeX's field names, compute the digests."""
-        for entry in self.data.entries.values():
-            biblatex_fields(entry)
-        for key, entry in self.data.entries.items():
-            parent_key = str(entry.fields.get("crossref", "")).strip()
-            if not parent_key:
-                continue
-            parent = self.data.entries.get(parent_key)
-            if parent is None:
-                self.problems.append(
-                    Problem(
-                        "bib.crossref",
-                        f"entry '{key}': crossref '{parent_key}' is not in {self.display_path}; "
-                        "add that entry or remove the crossref field",
-                        self.display_path,
-                        self.lines.get(key.lower()),
-                    )
-                )
-                continue
-            inherit(entry, parent)
-        for key, entry in self.data.entries.items():
-            self.digests[key.lower()] = entry_digest(entry)
-
-
-#: Fields a ``crossref`` child never takes from its parent: a chapter's DOI, PMID or URL is not
-#: the book's (inheriting them would also report the child and parent as duplicates).
-_NOT_INHERITED = frozenset(
-    {"crossref", "xref", "ids", "doi", "pmid", "pubmed", "pmcid", "url", "eprint", "urldate"}
-)
-
-
-def inherit(child: Entry, parent: Entry) -> None:
-    """Copy to ``child`` the fields and names of ``parent`` it lacks (BibTeX/BibLaTeX crossref).
-
-    As in BibLaTeX, the parent's ``title`` becomes the child's ``booktitle`` (a chapter's book),
-    and a parent's ``author`` also serves as the child's ``bookauthor``.
-    """
-    fields = child.fields
-    for name, value in parent.fields.items():
-        lowered = name.lower()
-        if lowered in _NOT_INHERITED:
-            continue
-        if lowered == "title":
-            if "booktitle" not in fields:
-                fields["booktitle"] = value
-            continue
-        if name not in fields:
-            fields[name] = value
-    for role, persons in parent.persons.items():
-        if role not in child.persons:
-            for person in persons:
-                child.add_person(person, role)
-
-
-#: BibLaTeX field -> the BibTeX field the styles and checks read (Zotero's and JabRef's BibLaTeX
-#: exports write the former).
-_BIBLATEX_NAMES = {
-    "journaltitle": "journal",
-    "location": "address",
-    "institution": "school",
-    "eventtitle": "booktitle",
-}
-
-
-def biblatex_fields(entry: Entry) -> None:
-    """Give a BibLaTeX entry the BibTeX field names (``date`` gives ``year``) it lacks."""
-    fields = entry.fields
-    for biblatex, bibtex in _BIBLATEX_NAMES.items():
-        if biblatex in fields and bibtex not in fields:
-            if bibtex == "school" and entry.type.lower() not in ("thesis", "phdthesis"):
-                continue
-            fields[bibtex] = fields[biblatex]
-    if "year" not in fields and "date" in fields:
-        year = re.match(r"\s*(\d{4})", str(fields["date"]))
-        if year:
-            fields["year"] = year.group(1)
-
-
-def entry_digest(entry: Entry) -> str:
-    """A hash of what formatting reads: type, fields and names, after macros and crossref."""
-    payload = [
-        entry.type.lower(),
-        sorted((name.lower(), str(value)) for name, value in entry.fields.items()),
-        sorted(
-            (role.lower(), [str(p) for p in persons]) for role, persons in entry.persons.items()
-        ),
-    ]
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+        return self.years.get(key.lower())
 
 
 _CACHE: dict[tuple[str, int, int], Bibliography] = {}
@@ -349,57 +152,111 @@ def _core_digest() -> str:
 
 #: The core's source: a changed parser or check never loads a snapshot made by the previous one.
 _PARSER_DIGEST = _core_digest()
-_SNAPSHOT_VERSION = "4"
+_SNAPSHOT_VERSION = "5"
 
 
 def _snapshot_path(cache_dir: Path, shown: str, text: str) -> Path:
-    """Where the snapshot of one .bib file's parse goes.
+    """Where the snapshot of one .bib file's parse goes (``.json`` index, ``.pickle`` data).
 
-    ``bibliography-<file>-<content>.pickle``: one per .bib file (``bib_dir`` has several),
-    named by the file and by everything its parse depends on.
+    ``bibliography-<file>-<content>``: one per .bib file (``bib_dir`` has several), named by
+    the file and by everything its parse depends on.
     """
     seed = f"{_SNAPSHOT_VERSION}/{pybtex.__version__}/{_PARSER_DIGEST}/{shown}\n{text}"
     content = hashlib.sha256(seed.encode()).hexdigest()[:24]
-    return cache_dir / f"bibliography-{_file_tag(shown)}-{content}.pickle"
+    return cache_dir / f"bibliography-{_file_tag(shown)}-{content}"
 
 
 def _file_tag(shown: str) -> str:
     return hashlib.sha256(shown.encode()).hexdigest()[:8]
 
 
-def _read_snapshot(snapshot: Path, debug: Callable[[str], None]) -> Bibliography | None:
-    """Load a parsed bibliography saved by an earlier build (None if absent or unreadable).
+def _problem_row(problem: Problem) -> list[Any]:
+    return [
+        problem.code,
+        problem.message,
+        problem.path,
+        problem.line,
+        problem.severity,
+        problem.subject,
+    ]
 
-    The snapshot is pickled: it is written by this code into the project's own cache
-    directory, which is as trusted as the code itself, and it is keyed by the hash of the
-    .bib text, so a changed file never loads a stale snapshot.
-    """
-    if not snapshot.is_file():
+
+def _problem(row: list[Any]) -> Problem:
+    code, message, path, line, severity, subject = row
+    return Problem(code, message, path, line, severity, subject)
+
+
+def _index(bib: Bibliography) -> dict[str, Any]:
+    return {
+        "path": bib.path,
+        "spelled": bib.spelled,
+        "lines": bib.lines,
+        "digests": bib.digests,
+        "years": bib.years,
+        "problems": [_problem_row(p) for p in bib.problems],
+        "checked": None if bib.checked is None else [_problem_row(p) for p in bib.checked],
+    }
+
+
+def _from_index(index: dict[str, Any]) -> Bibliography:
+    checked = index["checked"]
+    return Bibliography(
+        index["path"],
+        dict(index["spelled"]),
+        dict(index["lines"]),
+        dict(index["digests"]),
+        dict(index["years"]),
+        [_problem(row) for row in index["problems"]],
+        checked=None if checked is None else tuple(_problem(row) for row in checked),
+    )
+
+
+def _read_snapshot(snapshot: Path, debug: Callable[[str], None]) -> Bibliography | None:
+    """The index saved by an earlier build (None if absent or unreadable); data on demand."""
+    index_file = snapshot.with_suffix(".json")
+    data_file = snapshot.with_suffix(".pickle")
+    if not index_file.is_file() or not data_file.is_file():
         return None
+    try:
+        bib = _from_index(json.loads(index_file.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # rebuilt, never trusted
+        debug(f"bibliography snapshot {index_file} unreadable ({exc!r}); parsing again")
+        return None
+    return bib
+
+
+def _read_data(data_file: Path) -> BibliographyData | None:
+    """The pickled pybtex data of a snapshot, or None.
+
+    It is pickled: it is written by this code into the project's own cache directory, which is
+    as trusted as the code itself, and named by the hash of the .bib text, so a changed file
+    never loads stale data.
+    """
+    from pybtex.database import BibliographyData
+
     gc.disable()  # thousands of small long-lived objects: collection passes only cost time
     try:
-        loaded = pickle.loads(snapshot.read_bytes())
-    except Exception as exc:  # any unreadable snapshot is simply rebuilt
-        debug(f"bibliography snapshot {snapshot} unreadable ({exc!r}); parsing again")
+        loaded = pickle.loads(data_file.read_bytes())
+    except Exception:  # any unreadable snapshot is simply parsed again
         return None
     finally:
         gc.enable()
-    expected = {f.name for f in fields(Bibliography)}
-    if not isinstance(loaded, Bibliography) or not expected <= set(vars(loaded)):
-        debug(f"bibliography snapshot {snapshot} has the wrong shape; parsing again")
-        return None
-    return loaded
+    return loaded if isinstance(loaded, BibliographyData) else None
 
 
 def _write_snapshot(snapshot: Path, bib: Bibliography) -> None:
     try:
         snapshot.parent.mkdir(parents=True, exist_ok=True)
         # The same file's older snapshots go; other files' (bib_dir) stay.
-        for old in snapshot.parent.glob(f"{snapshot.name.rsplit('-', 1)[0]}-*.pickle"):
-            old.unlink()
+        for old in snapshot.parent.glob(f"{snapshot.name.rsplit('-', 1)[0]}-*"):
+            if old.suffix in (".json", ".pickle"):
+                old.unlink()
+        data = snapshot.with_suffix(".pickle")
         tmp = snapshot.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(bib, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(snapshot)
+        tmp.write_bytes(pickle.dumps(bib.data, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(data)
+        tmp.write_text(json.dumps(_index(bib), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(snapshot.with_suffix(".json"))  # last: an index always has its data
     except OSError:
         return  # a read-only checkout still builds; it just parses again next time
 
@@ -413,6 +270,15 @@ def _name_entries(problems: list[Problem], lines: dict[str, int]) -> list[Proble
         message = f"entry '{owner[-1]}': {problem.message}" if owner else problem.message
         named.append(Problem(problem.code, message, problem.path, problem.line))
     return named
+
+
+def _parse(text: str, shown: str, encoding_problems: list[Problem]) -> Bibliography:
+    from .parsing import parse_bib
+
+    data, parser = parse_bib(text, shown)
+    starts = {str(key): parser.lines[str(key).lower()] for key in data.entries}
+    problems = _name_entries(encoding_problems, starts) + parser.problems
+    return Bibliography.from_data(shown, data, parser.lines, parser.digests, problems)
 
 
 def load_bibliography(
@@ -443,13 +309,16 @@ def load_bibliography(
         raise CoreError(f"cannot read bibliography '{shown}': {exc}") from exc
     snapshot = _snapshot_path(cache_dir, shown, text) if cache_dir else None
     bib = _read_snapshot(snapshot, debug or (lambda message: None)) if snapshot else None
-    if bib is None:
-        parser = _LocatingParser(shown)
-        data = parser.parse_string(text)
-        parser.finish()
-        starts = {str(key): parser.lines[str(key).lower()] for key in data.entries}
-        problems = _name_entries(encoding_problems, starts) + parser.problems
-        bib = Bibliography(shown, data, parser.lines, parser.digests, problems)
+    if bib is not None and snapshot is not None:
+        data_file = snapshot.with_suffix(".pickle")
+
+        def load() -> BibliographyData:
+            # The data of this very text; parsed again if its file went missing meanwhile.
+            return _read_data(data_file) or _parse(text, shown, encoding_problems).data
+
+        bib._load = load
+    else:
+        bib = _parse(text, shown, encoding_problems)
         if prepare is not None:
             prepare(bib)  # e.g. the checks, whose results the snapshot then keeps
         if snapshot:
@@ -462,14 +331,14 @@ def load_bibliography(
 def merge_bibliographies(bibs: list[Bibliography], shown: str) -> Bibliography:
     """One bibliography from several files (``bib_dir``); each entry keeps its file and line.
 
-    A key defined in two files is reported at the second (``cite.duplicate_key``); the first wins.
+    A key defined in two files is reported at the second (``cite.duplicate_key``); the first
+    wins. The files' pybtex data is merged only when an entry's fields are asked for.
     """
-    data = BibliographyData()
-    merged = Bibliography(shown, data)
+    merged = Bibliography(shown)
+    owner: dict[str, Bibliography] = {}
     for bib in bibs:
         merged.problems += bib.problems
-        for key, entry in bib.data.entries.items():
-            lower = str(key).lower()
+        for lower, key in bib.spelled.items():
             if lower in merged.lines:
                 merged.problems.append(
                     Problem(
@@ -481,9 +350,22 @@ def merge_bibliographies(bibs: list[Bibliography], shown: str) -> Bibliography:
                     )
                 )
                 continue
-            data.entries[key] = entry
+            owner[lower] = bib
+            merged.spelled[lower] = key
             merged.lines[lower] = bib.lines.get(lower, 0)
             merged.paths[lower] = bib.path
             if lower in bib.digests:
                 merged.digests[lower] = bib.digests[lower]
+            if lower in bib.years:
+                merged.years[lower] = bib.years[lower]
+
+    def load() -> BibliographyData:
+        from pybtex.database import BibliographyData
+
+        data = BibliographyData()
+        for lower, key in merged.spelled.items():
+            data.entries[key] = owner[lower].data.entries[key]
+        return data
+
+    merged._load = load
     return merged

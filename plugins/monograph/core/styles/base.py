@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from .latex import plain_text
-
 if TYPE_CHECKING:
     from ..bibliography.loading import Bibliography
     from ..model import CitationGroup, CitationItem, Problem
@@ -139,6 +137,8 @@ class ReferenceStyle(Protocol):
 
 def narrative_names(bib: Bibliography, key: str) -> str:
     """Names for a narrative citation: ``Trotti``, ``Trotti and Becker``, ``Smith et al.``."""
+    from .latex import plain_text  # pybtex's rich text: loaded only when something is formatted
+
     entry = bib.entry(key)
     persons = list(entry.persons.get("author") or entry.persons.get("editor") or ())
     surnames = [

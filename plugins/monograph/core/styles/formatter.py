@@ -18,9 +18,9 @@ import pybtex
 
 from ..bibliography.loading import Bibliography
 from .base import FormattedReference, ReferenceStyle
-from .builtin import SafeHtmlBackend, VancouverReferences, format_reference
+from .builtin import VancouverReferences
 
-__all__ = ["FormattedReference", "ReferenceFormatter", "SafeHtmlBackend", "format_reference"]
+__all__ = ["FormattedReference", "ReferenceFormatter"]
 
 _MEMORY: dict[str, FormattedReference] = {}
 _FIELDS = frozenset(f.name for f in fields(FormattedReference))

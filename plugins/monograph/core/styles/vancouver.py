@@ -6,10 +6,14 @@ example) followed by DOI, PMID and PMCID links. Six authors, then "et al.".
 
 from __future__ import annotations
 
+import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from pybtex.backends.html import Backend as HtmlBackend
+from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.database import Entry, Person
+from pybtex.exceptions import PybtexError
 from pybtex.richtext import HRef, Text
 from pybtex.style.formatting import BaseStyle, FormattedEntry, toplevel
 from pybtex.style.names import BaseNameStyle
@@ -18,10 +22,12 @@ from pybtex.style.template import FieldIsMissing, first_of, join, node, optional
 from ..bibliography.identifiers import identifier_url, read_identifiers
 from ..bibliography.types import template_name
 from ..links import safe_url
+from .base import FormattedReference, narrative_names
 from .latex import latex_text, plain_text, url_text
 
-#: Bump when the output changes, so cached references are formatted again.
-STYLE_VERSION = "vancouver-3"
+if TYPE_CHECKING:
+    from ..bibliography.loading import Bibliography
+
 MAX_AUTHORS = 6
 
 
@@ -319,3 +325,39 @@ def identifier_links(fields: Any) -> Text:
     if pieces:
         pieces[1] = "."
     return Text(*pieces)
+
+
+class SafeHtmlBackend(HtmlBackend):  # type: ignore[misc]
+    """pybtex's HTML backend, minus the stray ``bibtex-protected`` spans, with escaped URLs."""
+
+    symbols: ClassVar[dict[str, str]] = {**HtmlBackend.symbols, "newblock": " "}
+
+    def format_protected(self, text: str) -> str:
+        """Braces only protect capitalisation in BibTeX; they carry no meaning on the web."""
+        return text
+
+    @staticmethod
+    def format_href(url: str, text: str, external: bool = False) -> str:
+        """Links with the URL escaped (pybtex inserts it verbatim)."""
+        return f'<a href="{html.escape(url, quote=True)}">{text}</a>' if text else ""
+
+
+_PYBTEX_STYLE = VancouverStyle()
+
+
+def format_reference(bib: Bibliography, key: str) -> FormattedReference:
+    """Format one entry in Vancouver (no caching); a missing field degrades to what it has."""
+    entry = bib.entry(key)
+    try:
+        rich = _PYBTEX_STYLE.format_entry(key, entry).text
+    except PybtexError:  # reported by check_required_fields; never crash a build on it
+        rich = Text(plain_text(str(entry.fields.get("title", key))), ".")
+    links = identifier_links(entry.fields)
+    full = Text(rich, " ", links) if links else rich
+    note = plain_text(str(entry.fields.get("note", "")))
+    return FormattedReference(
+        html=full.render(SafeHtmlBackend()),
+        text=full.render(TextBackend()),
+        narrative=narrative_names(bib, key),
+        note=note,
+    )
