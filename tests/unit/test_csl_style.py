@@ -12,6 +12,7 @@ from monograph.core.bibliography.loading import load_bibliography
 from monograph.core.citations.numbering import Numbering
 from monograph.core.model import CitationGroup, CitationItem, CoreError
 from monograph.core.rendering.citations import RenderContext, render_group
+from monograph.core.rendering.templates import Templates
 from monograph.core.styles.base import CitedItem
 from monograph.core.styles.csl import parse_locator, read_csl
 from monograph.core.styles.formatter import ReferenceFormatter
@@ -400,3 +401,33 @@ def test_a_url_the_style_prints_is_linked_only_when_safe(tmp_path: Path) -> None
     assert formatter.get("doi").html == (
         'Doi <a href="https://doi.org/10.1000/u">https://doi.org/10.1000/u</a>'
     )
+
+
+def test_a_site_range_macro_without_the_delimiter_still_collapses_csl_runs(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "numbered.bib").write_text(NUMBERED_BIB, encoding="utf-8")
+    (tmp_path / "monograph").mkdir()
+    (tmp_path / "monograph" / "citation.html").write_text(
+        "{% macro range(first, hidden, last) -%}\n"
+        '{{ first }}<i class="to"> to </i>{{ hidden }}{{ last }}\n'
+        "{%- endmacro %}\n",
+        encoding="utf-8",
+    )
+    data = load_bibliography(tmp_path / "numbered.bib", "numbered.bib")
+    style = load_style("nlm", base_dir=tmp_path)
+    style.prepare(data, list("abcdefg"))
+    numbering = Numbering(numbers={key: n for n, key in enumerate("abcdefg", start=1)})
+    ctx = RenderContext(
+        numbering,
+        ReferenceFormatter(data, style=style),
+        "p/",
+        "p/",
+        templates=Templates([tmp_path]),
+    )
+    group = CitationGroup(tuple(CitationItem(k) for k in "abc"))
+    html = render_group(ctx, group, ("x-a", "x-b", "x-c"))
+    element = lxml_html.fragment_fromstring(html)
+    for link in element.cssselect(".citation-in-range"):
+        link.drop_tree()
+    assert element.text_content() == "(1 to 3)"
