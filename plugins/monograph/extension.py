@@ -30,9 +30,11 @@ from .core.citations.syntax import (
     parse_narrative,
 )
 from .core.markers import MARKER_LINE, MISPLACED_MARKER
-from .core.model import CitationGroup
+from .core.model import CitationGroup, CitationItem
 
 _ESCAPED = re.compile("\x02(\\d+)\x03")
+#: Python-Markdown's placeholders (stashed nodes, escaped characters) all start with STX.
+_PLACEHOLDER_START = "\x02"
 _STASH_PLACEHOLDER: re.Pattern[str] = HTML_PLACEHOLDER_RE
 
 
@@ -81,6 +83,8 @@ class _CitationProcessor(InlineProcessor):
 
     def plain(self, text: str) -> str:
         """Text with every placeholder replaced by what it stands for, as text."""
+        if _PLACEHOLDER_START not in text:
+            return text  # no stashed node and no escaped character
         return _unescape(self.unescape(text))
 
     def inline_html(self, text: str) -> str:
@@ -113,18 +117,23 @@ class _CitationProcessor(InlineProcessor):
 
     def finish(self, group: CitationGroup) -> CitationGroup:
         """Plain text and HTML for every prefix and locator; the source as plain text."""
-        items = tuple(
-            replace(
-                item,
-                key=_unescape(item.key),
-                prefix=self.plain(item.prefix),
-                locator=self.plain(item.locator),
-                prefix_html=self.inline_html(item.prefix) if item.prefix else "",
-                locator_html=self.inline_html(item.locator) if item.locator else "",
-            )
-            for item in group.items
+        items = tuple(self._finish_item(item) for item in group.items)
+        source = self.plain(group.source)
+        if source == group.source and all(a is b for a, b in zip(items, group.items, strict=True)):
+            return group  # most citations: bare keys, nothing escaped
+        return replace(group, items=items, source=source)
+
+    def _finish_item(self, item: CitationItem) -> CitationItem:
+        if not item.prefix and not item.locator and _PLACEHOLDER_START not in item.key:
+            return item
+        return replace(
+            item,
+            key=_unescape(item.key),
+            prefix=self.plain(item.prefix),
+            locator=self.plain(item.locator),
+            prefix_html=self.inline_html(item.prefix) if item.prefix else "",
+            locator_html=self.inline_html(item.locator) if item.locator else "",
         )
-        return replace(group, items=items, source=self.plain(group.source))
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str

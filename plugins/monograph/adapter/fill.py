@@ -72,6 +72,7 @@ def fill_page(
         keys,
         (heading, anchor, context.reviewed),
         site(ctx) if whole_site and site is not None else None,
+        filled.works,
     )
     html = filled.get(print_)
     if html is None:

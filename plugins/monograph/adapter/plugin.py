@@ -422,6 +422,11 @@ def _second_bibliographies(contexts: list[PageContext]) -> list[Problem]:
 
 def _display(path: Path, project_dir: Path) -> str:
     """A path as shown in messages: relative to the project (mkdocs.yml's folder) if inside."""
+    if path.is_absolute() and project_dir.is_absolute():
+        try:  # MkDocs' paths are absolute already: no file-system call for each page
+            return path.relative_to(project_dir).as_posix()
+        except ValueError:
+            pass
     try:
         return path.resolve().relative_to(project_dir.resolve()).as_posix()
     except ValueError:

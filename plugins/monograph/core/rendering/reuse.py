@@ -48,22 +48,23 @@ def package_digest() -> str:
     return digest.hexdigest()[:20]
 
 
-def _update(digest: hashlib._Hash, *values: object) -> None:
-    for value in values:
-        digest.update(repr(value).encode("utf-8", "surrogatepass"))
-        digest.update(b"\x1f")
+def _hash(parts: list[str]) -> str:
+    """One hash of many strings, each with its length (so no two lists hash alike by joining)."""
+    text = "".join(f"{len(part)}:{part}" for part in parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def site_digest(ctx: RenderContext) -> str:
     """A hash of the whole numbering: every work, its number, reference and citing places."""
-    digest = hashlib.sha256()
     numbering = ctx.numbering
+    parts: list[str] = []
     for key in numbering.ordered():
-        _update(digest, key, numbering.numbers[key], ctx.formatter.get(key))
-        for place in numbering.places.get(key, ()):
-            page = place.page
-            _update(digest, page.id, page.url, page.label, page.title, place.anchor)
-    return digest.hexdigest()
+        parts.append(repr((key, numbering.numbers[key], ctx.formatter.get(key))))
+        parts.extend(
+            repr((p.page.id, p.page.url, p.page.label, p.page.title, p.anchor))
+            for p in numbering.places.get(key, ())
+        )
+    return _hash(parts)
 
 
 def fingerprint(
@@ -73,6 +74,7 @@ def fingerprint(
     keys: Sequence[str],
     settings: Iterable[object],
     site: str | None,
+    works: dict[str, str] | None = None,
 ) -> str:
     """The fingerprint of one page's fill (see the module's description).
 
@@ -83,28 +85,33 @@ def fingerprint(
         keys: The works the page cites, canonical, in order of first citation.
         settings: Anything else the fill reads (heading, anchor, review date...).
         site: The site's digest, when the page depends on the whole site.
+        works: What a work contributes (key, number, reference), kept across the pages of one
+            build: the same for every page that cites it.
     """
-    digest = hashlib.sha256()
-    _update(digest, _FORMAT, ctx.page_url, ctx.bibliography_url, site, *settings)
     numbering = ctx.numbering
+    parts = [_FORMAT, repr((ctx.page_url, ctx.bibliography_url, site, *settings))]
     pieces = TOKEN_RE.split(page_html)  # text, kind, value, text, kind, value, ..., text
-    digest.update(pieces[0].encode("utf-8", "surrogatepass"))
+    parts.append(pieces[0])
     for index in range(1, len(pieces), 3):
         kind, value, text = pieces[index], pieces[index + 1], pieces[index + 2]
         if kind == "cite":
             group = groups[int(value)]
-            _update(digest, group.items, group.narrative, numbering.anchors.get(int(value)))
+            parts.append(repr((group.items, group.narrative, numbering.anchors.get(int(value)))))
         else:
-            _update(digest, kind, value)
-        digest.update(text.encode("utf-8", "surrogatepass"))
+            parts.append(f"{kind}:{value}")
+        parts.append(text)
+    memo = {} if works is None else works
     for key in keys:
+        work = memo.get(key)
+        if work is None:
+            work = memo[key] = repr((key, numbering.numbers.get(key), ctx.formatter.get(key)))
         here = [
             (p.anchor, p.page.label, p.page.title)  # back-links name the page
             for p in numbering.places.get(key, ())
             if p.page.url == ctx.page_url
         ]
-        _update(digest, key, numbering.numbers.get(key), ctx.formatter.get(key), here)
-    return digest.hexdigest()
+        parts += (work, repr(here))
+    return _hash(parts)
 
 
 class FilledPages:
@@ -124,6 +131,8 @@ class FilledPages:
         self.folder = folder
         self.prefix = hashlib.sha256(f"{_FORMAT}/{version}".encode()).hexdigest()[:12]
         self.used: set[str] = set()
+        #: Per work, its part of the fingerprints of this build (see :func:`fingerprint`).
+        self.works: dict[str, str] = {}
         self.reused = 0  # pages taken from the cache in this build (for benchmarks and tests)
 
     def _path(self, print_: str) -> Path:

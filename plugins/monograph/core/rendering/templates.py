@@ -62,21 +62,50 @@ class Templates:
 
     def __init__(self, overrides: Sequence[Path] = ()) -> None:
         self.digest = _overrides_digest(overrides)
-        loaders: list[Any] = [FileSystemLoader([str(folder) for folder in overrides])]
+        self._overrides = [str(folder) for folder in overrides]
+        if overrides:  # a site's own templates are compiled now, so a broken one stops the build
+            self.citation  # noqa: B018  (compiles the three templates)
+
+    @functools.cached_property
+    def environment(self) -> Environment:
+        """The Jinja environment: the override folders first, then the engine's templates.
+
+        Made (and the templates compiled) on first use: a build whose pages all come filled
+        from the cache compiles nothing.
+        """
+        loaders: list[Any] = [FileSystemLoader(self._overrides)]
         engine = PackageLoader("monograph", "templates")
         loaders += [engine, PrefixLoader({ENGINE_PREFIX.rstrip("/"): engine})]
-        self.environment = Environment(
+        environment = Environment(
             loader=ChoiceLoader(loaders),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
             undefined=StrictUndefined,
         )
-        self.environment.globals["ids"] = ids
-        self.entry = self._load(ENTRY)
-        self.list = self._load(LIST)
-        self.citation_template = self._load(CITATION)
-        self.citation = self._macros(self.citation_template, CITATION_MACROS)
+        environment.globals["ids"] = ids
+        return environment
+
+    @functools.cached_property
+    def entry(self) -> Template:
+        """``monograph/entry.html``: one entry of a list."""
+        return self._load(ENTRY)
+
+    @functools.cached_property
+    def list(self) -> Template:
+        """``monograph/list.html``: a list with its heading."""
+        return self._load(LIST)
+
+    @functools.cached_property
+    def citation_template(self) -> Template:
+        """``monograph/citation.html``: the citation macros' file."""
+        return self._load(CITATION)
+
+    @functools.cached_property
+    def citation(self) -> SimpleNamespace:
+        """The macros of ``citation.html`` (see the class's description)."""
+        self.entry, self.list  # noqa: B018  (compiled with it: one place for a broken file)
+        return self._macros(self.citation_template, CITATION_MACROS)
 
     def _load(self, name: str) -> Template:
         try:
