@@ -82,8 +82,9 @@ typecheck: install
 strict: install
 	$(BIN)/mkdocs build --strict
 
+# On every CPU; a test file's tests stay on one worker, so its module fixtures build once.
 unit: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 ## check: citations, MkDocs link validation and every link in the built HTML (in its own build
 ## under .cache/monograph/check-site; site/ is left as `make build` made it)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,11 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
-#: Files the tests save for a reader (screenshots, axe reports), listed at the end of the run.
+#: Where tests save files for a reader (screenshots, axe reports), listed at the end of the run.
+ARTIFACTS = REPO / "test-artifacts"
+#: Files attached by tests of this process.
 ATTACHED: list[Path] = []
+_STARTED: list[float] = []
 
 
 def attach(path: Path) -> None:
@@ -30,10 +34,19 @@ def attach(path: Path) -> None:
     ATTACHED.append(path)
 
 
+def pytest_sessionstart(session: Any) -> None:
+    _STARTED.append(time.time())
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if ATTACHED:
+    # With pytest-xdist (make test runs in parallel) the tests attach in worker processes: the
+    # summary, written by the controller, names what they saved in ARTIFACTS during this run.
+    since = _STARTED[0] if _STARTED else time.time()
+    saved = [p for p in ARTIFACTS.rglob("*") if p.is_file() and p.stat().st_mtime >= since]
+    files = sorted(set(ATTACHED) | set(saved))
+    if files:
         terminalreporter.section("attached test artifacts")
-        for path in ATTACHED:
+        for path in files:
             shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
             terminalreporter.write_line(str(shown))
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pybtex  # the package alone (its version): the parser and database load on demand
 
+from ..cachefile import write_atomically
 from ..model import CoreError, Problem
 from ..source.encoding import decode_utf8
 
@@ -251,12 +252,10 @@ def _write_snapshot(snapshot: Path, bib: Bibliography) -> None:
         for old in snapshot.parent.glob(f"{snapshot.name.rsplit('-', 1)[0]}-*"):
             if old.suffix in (".json", ".pickle"):
                 old.unlink()
-        data = snapshot.with_suffix(".pickle")
-        tmp = snapshot.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(bib.data, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(data)
-        tmp.write_text(json.dumps(_index(bib), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(snapshot.with_suffix(".json"))  # last: an index always has its data
+        data = pickle.dumps(bib.data, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomically(snapshot.with_suffix(".pickle"), data)
+        index = json.dumps(_index(bib), ensure_ascii=False)
+        write_atomically(snapshot.with_suffix(".json"), index)  # last: an index has its data
     except OSError:
         return  # a read-only checkout still builds; it just parses again next time
 

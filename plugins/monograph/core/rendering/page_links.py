@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
+from ..cachefile import write_atomically
 from ..links import page_link_allowed, safe_url
 
 #: Attributes a browser (or WeasyPrint) follows or loads.
@@ -147,9 +148,6 @@ class CheckedPages:
         if len(clean) > self.LIMIT:
             clean = self.seen
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"checker": _CHECKER, "clean": sorted(clean)}), "utf-8")
-            tmp.replace(self.path)
+            write_atomically(self.path, json.dumps({"checker": _CHECKER, "clean": sorted(clean)}))
         except OSError:
             return  # a read-only checkout still builds; it checks every page next time

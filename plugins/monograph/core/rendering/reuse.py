@@ -29,6 +29,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..cachefile import write_atomically
 from ..citations.registry import TOKEN_RE
 from ..model import CitationGroup
 from .citations import RenderContext
@@ -159,10 +160,7 @@ class FilledPages:
         path = self._path(print_)
         self.used.add(path.name)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(page_html, encoding="utf-8", errors="surrogatepass")
-            tmp.replace(path)
+            write_atomically(path, page_html)
         except OSError:
             return  # a read-only checkout still builds; it fills every page next time too
 

@@ -4,7 +4,7 @@ The entries come from the engine's own :class:`~..bibliography.loading.Bibliogra
 ``@string`` macros, ``crossref`` inheritance and BibLaTeX field names were resolved, so every
 check and line number of the bibliography still applies whatever the style. Field values are
 LaTeX; they are turned into plain text with the engine's LaTeX reader (accents, ``\\url``). In
-titles, words in braces (``The {DNA} of {RLS}``) reach the processor as CSL-JSON ``nocase``
+titles, words in braces (``The {DNA} of {NASA}``) reach the processor as CSL-JSON ``nocase``
 text, so a style that changes the case of titles keeps them as written (:func:`cased_text`).
 """
 
@@ -154,8 +154,8 @@ def _runs(part: Any, protected: bool = False) -> Iterator[tuple[str, bool]]:
 def cased_text(value: object) -> str:
     r"""A title's LaTeX as CSL-JSON text: braced words kept as written whatever the style.
 
-    ``The {DNA} of {RLS}`` -> ``The <span class="nocase">DNA</span> of <span
-    class="nocase">RLS</span>``, so a style that changes the case of titles (title case, sentence
+    ``The {DNA} of {NASA}`` -> ``The <span class="nocase">DNA</span> of <span
+    class="nocase">NASA</span>``, so a style that changes the case of titles (title case, sentence
     case) leaves them alone, as BibTeX does. A word protected in part (``{DNA}-binding``) is kept
     whole: citeproc-py changes case word by word and would otherwise put a space inside it. The
     text is shielded (:func:`shield`); the spans are the only markup.

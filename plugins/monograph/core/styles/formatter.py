@@ -17,6 +17,7 @@ from typing import Any
 import pybtex
 
 from ..bibliography.loading import Bibliography
+from ..cachefile import write_atomically
 from .base import FormattedReference, ReferenceStyle
 from .builtin import VancouverReferences
 
@@ -147,10 +148,7 @@ class ReferenceFormatter:
         if self._citations:
             payload["citations"] = self._citations
         try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.cache_file)
+            write_atomically(self.cache_file, json.dumps(payload, sort_keys=True))
         except OSError:
             return  # a read-only checkout still builds; it just formats again next time
         self._dirty = False
