@@ -29,14 +29,14 @@ from typing import Any
 TIMED = (
     ("on_config", "monograph.adapter.plugin", "MonographPlugin.on_config"),
     (
-        "  load_bibliography (pybtex parse + line scan)",
+        "  load_bibliography (snapshot index, or parse)",
         "monograph.core.bibliography.loading",
         "load_bibliography",
     ),
     (
-        "    line/digest scan (_LocatingParser.parse_string)",
-        "monograph.core.bibliography.loading",
-        "_LocatingParser.parse_string",
+        "    pybtex parse with lines (LocatingParser.parse_string)",
+        "monograph.core.bibliography.parsing",
+        "LocatingParser.parse_string",
     ),
     ("  check_bibliography", "monograph.core.bibliography.checks", "check_bibliography"),
     (
