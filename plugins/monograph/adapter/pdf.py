@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 
 from monograph.core.model import CoreError
 from monograph.core.printing.document import PrintMeta, PrintPage, assemble_print_document
+from monograph.core.printing.reuse import RenderedPdfs
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -38,7 +39,10 @@ ALLOWED_PROTOCOLS = ("file", "data")
 
 
 def write_pdf_edition(
-    config: MkDocsConfig, nav: Navigation, out_path: str | os.PathLike[str]
+    config: MkDocsConfig,
+    nav: Navigation,
+    out_path: str | os.PathLike[str],
+    cache_dir: Path | None = None,
 ) -> Path:
     """Assemble every nav page into one document and render it to a PDF.
 
@@ -47,6 +51,8 @@ def write_pdf_edition(
             language, ``site_dir``).
         nav: The site navigation after the build; pages are printed in its order.
         out_path: Where to write the PDF; a relative path is taken relative to ``site_dir``.
+        cache_dir: Where PDFs rendered by earlier builds are kept (reused when the document
+            and the files it reads are unchanged: :mod:`monograph.core.printing.reuse`).
 
     Returns:
         The path of the written PDF.
@@ -63,7 +69,8 @@ def write_pdf_edition(
     for link in document.unresolved:
         log.warning(f"PDF edition: link to a place not in the document, unlinked: {link}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    pdf = render_pdf(document.html, base_dir=site_dir)
+    kept = RenderedPdfs(cache_dir / "pdf" if cache_dir else None, _renderer_version())
+    pdf = render_pdf(document.html, base_dir=site_dir, kept=kept)
     target.write_bytes(pdf)
     log.info(f"PDF edition written to {target} ({len(pdf) // 1024} KiB)")
     return target
@@ -145,12 +152,14 @@ def edition_date(environ: dict[str, str] | None = None) -> date:
         raise PluginError(f"SOURCE_DATE_EPOCH is not a number of seconds: {epoch!r}") from exc
 
 
-def render_pdf(document: str, *, base_dir: Path) -> bytes:
+def render_pdf(document: str, *, base_dir: Path, kept: RenderedPdfs | None = None) -> bytes:
     """Render the print document with the project's stylesheet; only local files are read.
 
     Arguments:
         document: The HTML document from `monograph.core.printing.document`.
         base_dir: Folder that relative URLs (images) resolve against: the built site.
+        kept: PDFs of earlier builds: one made from the same document and files is reused
+            (WeasyPrint is then not even imported), a new one kept if it rendered cleanly.
 
     Returns:
         The PDF (tagged, with a file identifier derived from the document, so that the same
@@ -159,13 +168,29 @@ def render_pdf(document: str, *, base_dir: Path) -> bytes:
     Raises:
         PluginError: When WeasyPrint fails.
     """
+    stylesheet = (resources.files("monograph") / "assets" / "print.css").read_text(encoding="utf-8")
+    key = kept.key(document, stylesheet) if kept else ""
+    earlier = kept.get(key, base_dir) if kept is not None else None
+    if earlier is not None:
+        log.debug("PDF edition: the document is unchanged; its earlier rendering is reused")
+        return earlier
     weasyprint = import_weasyprint()
 
-    fetcher = weasyprint.URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS)
-    stylesheet = resources.files("monograph") / "assets" / "print.css"
-    with _relay_weasyprint_warnings():
+    class Fetcher(weasyprint.URLFetcher):  # type: ignore[misc,name-defined]
+        """WeasyPrint's fetcher, noting what it reads (the kept PDF depends on it)."""
+
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self.fetched: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            self.fetched.append(url)
+            return super().fetch(url, headers)
+
+    fetcher = Fetcher(allowed_protocols=ALLOWED_PROTOCOLS)
+    with _relay_weasyprint_warnings() as problems:
         try:
-            css = weasyprint.CSS(string=stylesheet.read_text(encoding="utf-8"), url_fetcher=fetcher)
+            css = weasyprint.CSS(string=stylesheet, url_fetcher=fetcher)
             page = weasyprint.HTML(
                 string=document, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher
             )
@@ -176,7 +201,24 @@ def render_pdf(document: str, *, base_dir: Path) -> bytes:
             )
         except Exception as exc:  # WeasyPrint raises many types; the build must stop with context
             raise PluginError(f"PDF edition: WeasyPrint failed: {exc}") from exc
+    if kept is not None and not problems:
+        kept.put(key, pdf, base_dir, fetcher.fetched)
     return pdf
+
+
+def _renderer_version() -> str:
+    """WeasyPrint's and pydyf's versions (read without importing them) and the engine's code."""
+    from importlib import metadata
+
+    from monograph.core.rendering.reuse import package_digest
+
+    versions = []
+    for name in ("weasyprint", "pydyf"):
+        try:
+            versions.append(f"{name}-{metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}-none")
+    return "/".join([*versions, package_digest()])
 
 
 def import_weasyprint() -> Any:
@@ -232,18 +274,20 @@ class _Collector(logging.Handler):
 
 
 @contextmanager
-def _relay_weasyprint_warnings() -> Iterator[None]:
+def _relay_weasyprint_warnings() -> Iterator[list[str]]:
     """Turn WeasyPrint's warnings and errors (refused URL, bad CSS) into MkDocs warnings.
 
-    Notices about the machine (`is_environment_notice`) become info lines, once each.
+    Notices about the machine (`is_environment_notice`) become info lines, once each. Yields
+    the list that then holds the warnings about the document.
     """
+    problems: list[str] = []
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     propagate = logger.propagate
     logger.addHandler(collector)
     logger.propagate = False
     try:
-        yield
+        yield problems
     finally:
         logger.removeHandler(collector)
         logger.propagate = propagate
@@ -252,6 +296,7 @@ def _relay_weasyprint_warnings() -> Iterator[None]:
             if is_environment_notice(record):
                 notices[record.getMessage()] = None
             else:
+                problems.append(record.getMessage())
                 log.warning(f"PDF edition: WeasyPrint: {record.getMessage()}")
         for notice in notices:
             log.info(f"PDF edition: WeasyPrint (this machine): {notice}")

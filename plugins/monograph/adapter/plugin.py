@@ -377,7 +377,10 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             return
         from .pdf import write_pdf_edition  # WeasyPrint loads only when needed
 
-        write_pdf_edition(config, self.state.nav, self.config.pdf_file)
+        cache_dir = (
+            self.state.project_dir / self.config.cache_dir if self.config.cache_dir else None
+        )
+        write_pdf_edition(config, self.state.nav, self.config.pdf_file, cache_dir)
 
 
 #: The engine's code and templates: a filled page is reused only by the engine that filled it.
