@@ -92,7 +92,8 @@ class MonographConfig(Config):
     """Heading of the list of works cited that ends each page."""
 
     cache_dir = c.Type(str, default=".cache/monograph")
-    """Where formatted references are cached between builds, relative to mkdocs.yml ('' = off)."""
+    """Where builds keep what the next build can reuse (the parsed bibliography, formatted
+    references, filled pages, the PDF), relative to mkdocs.yml ('' = off)."""
 
     require_reviewed = c.Type(bool, default=False)
     """Every page must carry a ``reviewed: YYYY-MM-DD`` date in its front matter."""
