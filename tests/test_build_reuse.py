@@ -215,6 +215,38 @@ def test_author_date_style_disambiguation_reaches_reused_pages(tmp_path: Path) -
     _same_as_fresh(root, tmp_path)
 
 
+CSL_CHANGES: dict[str, Callable[[Path], None]] = {
+    "nothing": lambda root: None,
+    # A cited entry's text: a new record of the style's decisions, the processor started.
+    "reference text": lambda root: _edit(root, "refs.bib", "A second look", "A second close look"),
+    # The works' number order changes; the style's list order and letters must not.
+    "numbering": lambda root: _edit(
+        root, "docs/index.md", "@smith2020first; @smith2020second", "@smith2020second; @adams2010"
+    ),
+    # An uncited entry above the others: every line moves, the cited works are the same.
+    "entry added above": lambda root: _edit(
+        root,
+        "refs.bib",
+        "@article{trotti2019,",
+        "@misc{zed1999, title = {Z}}\n@article{trotti2019,",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CSL_CHANGES))
+def test_a_warm_csl_author_date_build_equals_a_fresh_build(tmp_path: Path, change: str) -> None:
+    """A warm CSL build takes the style's decisions from the cache; the pages are the same."""
+    root = tmp_path / "site-src"
+    shutil.copytree(SITES / "csl-author-date", root)
+    _set_option(root, cache_dir=".cache")
+    _build(root)
+    CSL_CHANGES[change](root)
+    reused = _same_as_fresh(root, tmp_path)
+    unchanged = change in ("nothing", "entry added above")  # nothing a page shows differs
+    assert (reused == len(list((root / "docs").glob("*.md")))) == unchanged
+    assert list((root / ".cache" / "csl-prepared").glob("*.json"))
+
+
 def test_the_cache_folder_keeps_only_the_pages_of_the_last_build(tmp_path: Path) -> None:
     root = tmp_path / "site-src"
     _write_site(root)

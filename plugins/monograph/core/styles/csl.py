@@ -372,10 +372,100 @@ def _linkify(html_text: str, item: dict[str, Any]) -> str:
     return " ".join([inner, *extra]) if extra else inner
 
 
+def _code_digest() -> str:
+    """A hash of the code that decides a style's list order, letters and problems."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in (
+        "csl.py",
+        "csl_data.py",
+        "latex.py",
+        "../links.py",
+        "../bibliography/identifiers.py",
+    ):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CODE_DIGEST = _code_digest()
+#: The shape of a kept record (see :class:`_Prepared`).
+_PREPARED_VERSION = 1
+
+
+class _Prepared:
+    """What :meth:`CslStyle.prepare` decided for one set of works, kept in the cache folder.
+
+    One small JSON file per fingerprint (:meth:`CslStyle._fingerprint`) in
+    ``<cache_dir>/csl-prepared/``: a MkDocs build has one, a per-page build (Zensical) one per
+    page. Only the newest :attr:`KEEP` files stay. A file that cannot be read or is of the wrong
+    shape is ignored, and the decisions are made again.
+    """
+
+    KEEP = 256
+    FOLDER = "csl-prepared"
+
+    def __init__(self, cache_dir: Path | None, fingerprint: str) -> None:
+        self.path = cache_dir / self.FOLDER / f"{fingerprint}.json" if cache_dir else None
+
+    def read(self) -> dict[str, Any] | None:
+        """The kept record, or None."""
+        if self.path is None:
+            return None
+        try:
+            record = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if _is_record(record) else None
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Keep ``record`` (never fails the build: a read-only checkout decides again)."""
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self.path)
+            kept = sorted(self.path.parent.glob("*.json"), key=_modified, reverse=True)
+            for old in kept[self.KEEP :]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            return
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _is_record(record: object) -> bool:
+    """A record as :meth:`CslStyle._record` writes it."""
+    if not isinstance(record, dict) or set(record) != {"order", "suffix", "problems", "failed"}:
+        return False
+    order, suffix, problems = record["order"], record["suffix"], record["problems"]
+    return (
+        isinstance(order, list)
+        and all(isinstance(key, str) for key in order)
+        and isinstance(suffix, dict)
+        and all(isinstance(value, str) for value in suffix.values())
+        and isinstance(problems, list)
+        and all(
+            isinstance(row, list)
+            and len(row) == 3
+            and (row[0] is None or isinstance(row[0], str))
+            and all(isinstance(text, str) for text in row[1:])
+            for row in problems
+        )
+        and isinstance(record["failed"], bool)
+    )
+
+
 class CslStyle:
     """A CSL style: entries, citations and list order as its file says."""
 
-    def __init__(self, info: CslInfo, name: str) -> None:
+    def __init__(self, info: CslInfo, name: str, *, cache_dir: Path | None = None) -> None:
         self.info = info
         self.name = name
         self.kind: StyleKind = info.kind
@@ -390,7 +480,16 @@ class CslStyle:
                 f"{name}: the CSL processor cannot read '{info.title}' ({exc}); check the file "
                 "against the CSL 1.0 schema or choose another style"
             ) from None
+        #: Where what :meth:`prepare` decides is kept between builds (None: never kept).
+        self.cache_dir = cache_dir
         self._bib: Bibliography | None = None
+        self._keys: tuple[str, ...] = ()
+        #: The processor and the CSL items are made for this build's works (on first use).
+        self._built = False
+        #: The processor failed on this build's works (found now, or by the kept record).
+        self._failed = False
+        #: The entry each of :attr:`problems` is about (kept with it, see :meth:`_record`).
+        self._about: dict[Problem, str] = {}
         self._engine: CitationStylesBibliography | None = None
         self._items: dict[str, dict[str, Any]] = {}
         self._suffix: dict[str, str] = {}
@@ -418,9 +517,45 @@ class CslStyle:
         return engine
 
     def prepare(self, bib: Bibliography, keys: Sequence[str]) -> list[Problem]:
-        """Convert and register the works in number order; sort and disambiguate (author-date)."""
+        """Meet the works in number order: their list order, year suffixes and problems.
+
+        What this decides depends only on the style and on the works in number order with their
+        entries' digests, so it is kept in the cache folder under a hash of those
+        (:class:`_Prepared`). When it is there, nothing is converted and the processor is not
+        started: a warm build takes every reference and citation text from the reference cache,
+        and the processor is made (:meth:`_ready`) only when one of them is missing. The
+        problems are reported on every build, from the kept record or found again.
+        """
         self._bib = bib
+        self._keys = tuple(keys)
         self.problems = []
+        self._about = {}
+        self._built = False
+        self._failed = False
+        self._engine = None
+        self._items = {}
+        self._registered = {}
+        self._suffix = {}
+        self._rank = {}
+        store = _Prepared(self.cache_dir, self._fingerprint(bib, self._keys))
+        record = store.read()
+        if record is not None and self._restore(bib, record):
+            return []
+        self._ready()
+        store.write(self._record())
+        return []
+
+    def _ready(self) -> CitationStylesBibliography | None:
+        """The processor for this build's works, made on first use (None if the style failed).
+
+        Converts and registers the works in number order; an author-date style sorts them and
+        tells ``2019a`` from ``2019b`` (the same steps, in the same order, whether or not
+        :meth:`prepare` found its record: the processor's state is what the texts depend on).
+        """
+        if self._built or self._bib is None:
+            return self._engine
+        self._built = True
+        bib, keys = self._bib, self._keys
         self._items = {key: csl_item(key, bib.entry(key)) for key in keys}
         self._suffix = {}
         for key, item in self._items.items():  # checked every build, cached or not
@@ -445,19 +580,60 @@ class CslStyle:
             else:
                 order = list(keys)
         except Exception as exc:  # a processor failure is a message, never a traceback
-            self.problems.append(
-                Problem(
-                    "cite.style",
-                    f"the CSL style '{self.info.title}' failed ({type(exc).__name__}: {exc}); "
-                    "choose another style or report the style",
-                    bib.path,
-                )
+            failed = Problem(
+                "cite.style",
+                f"the CSL style '{self.info.title}' failed ({type(exc).__name__}: {exc}); "
+                "choose another style or report the style",
+                bib.path,
             )
+            if failed not in self.problems:  # once, when a kept record already said it
+                self.problems.append(failed)
+            self._failed = True
             self._engine = None
-            return []
+            self._rank = {}
+            return None
         self._engine = engine
         self._rank = {key: index for index, key in enumerate(order)}
-        return []
+        return engine
+
+    def _fingerprint(self, bib: Bibliography, keys: Sequence[str]) -> str:
+        """Everything :meth:`prepare` decides from: the style, the code, the works in order."""
+        works = [[key, bib.digests.get(key.lower(), "")] for key in keys]
+        seed = json.dumps([_PREPARED_VERSION, self.version, _CODE_DIGEST, works])
+        return hashlib.sha256(seed.encode()).hexdigest()
+
+    def _record(self) -> dict[str, Any]:
+        """What :meth:`prepare` decided, to keep: the list order, the letters, the problems.
+
+        A problem is kept with the entry it is about, never with its place: an entry that
+        moves in the .bib file (another one added above it) is reported at its new line.
+        """
+        problems = [[self._about.get(p), p.code, p.message] for p in self.problems]
+        order = sorted(self._rank, key=self._rank.__getitem__)
+        return {
+            "order": order,
+            "suffix": self._suffix,
+            "problems": problems,
+            "failed": self._failed,
+        }
+
+    def _restore(self, bib: Bibliography, record: dict[str, Any]) -> bool:
+        """Take a kept record's decisions; False when it does not fit this build's works."""
+        order, suffix, problems = record["order"], record["suffix"], record["problems"]
+        known = set(self._keys)
+        if not set(order) <= known or not set(suffix) <= known:
+            return False
+        self._rank = {key: index for index, key in enumerate(order)}
+        self._suffix = dict(suffix)
+        self._failed = record["failed"]
+        for key, code, message in problems:
+            if key is None or key not in known:
+                self.problems.append(Problem(code, message, bib.path))
+            else:
+                problem = Problem(code, message, bib.path_of(key), bib.line_of(key))
+                self._about[problem] = key
+                self.problems.append(problem)
+        return True
 
     def _spelled(self, engine: CitationStylesBibliography) -> list[str]:
         """The processor's (lower-cased) keys, spelled as in the bibliography."""
@@ -487,15 +663,16 @@ class CslStyle:
         """One entry, as the style's bibliography writes it (never raises)."""
         note = plain_text(str(bib.entry(key).fields.get("note", "")))
         names = narrative_names(bib, key)
+        engine = self._ready()
         item = self._registered.get(key)
         html_text = ""
-        if self._engine is not None and item is not None:
+        if engine is not None and item is not None:
             try:
                 html_text = unshield(str(self._style.render_bibliography([item])[0]).strip())
             except Exception as exc:  # reported with the entry's line
                 self._fail(bib, key, f"cannot be formatted in '{self.info.title}' ({exc})")
         if not _plain(html_text).strip(" .,;:"):
-            if self._engine is not None:
+            if engine is not None:
                 self._fail(
                     bib,
                     key,
@@ -510,9 +687,9 @@ class CslStyle:
     def _fail(self, bib: Bibliography, key: str, what: str) -> None:
         if any(p.message.startswith(f"entry '{key}' ") for p in self.problems):
             return  # one problem per entry
-        self.problems.append(
-            Problem("cite.style", f"entry '{key}' {what}", bib.path_of(key), bib.line_of(key))
-        )
+        problem = Problem("cite.style", f"entry '{key}' {what}", bib.path_of(key), bib.line_of(key))
+        self._about[problem] = key
+        self.problems.append(problem)
 
     def order(self, keys: Sequence[str], numbers: dict[str, int]) -> list[str]:
         """Number order (numeric) or the style's sort (author-date)."""
@@ -524,12 +701,14 @@ class CslStyle:
         self, group: CitationGroup, items: Sequence[CitedItem]
     ) -> StyledCitation | None:
         """The citation as the style writes it: its text, and each work for the engine to link."""
-        if self._engine is None or self._bib is None or not items:
+        if self._bib is None or not items or self._failed:
             return None
         narrative = group.narrative and len(items) == 1
         signature = self._signature(items, narrative=narrative)
         out = self.citation_cache.get(signature)
         if out is None:
+            if self._ready() is None:
+                return None
             out = self._cite(items, narrative=narrative)
             self.citation_cache[signature] = out
         if out == _FAILED:
@@ -609,7 +788,8 @@ class CslStyle:
 
     def _cite(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
         """The processor's text of a citation, each work between marks (``_FAILED`` if none)."""
-        assert self._engine is not None
+        engine = self._engine
+        assert engine is not None
         cites = []
         for index, cited in enumerate(items):
             kind, value, rest = parse_locator(cited.item.locator)
@@ -623,9 +803,9 @@ class CslStyle:
                 options["locator"] = Locator(kind, shield(value))
             cites.append(CitationItem(cited.key + _SUPPRESSED if twin else cited.key, **options))
         citation = Citation(cites)
-        self._engine.register(citation)
+        engine.register(citation)
         try:
-            out = unshield(str(self._engine.cite(citation, lambda item: None)))
+            out = unshield(str(engine.cite(citation, lambda item: None)))
         except Exception:  # the engine writes the citation instead
             return _FAILED
         return _NO_AUTHOR_RE.sub("", out)
@@ -670,8 +850,13 @@ def _letters(index: int) -> str:
     return out
 
 
-def load_csl_file(path: Path, shown: str, *, encoding: str | None = None) -> CslStyle:
-    """Read a CSL file (path:line messages when it cannot be used)."""
+def load_csl_file(
+    path: Path, shown: str, *, encoding: str | None = None, cache_dir: Path | None = None
+) -> CslStyle:
+    """Read a CSL file (path:line messages when it cannot be used).
+
+    With ``cache_dir``, what the style decides about a build's works is kept there.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -680,4 +865,4 @@ def load_csl_file(path: Path, shown: str, *, encoding: str | None = None) -> Csl
             "relative to mkdocs.yml, or an https URL)"
         ) from None
     info = read_csl(raw, shown, encoding=encoding)
-    return CslStyle(info, path.stem)
+    return CslStyle(info, path.stem, cache_dir=cache_dir)

@@ -49,21 +49,22 @@ def style_names() -> list[str]:
     return sorted({DEFAULT, *SHIPPED, *ALIASES, *_entry_points()})
 
 
-def _shipped(name: str) -> CslStyle:
+def _shipped(name: str, cache_dir: Path | None = None) -> CslStyle:
     from .csl import CslStyle, read_csl  # citeproc loads only for a CSL style
 
     resource = resources.files(__package__ or "monograph.core.styles") / "csl" / SHIPPED[name]
-    return CslStyle(read_csl(resource.read_bytes(), f"{name} (shipped)"), name)
+    info = read_csl(resource.read_bytes(), f"{name} (shipped)")
+    return CslStyle(info, name, cache_dir=cache_dir)
 
 
-def _builtin(name: str) -> ReferenceStyle | None:
+def _builtin(name: str, cache_dir: Path | None = None) -> ReferenceStyle | None:
     if name == DEFAULT:  # not through entry points: the default works in any checkout
         from .builtin import VancouverReferences
 
         return VancouverReferences()
     name = ALIASES.get(name, name)
     if name in SHIPPED:
-        return _shipped(name)
+        return _shipped(name, cache_dir)
     return None
 
 
@@ -82,7 +83,8 @@ def load_style(
         name: ``style:`` (a name).
         csl_file: ``csl_file:`` (a path relative to ``base_dir`` or an http(s) URL).
         base_dir: The folder of ``mkdocs.yml``.
-        cache_dir: Where a fetched style is kept (then used offline).
+        cache_dir: Where a fetched style is kept (then used offline), and what a CSL style
+            decides about a build's works (its list order and letters).
         encoding: ``csl_file_encoding:``, when the file is not UTF-8.
         config_path: The configuration file, as named in messages.
     """
@@ -96,12 +98,12 @@ def load_style(
             )
         if is_url(csl_file):
             path = fetch_cached(csl_file, cache_dir, suffix=".csl", config_path=config_path)
-            style = load_csl_file(path, csl_file, encoding=encoding)
+            style = load_csl_file(path, csl_file, encoding=encoding, cache_dir=cache_dir)
         else:
             path = base_dir / csl_file
-            style = load_csl_file(path, csl_file, encoding=encoding)
+            style = load_csl_file(path, csl_file, encoding=encoding, cache_dir=cache_dir)
         return style
-    found = _builtin(name)
+    found = _builtin(name, cache_dir)
     if found is not None:
         return found
     point = _entry_points().get(name)
