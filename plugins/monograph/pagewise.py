@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import yaml
 from markdown import Markdown
@@ -43,7 +43,6 @@ from .core.bibliography.checks import check_bibliography, check_unknown_keys
 from .core.bibliography.loading import Bibliography, load_bibliography
 from .core.citations.numbering import PageInfo, number_citations
 from .core.citations.registry import CitationRegistry, fill, marker_token
-from .core.evidence.validation import PageEvidence
 from .core.links import ALLOWED
 from .core.markers import (
     MARKERS,
@@ -62,6 +61,9 @@ from .core.styles.formatter import ReferenceFormatter
 from .core.styles.registry import DEFAULT as DEFAULT_STYLE
 from .core.styles.registry import load_style
 from .extension import CitationExtension
+
+if TYPE_CHECKING:
+    from .core.evidence.validation import PageEvidence
 
 #: Under MkDocs (without the plugin) MkDocs' handlers count these warnings for ``--strict``;
 #: under Zensical, whose command line sets up no logging, the lines are printed directly.

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mkdocs.structure.pages import Page
 
 from ..core.bibliography.loading import Bibliography
 from ..core.citations.registry import CitationRegistry, fill, marker_token, token
-from ..core.evidence.render import InterventionSummary, render_evidence_summary
-from ..core.evidence.validation import PageEvidence
 from ..core.markers import (
     MARKERS,
     unknown_marker_message,
@@ -25,6 +24,9 @@ from ..core.model import Problem
 from ..core.page import CitingPage, read_page_front_matter, unplaced_data
 from ..core.source.locate import SourceLocator
 from ..core.urls import relative_url
+
+if TYPE_CHECKING:  # pydantic: loaded only for a site with evidence data
+    from ..core.evidence.validation import PageEvidence
 
 
 def _first_line(source: str, markdown: str) -> int:
@@ -139,6 +141,8 @@ class PageContext(CitingPage):
         html = self.page.content or ""
         if marker_token("evidence-summary") not in html:
             return
+        from ..core.evidence.render import InterventionSummary, render_evidence_summary
+
         items = [
             InterventionSummary(title, relative_url(url, self.page.url), evidence)
             for title, url, evidence in evidence_pages

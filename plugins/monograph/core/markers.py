@@ -13,9 +13,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from .evidence.render import CiteFn, render_claims_table, render_evidence_table
-from .evidence.validation import PageEvidence
+if TYPE_CHECKING:  # the evidence modules load pydantic: imported only for a page with evidence
+    from .evidence.render import CiteFn
+    from .evidence.validation import PageEvidence
 
 #: A marker alone on its line, as written in Markdown; group 1 is its name.
 MARKER_LINE = re.compile(r"^<!--\s*monograph:([\w-]+)\s*-->\s*$")
@@ -30,10 +32,14 @@ YearOf = Callable[[str], int | None]
 
 
 def _evidence(evidence: PageEvidence, cite: CiteFn, year_of: YearOf) -> str:
+    from .evidence.render import render_evidence_table  # pydantic's models: only with evidence
+
     return render_evidence_table(evidence, cite=cite, year_of=year_of)
 
 
 def _claims(evidence: PageEvidence, cite: CiteFn, year_of: YearOf) -> str:
+    from .evidence.render import render_claims_table
+
     return render_claims_table(evidence, cite=cite)
 
 

@@ -11,17 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .bibliography.loading import Bibliography
 from .citations.registry import CitationRegistry
-from .evidence.render import CiteFn
-from .evidence.validation import PageEvidence, parse_page_evidence
+from .evidence import FRONT_MATTER_KEYS
 from .markers import MARKERS, Marker, YearOf, misplaced_marker_message, missing_data_message
 from .model import CitationGroup, CitationItem, Problem
 from .rendering.review import read_reviewed
 from .source.locate import SourceLocator
 from .source.yaml_lines import duplicate_keys, front_matter_lines, front_matter_problem, line_of
+
+if TYPE_CHECKING:  # the evidence modules load pydantic: imported only for a page with evidence
+    from .evidence.render import CiteFn
+    from .evidence.validation import PageEvidence
 
 
 @dataclass
@@ -65,9 +68,14 @@ def read_page_front_matter(
         if dropped is not None:
             problems.append(dropped)
         problems += duplicate_keys(source, path=path)
-    evidence, evidence_problems = parse_page_evidence(
-        meta, path=path or "", source=source, known_keys=bib.lower_keys, suggest=bib.suggest
-    )
+    evidence: PageEvidence | None = None
+    evidence_problems: list[Problem] = []
+    if any(name in meta for name in FRONT_MATTER_KEYS):
+        from .evidence.validation import parse_page_evidence  # pydantic: only with evidence
+
+        evidence, evidence_problems = parse_page_evidence(
+            meta, path=path or "", source=source, known_keys=bib.lower_keys, suggest=bib.suggest
+        )
     if path is None:
         evidence_problems = [replace(p, path=None) for p in evidence_problems]
     problems += evidence_problems

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..model import Problem
 from ..source.yaml_lines import YamlPath, dotted_path, front_matter_lines, line_of
+from . import FRONT_MATTER_KEYS
 from .messages import describe
 from .model import (
     CHOICES,
@@ -86,7 +87,7 @@ def parse_page_evidence(
         problem found when anything is wrong (a broken table is never rendered in part);
         otherwise ``(PageEvidence, [])``.
     """
-    if not any(name in meta for name in ("evidence", "evidence_caveat", "claims")):
+    if not any(name in meta for name in FRONT_MATTER_KEYS):
         return None, []
     lines: dict[YamlPath, int] = {}
 
