@@ -20,7 +20,13 @@ from .markers import MARKERS, Marker, YearOf, misplaced_marker_message, missing_
 from .model import CitationGroup, CitationItem, Problem
 from .rendering.review import read_reviewed
 from .source.locate import SourceLocator
-from .source.yaml_lines import duplicate_keys, front_matter_lines, front_matter_problem, line_of
+from .source.yaml_lines import (
+    YamlPath,
+    duplicate_keys,
+    front_matter_lines,
+    front_matter_problem,
+    line_of,
+)
 
 if TYPE_CHECKING:  # the evidence modules load pydantic: imported only for a page with evidence
     from .evidence.render import CiteFn
@@ -101,12 +107,13 @@ def unplaced_data(
     if evidence is None:
         return []
     problems = []
-    lines = front_matter_lines(source)
+    lines: dict[YamlPath, int] = {}  # read only when a problem needs its line
     for marker in MARKERS.values():
         if marker.site_wide or marker.name in markers_seen:
             continue
         if not marker.has_data(evidence):
             continue
+        lines = lines or front_matter_lines(source)
         problems.append(
             Problem(
                 "evidence.unplaced",

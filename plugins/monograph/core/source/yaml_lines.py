@@ -11,6 +11,7 @@ that is not valid YAML (or is not a mapping) and publishes the page without its 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -200,11 +201,30 @@ def duplicate_keys(source: str, *, path: str) -> list[Problem]:
     text = _front_matter_text(source)
     if text is None:
         return []
+    return [
+        Problem(
+            "page.front_matter",
+            f"key '{key}' appears twice in the front matter (first at line {first}); only the "
+            "last value would be used; keep one",
+            path,
+            line,
+        )
+        for key, first, line in _repeated_keys(text)
+    ]
+
+
+@functools.lru_cache(maxsize=2048)
+def _repeated_keys(text: str) -> tuple[tuple[str, int, int], ...]:
+    """``(key, first line, repeated line)`` of each key written twice.
+
+    Kept per text, so a rebuild under ``mkdocs serve`` composes only the front matter that
+    changed.
+    """
     try:
         root = _compose(text)
     except yaml.YAMLError:
-        return []
-    problems = []
+        return ()
+    found = []
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
@@ -217,18 +237,10 @@ def duplicate_keys(source: str, *, path: str) -> list[Problem]:
                 line = key_node.start_mark.line + _FIRST_LINE
                 first = seen.setdefault(str(key_node.value), line)
                 if first != line:
-                    problems.append(
-                        Problem(
-                            "page.front_matter",
-                            f"key '{key_node.value}' appears twice in the front matter (first at "
-                            f"line {first}); only the last value would be used; keep one",
-                            path,
-                            line,
-                        )
-                    )
+                    found.append((str(key_node.value), first, line))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
-    return sorted(problems, key=lambda p: p.line or 0)
+    return tuple(sorted(found, key=lambda item: item[2]))
 
 
 def dotted_path(path: Sequence[str | int]) -> str:
