@@ -329,3 +329,19 @@ def test_a_lost_or_corrupt_snapshot_part_means_parsing_again(tmp_path: Path) -> 
     bibliography._CACHE.clear()
     again = load_bibliography(path, "refs.bib", cache, prepare=lambda bib: parsed.append("x"))
     assert parsed == ["x"] and again.lines == first.lines
+
+
+def test_an_endnote_web_of_science_pointer_is_a_note_not_an_unsafe_link(tmp_path: Path) -> None:
+    """EndNote exports write ``url = {<Go to ISI>://WOS:...}`` for every Web of Science record."""
+    bib = load(
+        tmp_path,
+        TROTTI.replace("pmcid", "url = {<Go to ISI>://WOS:000168234500010},\n  pmcid")
+        + "@misc{other, author = {A, B}, title = {T}, year = {2000}, "
+        "url = {javascript:alert(1)}}\n",
+    )
+    found = {p.code: p for p in check_bibliography(bib)}
+    note = found["cite.endnote_url"]
+    assert (note.severity, note.line, note.subject) == ("info", 1, "trotti2019")
+    assert "Web of Science record" in note.message and "<Go to ISI>://WOS:" in note.message
+    assert found["cite.unsafe_url"].severity == "error"  # a real unsafe link is still an error
+    assert "WOS:" not in format_reference(bib, "trotti2019").html

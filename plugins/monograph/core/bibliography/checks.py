@@ -144,7 +144,9 @@ def check_links(bib: Bibliography) -> list[Problem]:
             if name.lower() == "url" and text.strip() and not urls:
                 urls = [url_text(text)]
             for url in urls:
-                if safe_url(url) is None:
+                if _ENDNOTE_RECORD.match(url):
+                    problems.append(_endnote_record(bib, key, name, url))
+                elif safe_url(url) is None:
                     problems.append(
                         Problem(
                             "cite.unsafe_url",
@@ -154,6 +156,24 @@ def check_links(bib: Bibliography) -> list[Problem]:
                         )
                     )
     return problems
+
+
+#: EndNote's pointer to a Web of Science record (``<Go to ISI>://WOS:000123``), which its BibTeX
+#: export writes as the ``url`` of every entry imported from Web of Science.
+_ENDNOTE_RECORD = re.compile(r"\s*<go to isi>://", re.IGNORECASE)
+
+
+def _endnote_record(bib: Bibliography, key: str, name: str, url: str) -> Problem:
+    """An info note: an EndNote record pointer is no address a reader could open, nor a risk."""
+    return Problem(
+        "cite.endnote_url",
+        f"entry '{key}': {name} '{url}' is EndNote's pointer to a Web of Science record, not a "
+        "web address; it is not shown (give the record's https address instead, or drop the field)",
+        bib.path_of(key),
+        bib.line_of(key),
+        severity="info",
+        subject=key,
+    )
 
 
 _STRAY_KEY = re.compile(rf"(?:^|(?<=[\s,;]))-?@(?P<key>{KEY})")
