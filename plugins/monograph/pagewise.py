@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import html as html_lib
 import logging
-import re
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -55,7 +54,7 @@ from .core.rendering.page_links import refuse_unsafe_links
 from .core.rendering.review import insert_after_title, reviewed_html
 from .core.rendering.templates import CITATION, ENTRY, LIST, Templates, default_templates
 from .core.source.encoding import decode_utf8
-from .core.source.locate import SourceLocator
+from .core.source.locate import FRONT_MATTER, SourceLocator, markdown_start_line
 from .core.styles.fetch import fetch_cached, is_url
 from .core.styles.formatter import ReferenceFormatter
 from .core.styles.registry import DEFAULT as DEFAULT_STYLE
@@ -71,7 +70,6 @@ log = logging.getLogger("mkdocs.plugins.monograph")
 
 #: Zensical's preprocessor that carries the page being rendered and the configuration.
 _CONTEXT = "rendering_context"
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FAILURE = "MonographProblems"
 #: The engine's templates a site may override.
 TEMPLATE_NAMES = (CITATION, ENTRY, LIST)
@@ -349,14 +347,6 @@ class PageSource:
     theme_dirs: tuple[Path, ...] = ()
 
 
-def _first_line(source: str, markdown: str) -> int:
-    """The file line on which the converted Markdown (front matter removed) starts."""
-    if markdown and source.endswith(markdown):
-        return source.count("\n", 0, len(source) - len(markdown)) + 1
-    match = _FRONT_MATTER.match(source)
-    return source.count("\n", 0, match.end()) + 1 if match else 1
-
-
 def _config_file(root: Path) -> str:
     """The file Zensical read its configuration from (it looks for zensical.toml first)."""
     for name in ("zensical.toml", "mkdocs.yml", "mkdocs.yaml"):
@@ -432,7 +422,7 @@ def _plain_page(text: str) -> tuple[PageSource, str]:
     meta: Mapping[str, Any] = {}
     body = text
     problems: list[Problem] = []
-    match = _FRONT_MATTER.match(text)
+    match = FRONT_MATTER.match(text)
     if match:
         try:
             data = yaml.safe_load(match.group(1) or "")
@@ -474,7 +464,7 @@ class PageCollector(CitingPage):
         self.bib = bib
         self.formatter = formatter
         self.registry = CitationRegistry()
-        self.locator = SourceLocator(markdown, _first_line(page.source, markdown))
+        self.locator = SourceLocator(markdown, markdown_start_line(page.source, markdown))
         self.problems: list[Problem] = list(page.problems)
         self.markers_seen: set[str] = set()
         #: The list marker of the page, if any: the page's reference list goes in its place.

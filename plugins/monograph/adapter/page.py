@@ -22,18 +22,11 @@ from ..core.markers import (
 )
 from ..core.model import Problem
 from ..core.page import CitingPage, read_page_front_matter, unplaced_data
-from ..core.source.locate import SourceLocator
+from ..core.source.locate import SourceLocator, markdown_start_line
 from ..core.urls import relative_url
 
 if TYPE_CHECKING:  # pydantic: loaded only for a site with evidence data
     from ..core.evidence.validation import PageEvidence
-
-
-def _first_line(source: str, markdown: str) -> int:
-    """The file line where MkDocs' Markdown (front matter removed) starts."""
-    if markdown and source.endswith(markdown):
-        return source.count("\n", 0, len(source) - len(markdown)) + 1
-    return 1
 
 
 class PageContext(CitingPage):
@@ -67,7 +60,7 @@ class PageContext(CitingPage):
         self.bib = bib
         self.registry = registry
         self.source = source
-        self.locator = SourceLocator(markdown, _first_line(source, markdown))
+        self.locator = SourceLocator(markdown, markdown_start_line(source, markdown))
         self.problems: list[Problem] = []
         self.late_problems: list[Problem] = []
         self.has_bibliography = False

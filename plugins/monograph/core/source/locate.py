@@ -29,6 +29,23 @@ def fenced_blocks(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _FENCE.finditer(text)]
 
 
+#: YAML front matter at the top of a page (``---`` ... ``---`` or ``...``).
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def markdown_start_line(source: str, markdown: str) -> int:
+    """The file line on which a page's Markdown (its front matter removed) starts.
+
+    Arguments:
+        source: The whole file as read.
+        markdown: The Markdown that is converted (MkDocs' or Zensical's, front matter removed).
+    """
+    if markdown and source.endswith(markdown):
+        return source.count("\n", 0, len(source) - len(markdown)) + 1
+    match = FRONT_MATTER.match(source)
+    return source.count("\n", 0, match.end()) + 1 if match else 1
+
+
 class SourceLocator:
     """Lines of snippets in one Markdown source, found left to right.
 
