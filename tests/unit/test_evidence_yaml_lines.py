@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from monograph.core.source.yaml_lines import (
     dotted_path,
+    duplicate_keys,
     front_matter_lines,
     front_matter_problem,
     has_dropped_front_matter,
@@ -153,3 +154,22 @@ def test_front_matter_problem(source: str, expected: str) -> None:
 
 def test_no_front_matter_problem_when_parsed() -> None:
     assert front_matter_problem(SOURCE, {"title": "Iron"}, path="docs/x.md") is None
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("a: 1\nb: 2\na: 3\n", [("a", 2, 4)]),  # block mapping: one key per line
+        ("title: é\nmeta: {a: 1, b: 2, a: 3}\n", [("a", 3, 3)]),  # flow mapping: on one line
+        ("rows:\n  - {k: 1, k: 2}\n  - k: 1\n", [("k", 3, 3)]),  # nested; separate mappings
+        ("a: {x: 1}\nb: {x: 1}\n", []),  # the same key in two mappings is no repetition
+    ],
+)
+def test_a_key_written_twice_in_one_mapping_is_found(
+    front: str, expected: list[tuple[str, int, int]]
+) -> None:
+    found = duplicate_keys(f"---\n{front}---\n# Page\n", path="docs/p.md")
+    assert [
+        (p.message.split("'")[1], int(p.message.split("first at line ")[1].split(")")[0]), p.line)
+        for p in found
+    ] == expected

@@ -229,15 +229,17 @@ def _repeated_keys(text: str) -> tuple[tuple[str, int, int], ...]:
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
+            seen: dict[str, tuple[int, int]] = {}  # key -> (offset, line) where it is first
             for key_node, value_node in node.value:
                 stack.append(value_node)
                 if not isinstance(key_node, yaml.ScalarNode):
                     continue
-                line = key_node.start_mark.line + _FIRST_LINE
-                first = seen.setdefault(str(key_node.value), line)
-                if first != line:
-                    found.append((str(key_node.value), first, line))
+                mark = key_node.start_mark
+                here = (mark.index, mark.line + _FIRST_LINE)
+                # By offset, not line: a flow mapping ({a: 1, a: 2}) repeats a key on one line.
+                first = seen.setdefault(str(key_node.value), here)
+                if first != here:
+                    found.append((str(key_node.value), first[1], here[1]))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
     return tuple(sorted(found, key=lambda item: item[2]))
