@@ -57,3 +57,17 @@ def test_a_page_with_evidence_data_loads_the_evidence_model(tmp_path: Path) -> N
     page = root / "docs" / "index.md"
     page.write_text("---\nclaims: []\n---\n" + page.read_text(encoding="utf-8"), encoding="utf-8")
     assert "pydantic" in _loaded(root, strict=False)  # an empty list is a warning
+
+
+def test_a_warm_csl_build_loads_no_parser_or_latex_reader(tmp_path: Path) -> None:
+    """A CSL style's decisions and texts come from the cache: no entry is converted again."""
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "csl-author-date", root)
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('cache_dir: ""', "cache_dir: .cache"),
+        encoding="utf-8",
+    )
+    assert {"pybtex.database", "latexcodec", "citeproc"} <= _loaded(root)
+    warm = _loaded(root)
+    assert not any(m.startswith(("pybtex.database", "pybtex.style", "latexcodec")) for m in warm)

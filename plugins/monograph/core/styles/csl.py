@@ -57,8 +57,6 @@ from .base import (
     StyleKind,
     narrative_names,
 )
-from .csl_data import csl_item, shield, unshield
-from .latex import plain_text
 
 if TYPE_CHECKING:
     from ..bibliography.loading import Bibliography
@@ -277,6 +275,8 @@ def _plain(html_text: str) -> str:
 
 def _raw(value: object) -> str:
     """A shielded data value (see :func:`.csl_data.shield`) as the text it stands for."""
+    from .csl_data import unshield
+
     return unshield(str(value)).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -555,6 +555,9 @@ class CslStyle:
         if self._built or self._bib is None:
             return self._engine
         self._built = True
+        # The conversion reads pybtex's data and LaTeX (latexcodec): loaded only now.
+        from .csl_data import csl_item
+
         bib, keys = self._bib, self._keys
         self._items = {key: csl_item(key, bib.entry(key)) for key in keys}
         self._suffix = {}
@@ -661,6 +664,9 @@ class CslStyle:
 
     def format_entry(self, bib: Bibliography, key: str) -> FormattedReference:
         """One entry, as the style's bibliography writes it (never raises)."""
+        from .csl_data import unshield
+        from .latex import plain_text
+
         note = plain_text(str(bib.entry(key).fields.get("note", "")))
         names = narrative_names(bib, key)
         engine = self._ready()
@@ -788,6 +794,8 @@ class CslStyle:
 
     def _cite(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
         """The processor's text of a citation, each work between marks (``_FAILED`` if none)."""
+        from .csl_data import shield, unshield
+
         engine = self._engine
         assert engine is not None
         cites = []
