@@ -20,6 +20,7 @@ its link (id, hover text, back-links) and wraps the citation, from the template
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -40,7 +41,7 @@ from citeproc import (
     Locator,
     formatter,
 )
-from citeproc.model import FormatNumber
+from citeproc.model import CitationStylesElement, FormatNumber
 from citeproc.source.json import CiteProcJSON
 from lxml import etree
 from lxml import html as lxml_html
@@ -87,6 +88,34 @@ def _whole_last_page_when_longer() -> None:
 
 
 _whole_last_page_when_longer()
+
+
+def _remember_xpath_searches() -> None:
+    """Look each of citeproc-py's XPath searches of a style up once, not once per reference.
+
+    citeproc-py finds macros, terms, layouts and inherited options by XPath on the style's tree
+    every time it renders anything: tens of thousands of identical searches for a few hundred
+    references, a third of a CSL build. The tree does not change after the style is read, so the
+    answer to the same search from the same element is the same; it is kept (for a bounded
+    number of searches, so a long ``mkdocs serve`` that reads the style again does not grow).
+    The element objects stay alive in the cache, so their identity is a sound key.
+    """
+    original = CitationStylesElement.xpath_search
+    if getattr(original, "monograph_fixed", False):
+        return
+
+    @functools.lru_cache(maxsize=8192)
+    def search(element: Any, expression: str) -> Any:
+        return tuple(original(element, expression))
+
+    def xpath_search(self: Any, expression: str) -> Any:
+        return list(search(self, expression))  # a fresh list: callers may change theirs
+
+    xpath_search.monograph_fixed = True  # type: ignore[attr-defined]
+    CitationStylesElement.xpath_search = xpath_search
+
+
+_remember_xpath_searches()
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"csl": CSL_NS}
