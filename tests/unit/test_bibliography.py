@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from monograph.core.bibliography.checks import check_bibliography, check_unknown_keys, check_unused
 from monograph.core.bibliography.loading import load_bibliography
-from monograph.core.model import CitationGroup, CitationItem
+from monograph.core.model import CitationGroup, CitationItem, Problem
+from monograph.core.styles.builtin import VancouverReferences
 from monograph.core.styles.formatter import ReferenceFormatter
 from monograph.core.styles.vancouver import format_reference
 
@@ -345,3 +346,52 @@ def test_an_endnote_web_of_science_pointer_is_a_note_not_an_unsafe_link(tmp_path
     assert "Web of Science record" in note.message and "<Go to ISI>://WOS:" in note.message
     assert found["cite.unsafe_url"].severity == "error"  # a real unsafe link is still an error
     assert "WOS:" not in format_reference(bib, "trotti2019").html
+
+
+class _Strict(VancouverReferences):
+    """A style that finds something wrong with every entry it formats (as CSL can)."""
+
+    version = "strict-test-1"
+
+    def format_entry(self, bib, key):  # type: ignore[no-untyped-def]
+        self.problems.append(
+            Problem("cite.style", f"entry '{key}' is empty in 'Test'", bib.path, bib.line_of(key))
+        )
+        return super().format_entry(bib, key)
+
+
+def test_a_cached_reference_brings_back_the_problems_found_when_it_was_formatted(
+    tmp_path: Path,
+) -> None:
+    """A strict warm build must fail as the cold one did, at the entry's current line."""
+    from monograph.core.styles import formatter as references
+
+    bib = load(tmp_path, TROTTI)
+    cache = tmp_path / "cache" / "references.json"
+    cold = _Strict()
+    first = ReferenceFormatter(bib, cache, style=cold)
+    first.get("trotti2019")
+    first.save()
+    assert [(p.code, p.line) for p in cold.problems] == [("cite.style", 1)]
+    references._MEMORY.clear()  # a new process: only the cache file is left
+    references._MEMORY_PROBLEMS.clear()
+    moved = load(tmp_path, "@misc{other, title = {Other}, year = {2000}}\n" + TROTTI)
+    warm = _Strict()
+    formatter = ReferenceFormatter(moved, cache, style=warm)
+    formatter.get("trotti2019")
+    formatter.get("trotti2019")  # once per build, however often the work is cited
+    assert formatter.formatted == 0
+    assert [(p.code, p.message, p.line) for p in warm.problems] == [
+        ("cite.style", "entry 'trotti2019' is empty in 'Test'", 2)
+    ]
+
+
+def test_a_reference_formatted_earlier_in_the_process_is_saved_to_a_new_cache_file(
+    tmp_path: Path,
+) -> None:
+    bib = load(tmp_path, TROTTI.replace("trotti2019", "shared"))
+    ReferenceFormatter(bib, tmp_path / "one.json").get("shared")  # now in process memory
+    other = ReferenceFormatter(bib, tmp_path / "two.json")
+    other.get("shared")
+    other.save()
+    assert "Trotti" in (tmp_path / "two.json").read_text(encoding="utf-8")

@@ -18,12 +18,16 @@ import pybtex
 
 from ..bibliography.loading import Bibliography
 from ..cachefile import write_atomically
+from ..model import Problem
 from .base import FormattedReference, ReferenceStyle
 from .builtin import VancouverReferences
 
 __all__ = ["FormattedReference", "ReferenceFormatter"]
 
 _MEMORY: dict[str, FormattedReference] = {}
+#: What the style found wrong while formatting an entry, by the same digest: ``(code, message,
+#: severity)``. Said again on every build that uses the reference, formatted or not.
+_MEMORY_PROBLEMS: dict[str, tuple[tuple[str, str, str], ...]] = {}
 _FIELDS = frozenset(f.name for f in fields(FormattedReference))
 
 
@@ -58,6 +62,8 @@ class ReferenceFormatter:
         self._debug = debug or (lambda message: None)
         self._dirty = False
         self._disk: dict[str, dict[str, str]] = self._read_disk()
+        self._disk_problems: dict[str, list[list[str]]] = self._read_problems()
+        self._known: dict[str, FormattedReference] = {}  # resolved in this build
         # A style that keeps its citation texts (CSL) gets them from, and into, the same file.
         self._citations: dict[str, str] | None = getattr(self.style, "citation_cache", None)
         if self._citations is not None:
@@ -101,6 +107,33 @@ class ReferenceFormatter:
             self._dirty = True
         return kept
 
+    def _read_problems(self) -> dict[str, list[list[str]]]:
+        """The problems table of the cache file (same version), or none."""
+        data = self._read_json()
+        stored = data.get("problems") if data else None
+        if not isinstance(stored, dict):
+            return {}
+        return {
+            digest: rows
+            for digest, rows in stored.items()
+            if isinstance(rows, list)
+            and all(
+                isinstance(row, list) and len(row) == 3 and all(isinstance(v, str) for v in row)
+                for row in rows
+            )
+        }
+
+    def _read_json(self) -> dict[str, Any] | None:
+        if self.cache_file is None or not self.cache_file.is_file():
+            return None
+        try:
+            data = json.loads(self.cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != self.version:
+            return None
+        return data
+
     def _read_citations(self) -> dict[str, str]:
         """The citation texts of the cache file (same version), or none."""
         if self.cache_file is None or not self.cache_file.is_file():
@@ -124,19 +157,52 @@ class ReferenceFormatter:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str) -> FormattedReference:
-        """Return the formatted reference for ``key`` (which must exist)."""
+        """Return the formatted reference for ``key`` (which must exist).
+
+        The problems the style found when it formatted the entry (a CSL style that cannot
+        print it) come back with it, into the style's problems, on every build: a reference
+        taken from the cache must fail ``--strict`` as the first build did.
+        """
         digest = self._digest(key)
-        if digest in _MEMORY:
-            return _MEMORY[digest]
-        stored = self._disk.get(digest)
-        if stored is not None:
-            ref = FormattedReference(**stored)
-        else:
-            ref = self.style.format_entry(self.bib, key)
-            self.formatted += 1
+        known = self._known.get(digest)
+        if known is not None:
+            return known
+        ref = _MEMORY.get(digest)
+        problems = _MEMORY_PROBLEMS.get(digest, ())
+        if ref is None:
+            stored = self._disk.get(digest)
+            if stored is not None:
+                ref = FormattedReference(**stored)
+                problems = tuple(
+                    (code, message, severity)
+                    for code, message, severity in self._disk_problems.get(digest, [])
+                )
+            else:
+                before = len(self.style.problems)
+                ref = self.style.format_entry(self.bib, key)
+                problems = tuple(
+                    (p.code, p.message, p.severity) for p in self.style.problems[before:]
+                )
+                self.formatted += 1
+            _MEMORY[digest] = ref
+            _MEMORY_PROBLEMS[digest] = problems
+        if digest not in self._disk:  # formatted now, or earlier in this process for another file
             self._disk[digest] = asdict(ref)
             self._dirty = True
-        _MEMORY[digest] = ref
+        if problems and digest not in self._disk_problems:
+            self._disk_problems[digest] = [list(row) for row in problems]
+            self._dirty = True
+        for code, message, severity in problems:
+            problem = Problem(
+                code,
+                message,
+                self.bib.path_of(key),
+                self.bib.line_of(key),
+                severity,  # type: ignore[arg-type]
+            )
+            if problem not in self.style.problems:
+                self.style.problems.append(problem)
+        self._known[digest] = ref
         return ref
 
     def save(self) -> None:
@@ -144,7 +210,11 @@ class ReferenceFormatter:
         grown = self._citations is not None and len(self._citations) != self._citations_seen
         if self.cache_file is None or not (self._dirty or grown):
             return
+        used = set(self._disk)
+        problems = {d: rows for d, rows in self._disk_problems.items() if d in used}
         payload: dict[str, Any] = {"version": self.version, "entries": self._disk}
+        if problems:
+            payload["problems"] = problems
         if self._citations:
             payload["citations"] = self._citations
         try:
