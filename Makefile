@@ -40,7 +40,10 @@ offline-build:
 	$(PY) scripts/zip_offline.py site-offline site/downloads/rls-monograph-offline.zip
 
 # The iframe-worker shim that lets search run from file:// (npm registry, pinned, hash-checked).
+# The hash-checked tarball stays in .cache/vendor/ (a test compares the shim with it): fetched
+# again when that folder was cleared.
 vendor: docs/assets/vendor/iframe-worker/shim.js
+	@ls .cache/vendor/iframe-worker-*.tgz >/dev/null 2>&1 || $(PY) scripts/fetch_iframe_worker.py
 
 docs/assets/vendor/iframe-worker/shim.js: scripts/fetch_iframe_worker.py
 	$(PY) scripts/fetch_iframe_worker.py && touch $@
