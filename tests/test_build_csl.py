@@ -28,7 +28,7 @@ def test_author_date_style_cites_sorts_and_disambiguates(build_fixture: Build) -
     groups = texts(home, ".citation-group")
     assert groups == [
         "(Trotti & Becker, 2019)",
-        "(Smith, 2020a; Smith, 2020b)",
+        "(Smith, 2020a, 2020b)",  # APA's collapse="year": the names once
         "Trotti and Becker (2019)",  # narrative @key
         "(see Adams et al., 2010, pp. 100, 200)",  # prefix and locator through the style
         "(2020a)",  # [-@key]: author suppressed
@@ -66,7 +66,40 @@ def test_author_date_style_cites_sorts_and_disambiguates(build_fixture: Build) -
         "ref-smith2020second",
         "ref-trotti2019",
     ]
-    assert texts(bibliography, "#ref-smith2020second .citation-backref") == ["Home", "Second"]
+    assert texts(bibliography, "#ref-smith2020second .citation-backref") == [
+        "Home",
+        "Second ×3",
+    ]
+
+
+def test_author_date_style_groups_and_collapses_cites_as_the_style_says(
+    build_fixture: Build,
+) -> None:
+    site = build_fixture("csl-author-date")
+    assert site.aborted is None, site.warnings
+    second = site.page("second/")
+    groups = second.cssselect(".citation-group")
+    # APA: cites of one author together, the names once (collapse="year"); a cite with a
+    # locator keeps its names and is not collapsed.
+    assert [g.text_content() for g in groups] == [
+        "(Smith, 2020b)",
+        "(Smith, 2020a, 2020b; Trotti & Becker, 2019)",
+        "(Smith, 2020a; Smith, 2020b, p. 5)",
+    ]
+    # Each work keeps its own link: the later work of a group is its year, linked.
+    links = groups[1].cssselect("a.citation")
+    assert [(a.get("data-cite"), a.text_content()) for a in links] == [
+        ("smith2020first", "Smith, 2020a"),
+        ("smith2020second", "2020b"),
+        ("trotti2019", "Trotti & Becker, 2019"),
+    ]
+    assert links[1].get("href") == "../bibliography/#ref-smith2020second"
+    assert links[1].get("title", "").startswith("Smith, J. (2020b). A second look")
+    # Back-links reach every citing place, the collapsed one too.
+    entry = second.cssselect("#ref-smith2020second")[0]
+    backrefs = [a.get("href") for a in entry.cssselect("a.citation-backref")]
+    anchors = {a.get("id") for a in second.cssselect("a.citation[data-cite=smith2020second]")}
+    assert len(backrefs) == 3 and {href.lstrip("#") for href in backrefs} == anchors
 
 
 def test_numeric_style_keeps_site_numbers_through_the_csl_file(build_fixture: Build) -> None:

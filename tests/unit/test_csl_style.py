@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from lxml import html as lxml_html
 from monograph.core.bibliography.loading import load_bibliography
 from monograph.core.citations.numbering import Numbering
@@ -431,3 +432,150 @@ def test_a_site_range_macro_without_the_delimiter_still_collapses_csl_runs(
     for link in element.cssselect(".citation-in-range"):
         link.drop_tree()
     assert element.text_content() == "(1 to 3)"
+
+
+GROUPED_BIB = r"""
+@article{a2020, author = {Alpha, Ann}, title = {One}, journal = {J}, year = {2020}}
+@article{a2021, author = {Alpha, Ann}, title = {Two}, journal = {J}, year = {2021}}
+@article{b2019, author = {Beta, Bo}, title = {Three}, journal = {J}, year = {2019}}
+@article{s1, author = {Smith, Jane}, title = {Aa}, journal = {J}, year = {2020}}
+@article{s2, author = {Smith, Jane}, title = {Bb}, journal = {J}, year = {2020}}
+@article{s3, author = {Smith, Jane}, title = {Cc}, journal = {J}, year = {2020}}
+@article{s4, author = {Smith, Jane}, title = {Dd}, journal = {J}, year = {2020}}
+"""
+GROUPED_KEYS = ["a2020", "a2021", "b2019", "s1", "s2", "s3", "s4"]
+
+
+def _apa_variant(tmp_path: Path, name: str, old: str, new: str) -> Any:
+    """The shipped APA with ``old`` replaced by ``new`` in its file."""
+    shipped = Path(read_csl.__code__.co_filename).parent / "csl" / "apa.csl"
+    text = shipped.read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / f"{name}.csl").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_style(csl_file=f"{name}.csl", base_dir=tmp_path)
+
+
+def _grouped(
+    tmp_path: Path, style: Any, cites: str, keys: list[str] = GROUPED_KEYS
+) -> tuple[Any, str]:
+    """``cites`` (``a2020,b2019@p. 4,-s1``) through the engine's rendering, and its text."""
+    (tmp_path / "grouped.bib").write_text(GROUPED_BIB, encoding="utf-8")
+    data = load_bibliography(tmp_path / "grouped.bib", "grouped.bib")
+    style.prepare(data, keys)
+    numbering = Numbering(numbers={key: n for n, key in enumerate(keys, start=1)})
+    ctx = RenderContext(numbering, ReferenceFormatter(data, style=style), "p/", "p/")
+    items = []
+    for cite in cites.split(","):
+        key, _, locator = cite.partition("@")
+        items.append(
+            CitationItem(key.lstrip("-"), locator=locator, suppress_author=key.startswith("-"))
+        )
+    group = CitationGroup(tuple(items))
+    anchors = tuple(f"cite-{item.key}-{n}" for n, item in enumerate(items))
+    element = lxml_html.fragment_fromstring(render_group(ctx, group, anchors), "div")
+    shown = copy.deepcopy(element)
+    for link in shown.cssselect(".citation-in-range"):
+        link.drop_tree()
+    return element, shown.text_content().strip()
+
+
+def _links(element: Any) -> list[tuple[str, str]]:
+    return [(a.get("data-cite"), a.text_content()) for a in element.cssselect("a.citation")]
+
+
+@pytest.mark.parametrize(
+    ("cites", "shown"),
+    [
+        ("s1,s2", "(Smith, 2020a, 2020b)"),
+        ("a2020,b2019,a2021", "(Alpha, 2020, 2021; Beta, 2019)"),
+        ("b2019,s1,s2,a2020", "(Alpha, 2020; Beta, 2019; Smith, 2020a, 2020b)"),
+        # A cite with a locator, a prefix or its author suppressed is neither grouped nor
+        # collapsed: it stays as written (the specification leaves it open).
+        ("s1,s2@p. 4", "(Smith, 2020a; Smith, 2020b, p. 4)"),
+        ("-s1,s2", "(2020a; Smith, 2020b)"),
+        ("b2019", "(Beta, 2019)"),
+    ],
+)
+def test_apa_groups_cites_by_author_and_writes_the_names_once(
+    tmp_path: Path, cites: str, shown: str
+) -> None:
+    style = load_style("apa", base_dir=tmp_path)  # collapse="year"
+    element, text = _grouped(tmp_path, style, cites)
+    assert text == shown
+    # Every work keeps its own link: the first of a group with the names, the others its year.
+    keys = [cite.lstrip("-").partition("@")[0] for cite in cites.split(",")]
+    assert sorted(key for key, _ in _links(element)) == sorted(keys)
+
+
+def test_grouping_puts_later_cites_at_the_place_of_the_first(tmp_path: Path) -> None:
+    # citeproc-py writes cites in list order; with APA's sorts taken out, the list is in number
+    # order (Beta between Alpha's works here), and the engine's grouping alone brings Alpha's
+    # second work next to the first.
+    shipped = Path(read_csl.__code__.co_filename).parent / "csl" / "apa.csl"
+    root = etree.fromstring(shipped.read_bytes())
+    for sort in root.findall(".//{http://purl.org/net/xbiblio/csl}sort"):
+        sort.getparent().remove(sort)
+    (tmp_path / "unsorted.csl").write_bytes(etree.tostring(root))
+    style = load_style(csl_file="unsorted.csl", base_dir=tmp_path)
+    assert style.info.collapse == "year"
+    keys = ["b2019", "a2020", "s1", "a2021"]
+    element, text = _grouped(tmp_path, style, "b2019,a2020,s1,a2021", keys=keys)
+    assert text == "(Beta, 2019; Alpha, 2020, 2021; Smith, 2020)"
+    assert _links(element) == [
+        ("b2019", "Beta, 2019"),
+        ("a2020", "Alpha, 2020"),
+        ("a2021", "2021"),
+        ("s1", "Smith, 2020"),
+    ]
+    anchors = [a.get("id") for a in element.cssselect("a.citation")]
+    assert anchors == ["cite-b2019-0", "cite-a2020-1", "cite-a2021-3", "cite-s1-2"]
+
+
+def test_year_suffix_collapse_writes_a_repeated_year_once(tmp_path: Path) -> None:
+    style = _apa_variant(
+        tmp_path, "suffix", 'collapse="year"', 'collapse="year-suffix" year-suffix-delimiter=", "'
+    )
+    element, text = _grouped(tmp_path, style, "s1,s2,s4,a2020,a2021")
+    assert text == "(Alpha, 2020, 2021; Smith, 2020a, b, d)"
+    assert _links(element)[2:] == [("s1", "Smith, 2020a"), ("s2", "b"), ("s4", "d")]
+    # Without year-suffix-delimiter, the layout's delimiter joins the letters (CSL 1.0.2).
+    plain = _apa_variant(tmp_path, "suffix2", 'collapse="year"', 'collapse="year-suffix"')
+    assert _grouped(tmp_path, plain, "s1,s2")[1] == "(Smith, 2020a; b)"
+
+
+def test_year_suffix_ranged_collapse_makes_ranges_of_letters(tmp_path: Path) -> None:
+    style = _apa_variant(
+        tmp_path,
+        "ranged",
+        'collapse="year"',
+        'collapse="year-suffix-ranged" year-suffix-delimiter="," after-collapse-delimiter=" | "',
+    )
+    element, text = _grouped(tmp_path, style, "s1,s2,s3,s4,b2019")
+    assert text == "(Beta, 2019; Smith, 2020a–d)"
+    # The works inside the range keep hidden links, read out as their years.
+    hidden = element.cssselect("a.citation-in-range")
+    assert [(a.get("data-cite"), a.get("aria-label")) for a in hidden] == [
+        ("s2", "2020b"),
+        ("s3", "2020c"),
+    ]
+    assert _grouped(tmp_path, style, "s1,s2,s4")[1] == "(Smith, 2020a,b,d)"  # two: no range
+    # after-collapse-delimiter follows a group of two or more.
+    assert _grouped(tmp_path, style, "a2020,a2021,b2019")[1] == "(Alpha, 2020, 2021 | Beta, 2019)"
+
+
+def test_cite_group_delimiter_alone_groups_without_collapsing(tmp_path: Path) -> None:
+    style = _apa_variant(
+        tmp_path,
+        "grouping",
+        'collapse="year"',
+        'cite-group-delimiter=" + "',
+    )
+    assert (
+        _grouped(tmp_path, style, "a2020,b2019,a2021")[1]
+        == "(Alpha, 2020 + Alpha, 2021; Beta, 2019)"
+    )
+
+
+def test_a_style_without_grouping_keeps_every_cite_as_written(tmp_path: Path) -> None:
+    style = _apa_variant(tmp_path, "flat", 'collapse="year" ', "")
+    assert _grouped(tmp_path, style, "s1,s2")[1] == "(Smith, 2020a; Smith, 2020b)"

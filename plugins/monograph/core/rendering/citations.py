@@ -246,9 +246,10 @@ def _styled_range(
     link: Callable[[StyledWork], str],
 ) -> str:
     """A run the style collapses (``1–3``): first and last shown, every work keeps a link."""
+    labels = run.labels or tuple(str(known[i].number) for i in run.hidden)
     hidden = "".join(
-        str(_link(ctx, known[i].key, anchors[i], str(known[i].number), in_range=True))
-        for i in run.hidden
+        str(_link(ctx, known[i].key, anchors[i], label, in_range=True))
+        for i, label in zip(run.hidden, labels, strict=True)
     )
     values: dict[str, Markup] = {
         "first": html(link(run.first)),

@@ -76,12 +76,15 @@ class StyledRange:
         hidden: The places (as :attr:`StyledWork.index`) of the works between, not shown.
         last: The last work, shown.
         delimiter: The style's range delimiter, as text (``–``).
+        labels: What a screen reader reads for each hidden work, as escaped text without
+            markup (``2020b`` in ``2020a–c``); none: the works' numbers (``1–3``).
     """
 
     first: StyledWork
     hidden: tuple[int, ...]
     last: StyledWork
     delimiter: str
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,8 @@ _NS = {"csl": CSL_NS}
 _OPEN, _MID, _CLOSE, _NO_AUTHOR = "\x01", "\x02", "\x03", "\x04"
 _NO_AUTHOR_RE = re.compile(f"{_NO_AUTHOR}[\\s,;:.]*")
 _SUPPRESSED = "\x00suppressed"
+#: ``collapse`` values of author-date styles (CSL "Cite Collapsing").
+_YEAR_COLLAPSE = ("year", "year-suffix", "year-suffix-ranged")
 _FAILED = "\x00failed"
 #: CSL variables a style prints of an entry; an entry with none of them has no reference.
 _PRINTED = ("author", "editor", "title", "container-title", "issued", "publisher", "DOI", "URL")
@@ -181,6 +183,12 @@ class CslInfo:
     after_collapse: str | None = None
     #: The ``citation-range-delimiter`` term of the style's locale; CSL's default is an en dash.
     range_delimiter: str = "–"
+    #: ``cite-group-delimiter`` of ``<citation>``: between the cites of one author group; its
+    #: presence alone turns cite grouping on (CSL's default, when ``collapse`` does: ``, ``).
+    cite_group_delimiter: str | None = None
+    #: ``year-suffix-delimiter`` of ``<citation>``: between collapsed year suffixes (the
+    #: delimiter if None).
+    year_suffix_delimiter: str | None = None
 
 
 def _where(shown: str, line: object) -> str:
@@ -280,6 +288,8 @@ def read_csl(raw: bytes, shown: str, *, encoding: str | None = None) -> CslInfo:
         delimiter=(layout.get("delimiter") or "") if layout is not None else "",
         after_collapse=citation.get("after-collapse-delimiter"),
         range_delimiter=_term(root, "citation-range-delimiter") or "–",
+        cite_group_delimiter=citation.get("cite-group-delimiter"),
+        year_suffix_delimiter=citation.get("year-suffix-delimiter"),
     )
 
 
@@ -753,7 +763,188 @@ class CslStyle:
             return None  # the processor merged works: the engine writes the citation
         if self.kind == "numeric" and self.info.collapse == "citation-number":
             return StyledCitation(tuple(self._collapse(parts, items)), narrative=narrative)
+        if not narrative and len(items) > 1 and self._groups_cites():
+            grouped = self._group(parts, items)
+            if grouped is not None:
+                return StyledCitation(tuple(grouped))
         return StyledCitation(tuple(parts), narrative=narrative)
+
+    def _groups_cites(self) -> bool:
+        """CSL cite grouping is on: ``collapse`` (by year) or ``cite-group-delimiter`` is set."""
+        return self.kind == "author-date" and (
+            self.info.collapse in _YEAR_COLLAPSE or self.info.cite_group_delimiter is not None
+        )
+
+    def _group(
+        self, parts: list[str | StyledWork], items: Sequence[CitedItem]
+    ) -> list[str | StyledWork | StyledRange] | None:
+        """``(A, 2020; B, 2019; A, 2021)`` -> ``(A, 2020, 2021; B, 2019)``, as CSL 1.0.2 says.
+
+        citeproc-py 0.11 neither groups nor collapses author-date cites; the engine does, on the
+        processor's own text (CSL "Cite Grouping" and "Cite Collapsing"): cites whose rendered
+        names are the same are put next to each other, at the place of the first of them, in
+        the order written, joined by ``cite-group-delimiter`` (``, ``). With ``collapse="year"``
+        the names are shown once (each later work shows what the style writes for it with its
+        author suppressed: its year); ``year-suffix`` also writes a repeated year once
+        (``2020a, b``, joined by ``year-suffix-delimiter``) and ``year-suffix-ranged`` makes
+        three or more letters in a row a range (``2020a–c``). ``after-collapse-delimiter``
+        follows a group of two or more. Every work keeps its own link.
+
+        The names of a cite are its text less its year: what the processor writes for the same
+        work with the author suppressed (the twin of ``[-@key]``), which the full text must end
+        with; a cite that does not (a style that puts the year first) is left alone. The
+        specification does not say how a prefix or locator bears on grouping; a cite with a
+        prefix, a locator or a suppressed author is neither grouped nor collapsed: it stays at
+        its place, as written (so a locator is never separated from its work's names).
+        Returns None when nothing groups: the citation stays as the processor wrote it.
+        """
+        layout = {self.info.delimiter, escape(self.info.delimiter, quote=False)}
+        body = list(parts)
+        lead = [body.pop(0)] if body and isinstance(body[0], str) else []
+        tail = [body.pop()] if body and isinstance(body[-1], str) else []
+        works = [part for part in body[0::2] if isinstance(part, StyledWork)]
+        between = [part for part in body[1::2] if isinstance(part, str) and part in layout]
+        if (
+            len(works) < 2
+            or len(works) + len(between) != len(body)
+            or len(between) + 1 != len(works)
+        ):
+            return None  # not "work, delimiter, work, ...": the style wrote more between them
+        delimiter = between[0]  # as the processor wrote it
+        years = self._years(items)
+        if years is None:
+            return None
+        names: dict[int, str] = {}
+        for work in works:
+            item, year = items[work.index].item, years[work.index]
+            if item.prefix or item.locator or item.suppress_author:
+                continue
+            if year and work.html.endswith(year) and len(work.html) > len(year):
+                names[work.index] = work.html[: -len(year)]
+        groups: list[list[StyledWork]] = []
+        by_names: dict[str, list[StyledWork]] = {}
+        for work in works:
+            name = names.get(work.index)
+            if name is not None and name in by_names:
+                by_names[name].append(work)
+                continue
+            groups.append([work])
+            if name is not None:
+                by_names[name] = groups[-1]
+        if all(len(group) == 1 for group in groups):
+            return None
+        after = self.info.after_collapse
+        out: list[str | StyledWork | StyledRange] = [*lead]
+        for number, group in enumerate(groups):
+            if number:
+                grouped = len(groups[number - 1]) > 1 and after is not None
+                out.append(escape(after, quote=False) if grouped and after else delimiter)
+            out.extend(self._collapsed(group, items, years, delimiter))
+        out.extend(tail)
+        return out
+
+    def _collapsed(
+        self,
+        group: list[StyledWork],
+        items: Sequence[CitedItem],
+        years: list[str],
+        delimiter: str,
+    ) -> list[str | StyledWork | StyledRange]:
+        """One group of cites with the same names, as the style's ``collapse`` writes it."""
+        collapse = self.info.collapse
+        within = escape(
+            ", " if self.info.cite_group_delimiter is None else self.info.cite_group_delimiter,
+            quote=False,
+        )
+        if collapse not in _YEAR_COLLAPSE:  # cite-group-delimiter alone: grouped, names kept
+            shown = list(group)
+        else:
+            shown = [group[0], *(StyledWork(work.index, years[work.index]) for work in group[1:])]
+        # Runs of works of one year told apart by letters (``2020a``, ``2020b``): year-suffix.
+        runs: list[list[StyledWork]] = []
+        last_year: str | None = None
+        for work in shown:
+            letter = self._suffix.get(items[work.index].key, "")
+            year = years[work.index]
+            base = year[: -len(letter)] if letter and year.endswith(letter) else None
+            by_suffix = collapse in ("year-suffix", "year-suffix-ranged")
+            if by_suffix and runs and base is not None and base == last_year:
+                runs[-1].append(work)
+            else:
+                runs.append([work])
+            last_year = base
+        suffix_delimiter = (
+            delimiter
+            if self.info.year_suffix_delimiter is None
+            else escape(self.info.year_suffix_delimiter, quote=False)
+        )
+        out: list[str | StyledWork | StyledRange] = []
+        for number, run in enumerate(runs):
+            if number:
+                out.append(within)
+            out.extend(self._suffix_run(run, items, years, suffix_delimiter))
+        return out
+
+    def _suffix_run(
+        self,
+        run: list[StyledWork],
+        items: Sequence[CitedItem],
+        years: list[str],
+        delimiter: str,
+    ) -> list[str | StyledWork | StyledRange]:
+        """One year's works: ``2020a, b, c`` (``year-suffix``) or ``2020a–c``.
+
+        ``year-suffix-ranged`` makes three or more letters in a row a range, as the numeric
+        ``1–3``; the works between keep hidden links.
+        """
+        letters = [self._suffix.get(items[work.index].key, "") for work in run]
+        shown = [run[0]]
+        shown += [StyledWork(work.index, escape(letters[place])) for place, work in enumerate(run)][
+            1:
+        ]
+        spans: list[list[int]] = []  # places in the run, letters following each other
+        for place in range(len(run)):
+            if (
+                spans
+                and _letter_number(letters[place]) == _letter_number(letters[spans[-1][-1]]) + 1
+            ):
+                spans[-1].append(place)
+            else:
+                spans.append([place])
+        out: list[str | StyledWork | StyledRange] = []
+        for number, span in enumerate(spans):
+            if number:
+                out.append(delimiter)
+            ranged = self.info.collapse == "year-suffix-ranged" and len(span) >= 3
+            if not ranged:
+                for count, place in enumerate(span):
+                    if count:
+                        out.append(delimiter)
+                    out.append(shown[place])
+                continue
+            hidden = tuple(run[place].index for place in span[1:-1])
+            labels = tuple(escape(_plain(years[index]), quote=False) for index in hidden)
+            out.append(
+                StyledRange(
+                    shown[span[0]], hidden, shown[span[-1]], self.info.range_delimiter, labels
+                )
+            )
+        return out
+
+    def _years(self, items: Sequence[CitedItem]) -> list[str] | None:
+        """Each work of a citation as the style writes it with its author suppressed."""
+        signature = self._signature(items, narrative=False, years=True)
+        out = self.citation_cache.get(signature)
+        if out is None:
+            if self._ready() is None:
+                return None
+            out = self._cite(items, narrative=False, years=True)
+            self.citation_cache[signature] = out
+        parts = _marked_parts(out, len(items)) if out != _FAILED else None
+        works = {part.index: part.html for part in parts or () if isinstance(part, StyledWork)}
+        if len(works) != len(items):
+            return None
+        return [works[index] for index in range(len(items))]
 
     def _collapse(
         self, parts: list[str | StyledWork], items: Sequence[CitedItem]
@@ -803,10 +994,14 @@ class CslStyle:
                 index += 1
         return out
 
-    def _signature(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
+    def _signature(
+        self, items: Sequence[CitedItem], *, narrative: bool, years: bool = False
+    ) -> str:
         """Everything a citation's text depends on: the style, the works, their numbers/letters."""
         assert self._bib is not None
         parts: list[object] = [self.version, narrative]
+        if years:
+            parts.append("years")  # every author suppressed (:meth:`_years`)
         for cited in items:
             item = cited.item
             parts.append(
@@ -821,8 +1016,11 @@ class CslStyle:
             )
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
-    def _cite(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
-        """The processor's text of a citation, each work between marks (``_FAILED`` if none)."""
+    def _cite(self, items: Sequence[CitedItem], *, narrative: bool, years: bool = False) -> str:
+        """The processor's text of a citation, each work between marks (``_FAILED`` if none).
+
+        ``years``: every work with its author suppressed (what :meth:`_group` collapses to).
+        """
         from .csl_data import shield, unshield
 
         engine = self._engine
@@ -830,7 +1028,7 @@ class CslStyle:
         cites = []
         for index, cited in enumerate(items):
             kind, value, rest = parse_locator(cited.item.locator)
-            twin = self.kind == "author-date" and (narrative or cited.item.suppress_author)
+            twin = self.kind == "author-date" and (narrative or years or cited.item.suppress_author)
             options: dict[str, Any] = {
                 "prefix": (shield(cited.item.prefix) + " " if cited.item.prefix else "")
                 + f"{_OPEN}{index}{_MID}",
@@ -875,6 +1073,16 @@ def _marked_parts(out: str, count: int) -> list[str | StyledWork] | None:
     if any(mark in text for mark in (_OPEN, _MID, _CLOSE)):
         return None
     return parts
+
+
+def _letter_number(letters: str) -> int:
+    """The place of year-suffix letters: a -> 0, aa -> 26 (see :func:`_letters`); -2 if none."""
+    if not letters or not all("a" <= letter <= "z" for letter in letters):
+        return -2
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("a") + 1
+    return number - 1
 
 
 def _letters(index: int) -> str:
