@@ -579,3 +579,17 @@ def test_cite_group_delimiter_alone_groups_without_collapsing(tmp_path: Path) ->
 def test_a_style_without_grouping_keeps_every_cite_as_written(tmp_path: Path) -> None:
     style = _apa_variant(tmp_path, "flat", 'collapse="year" ', "")
     assert _grouped(tmp_path, style, "s1,s2")[1] == "(Smith, 2020a; Smith, 2020b)"
+
+
+def test_a_work_s_year_is_formatted_once_and_shared_with_its_narrative_citation(
+    tmp_path: Path,
+) -> None:
+    style = load_style("apa", base_dir=tmp_path)
+    _grouped(tmp_path, style, "s1,s2")
+    assert len(style.citation_cache) == 3  # the citation, and each work alone (its year)
+    cited = CitedItem("s1", CitationItem("s1"), 4)
+    narrative = style.render_citation(CitationGroup((cited.item,), narrative=True), [cited])
+    assert narrative is not None and narrative.narrative
+    assert len(style.citation_cache) == 3  # "Smith (2020a)" took its text from there
+    _grouped(tmp_path, style, "s2,s1")
+    assert len(style.citation_cache) == 4  # another citation; the years were known

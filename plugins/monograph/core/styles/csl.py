@@ -816,9 +816,7 @@ class CslStyle:
             return None
         names: dict[int, str] = {}
         for work in works:
-            item, year = items[work.index].item, years[work.index]
-            if item.prefix or item.locator or item.suppress_author:
-                continue
+            year = years.get(work.index, "")
             if year and work.html.endswith(year) and len(work.html) > len(year):
                 names[work.index] = work.html[: -len(year)]
         groups: list[list[StyledWork]] = []
@@ -837,8 +835,10 @@ class CslStyle:
         out: list[str | StyledWork | StyledRange] = [*lead]
         for number, group in enumerate(groups):
             if number:
-                grouped = len(groups[number - 1]) > 1 and after is not None
-                out.append(escape(after, quote=False) if grouped and after else delimiter)
+                if after is not None and len(groups[number - 1]) > 1:
+                    out.append(escape(after, quote=False))
+                else:
+                    out.append(delimiter)
             out.extend(self._collapsed(group, items, years, delimiter))
         out.extend(tail)
         return out
@@ -847,7 +847,7 @@ class CslStyle:
         self,
         group: list[StyledWork],
         items: Sequence[CitedItem],
-        years: list[str],
+        years: dict[int, str],
         delimiter: str,
     ) -> list[str | StyledWork | StyledRange]:
         """One group of cites with the same names, as the style's ``collapse`` writes it."""
@@ -865,7 +865,7 @@ class CslStyle:
         last_year: str | None = None
         for work in shown:
             letter = self._suffix.get(items[work.index].key, "")
-            year = years[work.index]
+            year = years.get(work.index, "")
             base = year[: -len(letter)] if letter and year.endswith(letter) else None
             by_suffix = collapse in ("year-suffix", "year-suffix-ranged")
             if by_suffix and runs and base is not None and base == last_year:
@@ -889,7 +889,7 @@ class CslStyle:
         self,
         run: list[StyledWork],
         items: Sequence[CitedItem],
-        years: list[str],
+        years: dict[int, str],
         delimiter: str,
     ) -> list[str | StyledWork | StyledRange]:
         """One year's works: ``2020a, b, c`` (``year-suffix``) or ``2020a–c``.
@@ -923,7 +923,7 @@ class CslStyle:
                     out.append(shown[place])
                 continue
             hidden = tuple(run[place].index for place in span[1:-1])
-            labels = tuple(escape(_plain(years[index]), quote=False) for index in hidden)
+            labels = tuple(escape(_plain(years.get(index, "")), quote=False) for index in hidden)
             out.append(
                 StyledRange(
                     shown[span[0]], hidden, shown[span[-1]], self.info.range_delimiter, labels
@@ -931,20 +931,33 @@ class CslStyle:
             )
         return out
 
-    def _years(self, items: Sequence[CitedItem]) -> list[str] | None:
-        """Each work of a citation as the style writes it with its author suppressed."""
-        signature = self._signature(items, narrative=False, years=True)
-        out = self.citation_cache.get(signature)
-        if out is None:
-            if self._ready() is None:
+    def _years(self, items: Sequence[CitedItem]) -> dict[int, str] | None:
+        """What the style writes for each plain work with its author suppressed (``2020a``).
+
+        Each work alone, as its narrative citation (``@key``) writes it: the text is the
+        same, and so is the place it is kept in :attr:`citation_cache` (one text per work,
+        whatever citations it is in). Works with a prefix, a locator or a suppressed author
+        are left out (never collapsed). None when the processor fails.
+        """
+        years: dict[int, str] = {}
+        for index, cited in enumerate(items):
+            item = cited.item
+            if item.prefix or item.locator or item.suppress_author:
+                continue
+            alone = [cited]
+            signature = self._signature(alone, narrative=True)
+            out = self.citation_cache.get(signature)
+            if out is None:
+                if self._ready() is None:
+                    return None
+                out = self._cite(alone, narrative=True)
+                self.citation_cache[signature] = out
+            parts = _marked_parts(out, 1) if out != _FAILED else None
+            works = [part for part in parts or () if isinstance(part, StyledWork)]
+            if len(works) != 1:
                 return None
-            out = self._cite(items, narrative=False, years=True)
-            self.citation_cache[signature] = out
-        parts = _marked_parts(out, len(items)) if out != _FAILED else None
-        works = {part.index: part.html for part in parts or () if isinstance(part, StyledWork)}
-        if len(works) != len(items):
-            return None
-        return [works[index] for index in range(len(items))]
+            years[index] = works[0].html
+        return years
 
     def _collapse(
         self, parts: list[str | StyledWork], items: Sequence[CitedItem]
@@ -994,14 +1007,10 @@ class CslStyle:
                 index += 1
         return out
 
-    def _signature(
-        self, items: Sequence[CitedItem], *, narrative: bool, years: bool = False
-    ) -> str:
+    def _signature(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
         """Everything a citation's text depends on: the style, the works, their numbers/letters."""
         assert self._bib is not None
         parts: list[object] = [self.version, narrative]
-        if years:
-            parts.append("years")  # every author suppressed (:meth:`_years`)
         for cited in items:
             item = cited.item
             parts.append(
@@ -1016,11 +1025,8 @@ class CslStyle:
             )
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
-    def _cite(self, items: Sequence[CitedItem], *, narrative: bool, years: bool = False) -> str:
-        """The processor's text of a citation, each work between marks (``_FAILED`` if none).
-
-        ``years``: every work with its author suppressed (what :meth:`_group` collapses to).
-        """
+    def _cite(self, items: Sequence[CitedItem], *, narrative: bool) -> str:
+        """The processor's text of a citation, each work between marks (``_FAILED`` if none)."""
         from .csl_data import shield, unshield
 
         engine = self._engine
@@ -1028,7 +1034,7 @@ class CslStyle:
         cites = []
         for index, cited in enumerate(items):
             kind, value, rest = parse_locator(cited.item.locator)
-            twin = self.kind == "author-date" and (narrative or years or cited.item.suppress_author)
+            twin = self.kind == "author-date" and (narrative or cited.item.suppress_author)
             options: dict[str, Any] = {
                 "prefix": (shield(cited.item.prefix) + " " if cited.item.prefix else "")
                 + f"{_OPEN}{index}{_MID}",
