@@ -593,3 +593,10 @@ def test_a_work_s_year_is_formatted_once_and_shared_with_its_narrative_citation(
     assert len(style.citation_cache) == 3  # "Smith (2020a)" took its text from there
     _grouped(tmp_path, style, "s2,s1")
     assert len(style.citation_cache) == 4  # another citation; the years were known
+
+
+def test_chicago_author_date_collapses_years_too(tmp_path: Path) -> None:
+    style = load_style("chicago-author-date", base_dir=tmp_path)  # collapse="year"
+    element, text = _grouped(tmp_path, style, "a2020,b2019,a2021,s1,s2")
+    assert text == "(Alpha 2020, 2021; Beta 2019; Smith 2020a, 2020b)"
+    assert [key for key, _ in _links(element)] == ["a2020", "a2021", "b2019", "s1", "s2"]
