@@ -5,8 +5,7 @@ script wraps just the engine's main functions with ``perf_counter`` accumulators
 in-process, and prints real seconds. Nested entries include their children. It also measures
 what importing the plugin costs on top of MkDocs, in a fresh interpreter.
 
-Usage: ``python benchmarks/breakdown.py SITE_DIR/mkdocs-cold.yml [--warm] [--patch all]``
-(``--patch`` applies the prototype fixes of ``whatif.py`` first).
+Usage: ``python benchmarks/breakdown.py SITE_DIR/mkdocs-cold.yml [--warm] [--cpu]``.
 """
 
 from __future__ import annotations
@@ -162,13 +161,7 @@ def main() -> None:
     parser.add_argument("config", type=Path)
     parser.add_argument("--warm", action="store_true", help="keep the plugin's cache directory")
     parser.add_argument("--cpu", action="store_true", help="time CPU seconds, not wall seconds")
-    parser.add_argument("--patch", default="", help="whatif.py patches to apply first, or 'all'")
     args = parser.parse_args()
-    if args.patch:
-        from whatif import PATCHES
-
-        for name in list(PATCHES) if args.patch == "all" else args.patch.split(","):
-            PATCHES[name]()
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config

@@ -45,8 +45,6 @@ from generate import generate
 from measure import Edit, Sample, bib_edit, page_edit, run_timed, serve_latency
 
 VARIANTS = ("plain", "cold", "warm", "mkdocs-bibtex", "csl-cold", "csl-warm", "mkdocs-bibtex-csl")
-#: Our plugin with the prototype fixes of whatif.py applied at runtime (not run by default).
-FIXED = ("cold-fixed", "warm-fixed")
 TARGET = (200, 2000)
 LARGE = 1000
 _OURS = "plugins:\n  - monograph:\n      bib_file: refs.bib\n      cache_dir: .bench-cache/{}\n"
@@ -57,8 +55,6 @@ _CONFIGS = {
     "plain": "plugins: []\n",
     "cold": _OURS.format("cold"),
     "warm": _OURS.format("warm"),
-    "cold-fixed": _OURS.format("cold-fixed"),
-    "warm-fixed": _OURS.format("warm-fixed"),
     "mkdocs-bibtex": "plugins:\n  - bibtex:\n      bib_file: refs.bib\n",
     "csl-cold": _OURS_CSL.format("csl-cold"),
     "csl-warm": _OURS_CSL.format("csl-warm"),
@@ -81,9 +77,6 @@ def write_configs(site: Path) -> dict[str, Path]:
 
 def build_command(variant: str, config: Path, bibtex_mkdocs: Path) -> list[str]:
     """``mkdocs build -q`` with the executable of the variant's environment."""
-    if variant in FIXED:
-        whatif = [str(bench_env.project_bin("python")), str(bench_env.HERE / "whatif.py")]
-        return [*whatif, "--patch", "all", "build", "-q", "-f", str(config)]
     theirs = variant.startswith("mkdocs-bibtex")
     mkdocs = bibtex_mkdocs if theirs else bench_env.project_bin("mkdocs")
     return [str(mkdocs), "build", "-q", "-f", str(config)]
@@ -313,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--citations", type=int, default=20, help="citation groups per page")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS + FIXED)
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument(
         "--pandoc-max-pages",
         type=int,
