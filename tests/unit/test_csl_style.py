@@ -600,3 +600,118 @@ def test_chicago_author_date_collapses_years_too(tmp_path: Path) -> None:
     element, text = _grouped(tmp_path, style, "a2020,b2019,a2021,s1,s2")
     assert text == "(Alpha 2020, 2021; Beta 2019; Smith 2020a, 2020b)"
     assert [key for key, _ in _links(element)] == ["a2020", "a2021", "b2019", "s1", "s2"]
+
+
+ANONYMOUS_BIB = r"""
+@report{nice2020, title = {Iron and {RLS} care}, institution = {NICE}, year = {2020}}
+@misc{who2019, title = {Guidelines on Restless Legs}, year = {2019}, publisher = {WHO Press}}
+@book{ok2000, author = {{World Health Organization}}, title = {Guide}, publisher = {WHO},
+  year = {2000}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "entries", "citations"),
+    [
+        (
+            "apa",
+            {
+                "nice2020": "Iron and RLS care. (2020). NICE.",
+                "who2019": "Guidelines on Restless Legs. (2019). WHO Press.",
+                "ok2000": "World Health Organization. (2000). Guide. WHO.",
+            },
+            {
+                "nice2020": "(<a>Iron and RLS Care, 2020</a>)",
+                "who2019": "(<a><i>Guidelines on Restless Legs</i>, 2019</a>)",
+                "ok2000": "(<a>World Health Organization, 2000</a>)",
+            },
+        ),
+        (
+            "chicago-author-date",
+            {
+                "nice2020": "Iron and RLS Care. 2020. NICE.",
+                "who2019": "“Guidelines on Restless Legs”. 2019. WHO Press.",
+                "ok2000": "World Health Organization. 2000. Guide. WHO.",
+            },
+            {
+                "nice2020": "(<a><i>Iron and RLS Care</i> 2020</a>)",
+                "who2019": "(<a>“Guidelines on Restless Legs” 2019</a>)",
+                "ok2000": "(<a>World Health Organization 2000</a>)",
+            },
+        ),
+    ],
+)
+def test_a_work_without_author_shows_its_title_once(
+    tmp_path: Path, name: str, entries: dict[str, str], citations: dict[str, str]
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(ANONYMOUS_BIB, encoding="utf-8")
+    data = load_bibliography(path, "refs.bib")
+    style = load_style(name, base_dir=tmp_path)
+    style.prepare(data, list(entries))
+    formatter = ReferenceFormatter(data, style=style)
+    # The title stands in for the missing author (CSL <substitute>) and is not printed again
+    # where the style prints titles; a work with an author keeps its title in that place.
+    assert {key: formatter.get(key).text for key in entries} == entries
+    assert {key: _cite(style, key) for key in citations} == citations
+
+
+def test_only_variables_a_substitute_printed_are_suppressed_and_only_in_that_entry(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        "@article{anon, title = {Alone}, journal = {J}, year = {2020}}\n"
+        "@article{named, author = {Ash, Al}, title = {Named}, journal = {J}, year = {2020}}\n",
+        encoding="utf-8",
+    )
+    data = load_bibliography(path, "refs.bib")
+    _own_style(
+        tmp_path,
+        '<group delimiter=". "><names variable="author"><substitute><text macro="stand-in"/>'
+        '</substitute></names><text variable="title"/><text variable="container-title"/>'
+        "</group>",
+    )
+    # The stand-in only tests container-title: that does not suppress it.
+    (tmp_path / "own.csl").write_text(
+        (tmp_path / "own.csl")
+        .read_text(encoding="utf-8")
+        .replace(
+            "<citation>",
+            '<macro name="stand-in"><choose><if variable="container-title">'
+            '<text variable="title" prefix="[" suffix="]"/></if></choose></macro><citation>',
+        ),
+        encoding="utf-8",
+    )
+    style = load_style(csl_file="own.csl", base_dir=tmp_path)
+    style.prepare(data, ["anon", "named"])
+    formatter = ReferenceFormatter(data, style=style)
+    assert formatter.get("anon").text == "[Alone]. J"
+    assert formatter.get("named").text == "Al Ash. Named. J"
+
+
+@pytest.mark.parametrize(
+    ("case", "text"),
+    [
+        ("lowercase", "the DNA of iron in restless legs, Whole Braced"),
+        ("uppercase", "THE DNA OF iron IN RESTLESS LEGS, Whole Braced"),
+        ("title", "The DNA of iron in Restless Legs, Whole Braced"),
+        ("sentence", "The DNA of iron in restless legs, Whole Braced"),
+    ],
+)
+def test_braced_words_keep_their_case_under_every_text_case(
+    tmp_path: Path, case: str, text: str
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        "@article{a, author = {Ash, Al}, journal = {J}, year = {2020},\n"
+        "  title = {The {DNA} of {iron} in Restless Legs}}\n"
+        "@article{b, author = {Bo, Bo}, journal = {J}, year = {2020}, title = {{Whole Braced}}}\n",
+        encoding="utf-8",
+    )
+    data = load_bibliography(path, "refs.bib")
+    style = _own_style(tmp_path, f'<text variable="title" text-case="{case}"/>')
+    style.prepare(data, ["a", "b"])
+    formatter = ReferenceFormatter(data, style=style)
+    # CSL 1.0.2: nocase text "prevents case-changing", whatever the case asked for.
+    assert f"{formatter.get('a').text}, {formatter.get('b').text}" == text

@@ -41,8 +41,9 @@ from citeproc import (
     Locator,
     formatter,
 )
-from citeproc.model import CitationStylesElement, FormatNumber
+from citeproc.model import CitationStylesElement, FormatNumber, Substitute, Text, TextCased
 from citeproc.source.json import CiteProcJSON
+from citeproc.string import MixedString, NoCase
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -116,6 +117,98 @@ def _remember_xpath_searches() -> None:
 
 
 _remember_xpath_searches()
+
+
+#: Variables printed by the ``<substitute>`` children being rendered, innermost last. One list
+#: per process is enough: citeproc-py keeps per-render state on the style itself (the layout's
+#: ``repressed``), so a style is never rendered by two threads at once.
+_SUBSTITUTING: list[set[tuple[str, str]]] = []
+
+
+def _suppress_substituted_variables() -> None:
+    """Print a variable that stood in for a missing name only once, as CSL 1.0.2 says.
+
+    A work without an author is cited by its title in APA and Chicago author-date: the style's
+    ``<names variable="author">`` has a ``<substitute>`` whose ``<text macro="...">`` prints the
+    title. CSL 1.0.2 (``cs:substitute``): "Substituted variables are suppressed in the rest of
+    the output to prevent duplication", so the title is not printed again where the layout
+    prints titles. citeproc-py 0.11 only represses the ``variable`` attribute of the substitute
+    child itself, which a ``<text macro>`` child has not, so the title came out twice
+    (``Guide. (2019). Guide. WHO.``). There is no hook for this in citeproc-py: the fix wraps
+    ``Substitute.render`` to note every ``<text variable>`` that printed something while the
+    substitute rendered (not the variables a ``<choose>`` only tested), and adds them to the
+    list the layout already checks (``Text._variable``), for the rest of this cite or entry;
+    it wraps ``Text._variable`` to do the noting. Name variables are left as citeproc-py treats
+    them.
+    """
+    render, variable = Substitute.render, Text._variable
+    if getattr(render, "monograph_fixed", False):
+        return
+
+    def substitute_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        _SUBSTITUTING.append(set())
+        try:
+            text = render(self, item, context=context, **kwargs)
+        finally:
+            printed = _SUBSTITUTING.pop()
+        if _SUBSTITUTING:  # a substitute inside a substitute: the outer one printed them too
+            _SUBSTITUTING[-1] |= printed
+        if text and printed:
+            repressed = (self if context is None else context).get_layout().repressed
+            for tag, name in sorted(printed):
+                repressed.setdefault(tag, []).append(name)
+        return text
+
+    def text_variable(self: Any, item: Any, context: Any) -> Any:
+        text = variable(self, item, context)
+        if text and _SUBSTITUTING:
+            _SUBSTITUTING[-1].add((self.tag, self.get("variable")))
+        return text
+
+    substitute_render.monograph_fixed = True  # type: ignore[attr-defined]
+    Substitute.render = substitute_render
+    Text._variable = text_variable
+
+
+_suppress_substituted_variables()
+
+
+def _keep_nocase_in_lower_and_upper_case() -> None:
+    """Leave protected text alone under ``text-case="lowercase"`` and ``"uppercase"``.
+
+    Words in braces in a .bib title (``{DNA}``) reach citeproc-py as nocase text
+    (:func:`.csl_data.cased_text`). CSL 1.0.2 (rich text markup): ``<span class="nocase">``
+    "prevents case-changing", whatever the case. citeproc-py 0.11 keeps nocase text under title
+    and sentence case, which change case word by word through ``soft_lower`` and
+    ``capitalize_first``, but lowercases or uppercases it with the rest under ``lowercase`` and
+    ``uppercase``, which call ``lower``/``upper`` on the whole text. There is no hook for this
+    in citeproc-py: the fix wraps ``TextCased.case`` (used by ``text``, ``date-part``,
+    ``name-part`` and ``label``) and, for those two cases only, changes every part of the text
+    but the nocase ones; every other case is left to it. ``NoCase.lower`` itself is left alone:
+    sorting calls it to compare keys without regard to case, and must go on doing so.
+    """
+    original = TextCased.case
+    if getattr(original, "monograph_fixed", False):
+        return
+
+    def change(text: Any, upper: bool) -> Any:
+        if isinstance(text, NoCase):
+            return text
+        if isinstance(text, MixedString):
+            return MixedString([change(part, upper) for part in text])
+        return text.upper() if upper else text.lower()
+
+    def case(self: Any, text: Any, language: Any = None) -> Any:
+        text_case = self.get("text-case")
+        if text_case in ("lowercase", "uppercase"):  # as citeproc-py, but part by part
+            return change(text, text_case == "uppercase")
+        return original(self, text, language)
+
+    case.monograph_fixed = True  # type: ignore[attr-defined]
+    TextCased.case = case
+
+
+_keep_nocase_in_lower_and_upper_case()
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"csl": CSL_NS}
