@@ -267,6 +267,26 @@ def test_unreachable_csl_url_without_a_cached_copy_is_one_line(tmp_path: Path) -
     assert any(f"{url} could not be fetched" in w and "no cached copy" in w for w in site.warnings)
 
 
+def test_a_work_without_author_shows_its_title_once_in_the_built_site(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "csl-author-date", root)
+    with (root / "refs.bib").open("a", encoding="utf-8") as bib:
+        bib.write(
+            "\n@manual{nice2020,\n  title = {Iron and {RLS} care},\n"
+            "  publisher = {Fixture Institute},\n  year = {2020}\n}\n"
+        )
+    (root / "docs" / "second.md").write_text("# Second\n\nA report [@nice2020].\n", "utf-8")
+    site = build_project(root, strict=True)
+    assert site.aborted is None, site.warnings
+    second = site.page("second/")
+    # APA cites it by its title, which stands in for the author, and prints that title once.
+    assert texts(second, ".citation-group") == ["(Iron and RLS Care, 2020)"]
+    entry = second.cssselect("#ref-nice2020")[0]
+    assert entry.text_content().startswith("Iron and RLS care. (2020). Fixture Institute.")
+    bibliography = site.page("bibliography/").cssselect("#ref-nice2020")[0]
+    assert bibliography.text_content().count("Iron and RLS") == 1
+
+
 def test_an_entry_lacking_what_the_style_needs_is_reported_at_its_line(tmp_path: Path) -> None:
     root = tmp_path / "site"
     shutil.copytree(SITES / "csl-author-date", root)
