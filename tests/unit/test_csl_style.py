@@ -690,6 +690,57 @@ def test_only_variables_a_substitute_printed_are_suppressed_and_only_in_that_ent
     assert formatter.get("named").text == "Al Ash. Named. J"
 
 
+EDITED_BIB = r"""
+@book{edited, editor = {Doe, Jane}, title = {Zebra Handbook}, publisher = {P}, year = {2018}}
+@book{eds, editor = {Doe, Jane and Poe, Pat}, title = {Two Editors}, publisher = {P}, year = {2019}}
+@book{authored, author = {Roe, Rick}, editor = {Doe, Jane}, title = {Authored}, publisher = {P},
+  year = {2018}}
+@book{ash, author = {Ash, Al}, title = {Plain}, publisher = {P}, year = {2010}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "entries", "citations"),
+    [
+        (
+            "apa",
+            {
+                "edited": "Doe, J. (ed.). (2018). Zebra Handbook. P.",
+                "eds": "Doe, J., & Poe, P. (eds.). (2019). Two Editors. P.",
+                "authored": "Roe, R. (2018). Authored (J. Doe, ed.). P.",
+            },
+            {"edited": "(<a>Doe, 2018</a>)", "authored": "(<a>Roe, 2018</a>)"},
+        ),
+        (
+            "chicago-author-date",
+            {
+                "edited": "J. Doe. 2018. Zebra Handbook. P.",
+                "eds": "J. Doe, P. Poe. 2019. Two Editors. P.",
+                "authored": "Roe, R. 2018. Authored. Edited by J. Doe. P.",
+            },
+            {"edited": "(<a>J. Doe 2018</a>)", "authored": "(<a>Roe 2018</a>)"},
+        ),
+    ],
+)
+def test_an_edited_book_without_author_shows_its_editors_once(
+    tmp_path: Path, name: str, entries: dict[str, str], citations: dict[str, str]
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(EDITED_BIB, encoding="utf-8")
+    data = load_bibliography(path, "refs.bib")
+    style = load_style(name, base_dir=tmp_path)
+    keys = ["authored", "edited", "ash", "eds"]
+    style.prepare(data, keys)
+    formatter = ReferenceFormatter(data, style=style)
+    # The editors stand in for the missing author (CSL <substitute><names variable="editor"/>)
+    # and are not printed again where the style prints editors; a book with an author keeps
+    # its editors there.
+    assert {key: formatter.get(key).text for key in entries} == entries
+    assert {key: _cite(style, key) for key in citations} == citations
+    # Sorting still goes by the editor standing in for the author (Doe), not by the title.
+    assert style.order(keys, {}) == ["ash", "edited", "eds", "authored"]
+
+
 @pytest.mark.parametrize(
     ("case", "text"),
     [

@@ -41,7 +41,14 @@ from citeproc import (
     Locator,
     formatter,
 )
-from citeproc.model import CitationStylesElement, FormatNumber, Substitute, Text, TextCased
+from citeproc.model import (
+    CitationStylesElement,
+    FormatNumber,
+    Names,
+    Substitute,
+    Text,
+    TextCased,
+)
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, NoCase
 from lxml import etree
@@ -138,10 +145,22 @@ def _suppress_substituted_variables() -> None:
     ``Substitute.render`` to note every ``<text variable>`` that printed something while the
     substitute rendered (not the variables a ``<choose>`` only tested), and adds them to the
     list the layout already checks (``Text._variable``), for the rest of this cite or entry;
-    it wraps ``Text._variable`` to do the noting. Name variables are left as citeproc-py treats
-    them.
+    it wraps ``Text._variable`` to do the noting.
+
+    Name variables are the same: an edited book without an author is cited by its editor (APA,
+    Chicago author-date: ``<substitute><names variable="editor"/>``), and the editor must not
+    come back where the layout prints editors (``Doe, J. (ed.). (2018). Edited Book (J. Doe,
+    ed.)``, Chicago's "Edited by J. Doe"). citeproc-py notes a ``<names>`` child's variable but
+    ``Names.process`` never reads the list, and misses names printed from a ``<choose>`` or a
+    macro (AMA and NLM repeat the editors the same way). No hook here either: the fix wraps
+    ``Names.process`` to note the name variables it printed while a substitute rendered (in the
+    same list, under the ``names`` tag), and to leave out the ones noted for this cite/entry, as
+    if the work had none (so the element prints nothing, or its own substitute); it reads its
+    variables from the element's attribute, so that is narrowed for the call and restored. An
+    edited book with an author prints its editors as before; sort keys are rendered with their
+    own, emptied list, so sorting is unchanged.
     """
-    render, variable = Substitute.render, Text._variable
+    render, variable, names = Substitute.render, Text._variable, Names.process
     if getattr(render, "monograph_fixed", False):
         return
 
@@ -165,9 +184,29 @@ def _suppress_substituted_variables() -> None:
             _SUBSTITUTING[-1].add((self.tag, self.get("variable")))
         return text
 
+    def names_process(
+        self: Any, item: Any, names_context: Any = None, context: Any = None, **kwargs: Any
+    ) -> Any:
+        layout = (self if context is None else context).get_layout()
+        noted = layout.repressed.get(self.tag, ())
+        roles = self.get("variable", "").split()
+        kept = [role for role in roles if role not in noted]
+        if kept != roles:  # the element reads its variables from the attribute: hide the noted
+            self.set("variable", " ".join(kept))
+        try:
+            text = names(self, item, names_context, context, **kwargs)
+        finally:
+            if kept != roles:
+                self.set("variable", " ".join(roles))
+        if text and _SUBSTITUTING:
+            reference = item.reference
+            _SUBSTITUTING[-1].update((self.tag, role) for role in kept if role in reference)
+        return text
+
     substitute_render.monograph_fixed = True  # type: ignore[attr-defined]
     Substitute.render = substitute_render
     Text._variable = text_variable
+    Names.process = names_process
 
 
 _suppress_substituted_variables()
