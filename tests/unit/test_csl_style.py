@@ -766,3 +766,48 @@ def test_braced_words_keep_their_case_under_every_text_case(
     formatter = ReferenceFormatter(data, style=style)
     # CSL 1.0.2: nocase text "prevents case-changing", whatever the case asked for.
     assert f"{formatter.get('a').text}, {formatter.get('b').text}" == text
+
+
+TRANSLATED = """@book{kafka2009,
+  author = {Kafka, Franz},
+  translator = {Roe, Richard},
+  title = {The trial},
+  publisher = {Pub},
+  address = {City},
+  year = {2009},
+}
+@book{badname2010,
+  author = {Poe, Edgar},
+  translator = {Smith, John, Jr, Extra},
+  title = {Tales},
+  publisher = {Pub},
+  year = {2010},
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("apa", "Kafka, F. (2009). The trial (R. Roe, trans.). Pub."),
+        ("chicago-author-date", "Kafka, F. 2009. The Trial. Translated by R. Roe. Pub."),
+    ],
+)
+def test_a_translator_is_a_name_a_csl_style_prints(
+    tmp_path: Path, style: str, expected: str
+) -> None:
+    """BibTeX's ``translator`` holds names, as author and editor do (pybtex reads only those)."""
+    from monograph.core.bibliography.checks import check_bibliography
+
+    path = tmp_path / "refs.bib"
+    path.write_text(TRANSLATED, encoding="utf-8")
+    data = load_bibliography(path, "refs.bib")
+    assert [str(p) for p in data.entry("kafka2009").persons["translator"]] == ["Roe, Richard"]
+    loaded = load_style(style, base_dir=tmp_path)
+    loaded.prepare(data, ["kafka2009"])
+    assert ReferenceFormatter(data, None, style=loaded).get("kafka2009").text == expected
+    [problem] = [p for p in check_bibliography(data) if p.code == "bib.name"]
+    assert (problem.line, "translator name 'Smith, John, Jr, Extra'") == (
+        9,
+        problem.message.split("cannot read the ")[1].split(" (")[0],
+    )

@@ -22,12 +22,17 @@ from pybtex.textutils import normalize_whitespace
 
 from ..model import Problem
 
+#: The fields that hold names (``Last, First and Last, First``).
+PERSON_FIELDS = ("author", "editor", "translator")
+
 
 class LocatingParser(Parser):  # type: ignore[misc]
     """pybtex's BibTeX parser that records entry lines and collects errors instead of raising."""
 
     def __init__(self, display_path: str) -> None:
-        super().__init__()
+        # Translators are names as authors and editors are (pybtex reads only those two): a
+        # CSL style prints them ("(J. Roe, Trans.)"), and a name that cannot be read is reported.
+        super().__init__(person_fields=PERSON_FIELDS)
         self.display_path = display_path
         self.problems: list[Problem] = []
         self.lines: dict[str, int] = {}
