@@ -115,6 +115,11 @@ def fingerprint(
     return _hash(parts)
 
 
+#: Pages kept by the builds of this process, by file name (under ``mkdocs serve`` a rebuild
+#: takes them from memory, not from the disk); only those the last build used stay.
+_IN_MEMORY: dict[str, str] = {}
+
+
 class FilledPages:
     """Filled pages of earlier builds in a cache folder, one file per fingerprint.
 
@@ -145,10 +150,15 @@ class FilledPages:
         if self.folder is None:
             return None
         path = self._path(print_)
-        try:
-            kept = path.read_text(encoding="utf-8", errors="surrogatepass")
-        except (OSError, UnicodeDecodeError):
-            return None
+        kept = _IN_MEMORY.get(path.name)
+        if kept is None:
+            try:
+                kept = path.read_text(encoding="utf-8", errors="surrogatepass")
+            except (OSError, UnicodeDecodeError):
+                return None
+            _IN_MEMORY[path.name] = kept
+        elif not path.is_file():  # kept by another site of this process: this folder needs it too
+            self._write(path, kept)
         self.used.add(path.name)
         self.reused += 1
         return kept
@@ -159,6 +169,11 @@ class FilledPages:
             return
         path = self._path(print_)
         self.used.add(path.name)
+        _IN_MEMORY[path.name] = page_html
+        self._write(path, page_html)
+
+    @staticmethod
+    def _write(path: Path, page_html: str) -> None:
         try:
             write_atomically(path, page_html)
         except OSError:
@@ -168,6 +183,9 @@ class FilledPages:
         """Remove kept pages this build did not use (edited pages' old versions, old engines)."""
         if self.folder is None or not self.used:
             return
+        for name in [name for name in _IN_MEMORY if name.startswith(self.prefix)]:
+            if name not in self.used:
+                del _IN_MEMORY[name]
         try:
             names = os.listdir(self.folder)
         except OSError:

@@ -60,6 +60,7 @@ class SourceLocator:
         self._code = fenced_blocks(text)
         self._code += [m.span() for m in _CODE_SPAN.finditer(text)]
         self._cursor: dict[str, int] = {}
+        self._counted = (0, 0)  # (offset, newlines before it): snippets come left to right
 
     def _in_code(self, index: int) -> bool:
         return any(start <= index < end for start, end in self._code)
@@ -73,9 +74,18 @@ class SourceLocator:
                 return None
             if not self._in_code(index):
                 self._cursor[snippet] = index + len(snippet)
-                return self.first_line + self.text.count("\n", 0, index)
+                return self.first_line + self._newlines_before(index)
             start = index + 1
         return None
+
+    def _newlines_before(self, index: int) -> int:
+        """Line breaks before ``index``, counted on from the last answer when it is further on."""
+        offset, count = self._counted
+        if index < offset:
+            offset, count = 0, 0
+        count += self.text.count("\n", offset, index)
+        self._counted = (index, count)
+        return count
 
 
 def _needle_pattern(needle: str, whole_word: bool) -> re.Pattern[str]:

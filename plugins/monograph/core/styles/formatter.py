@@ -61,13 +61,14 @@ class ReferenceFormatter:
         self.cache_file = cache_file
         self._debug = debug or (lambda message: None)
         self._dirty = False
-        self._disk: dict[str, dict[str, str]] = self._read_disk()
-        self._disk_problems: dict[str, list[list[str]]] = self._read_problems()
+        stored = self._read_file()  # one read and one parse of the file for all three tables
+        self._disk: dict[str, dict[str, str]] = self._read_disk(stored)
+        self._disk_problems: dict[str, list[list[str]]] = self._read_problems(stored)
         self._known: dict[str, FormattedReference] = {}  # resolved in this build
         # A style that keeps its citation texts (CSL) gets them from, and into, the same file.
         self._citations: dict[str, str] | None = getattr(self.style, "citation_cache", None)
         if self._citations is not None:
-            self._citations.update(self._read_citations())
+            self._citations.update(self._read_citations(stored))
         self._citations_seen = len(self._citations or {})
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
 
@@ -76,8 +77,11 @@ class ReferenceFormatter:
         """The built-in style: a page's citations and list read only that page's works."""
         return isinstance(self.style, VancouverReferences)
 
-    def _read_disk(self) -> dict[str, dict[str, str]]:
-        """The cache file's entries; anything unreadable or of the wrong shape is discarded."""
+    def _read_file(self) -> dict[str, Any]:
+        """The cache file's content, read and parsed once.
+
+        Empty when the file is absent, unreadable, of another version or not a table.
+        """
         if self.cache_file is None or not self.cache_file.is_file():
             return {}
         try:
@@ -87,6 +91,12 @@ class ReferenceFormatter:
             return {}
         if not isinstance(data, dict) or data.get("version") != self.version:
             self._debug(f"reference cache {self.cache_file} is from another version; rebuilding it")
+            return {}
+        return data
+
+    def _read_disk(self, data: dict[str, Any]) -> dict[str, dict[str, str]]:
+        """The cache file's entries; anything of the wrong shape is discarded."""
+        if not data:
             return {}
         entries = data.get("entries")
         if not isinstance(entries, dict):
@@ -107,10 +117,10 @@ class ReferenceFormatter:
             self._dirty = True
         return kept
 
-    def _read_problems(self) -> dict[str, list[list[str]]]:
-        """The problems table of the cache file (same version), or none."""
-        data = self._read_json()
-        stored = data.get("problems") if data else None
+    @staticmethod
+    def _read_problems(data: dict[str, Any]) -> dict[str, list[list[str]]]:
+        """The problems table of the cache file, or none."""
+        stored = data.get("problems")
         if not isinstance(stored, dict):
             return {}
         return {
@@ -123,27 +133,9 @@ class ReferenceFormatter:
             )
         }
 
-    def _read_json(self) -> dict[str, Any] | None:
-        if self.cache_file is None or not self.cache_file.is_file():
-            return None
-        try:
-            data = json.loads(self.cache_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(data, dict) or data.get("version") != self.version:
-            return None
-        return data
-
-    def _read_citations(self) -> dict[str, str]:
-        """The citation texts of the cache file (same version), or none."""
-        if self.cache_file is None or not self.cache_file.is_file():
-            return {}
-        try:
-            data = json.loads(self.cache_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != self.version:
-            return {}
+    @staticmethod
+    def _read_citations(data: dict[str, Any]) -> dict[str, str]:
+        """The citation texts of the cache file, or none."""
         stored = data.get("citations")
         if not isinstance(stored, dict):
             return {}
