@@ -72,6 +72,12 @@ def load(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
             "Braun L, Cohen M. Herbs and natural supplements: an evidence-based guide. 3rd ed. "
             "Sydney: Churchill Livingstone Elsevier; 2010.",
         ),
+        (  # NLM's translated book: the translators after the title (an invented example)
+            "@book{kafka2009, author = {Kafka, Franz}, translator = {Roe, Richard and Poe, Ann}, "
+            "title = {The trial}, edition = {2nd}, address = {City}, publisher = {Pub}, "
+            "year = {2009}}",
+            "Kafka F. The trial. Roe R, Poe A, translators. 2nd ed. City: Pub; 2009.",
+        ),
     ],
 )
 def test_vancouver_golden(tmp_path: Path, entry: str, expected: str) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .base import CitedItem, FormattedReference, StyledCitation, StyleKind
 
 #: Bump when the output changes, so cached references are formatted again.
-STYLE_VERSION = "vancouver-3"
+STYLE_VERSION = "vancouver-4"
 
 if TYPE_CHECKING:
     from ..bibliography.loading import Bibliography

@@ -78,8 +78,8 @@ def vancouver_names(children: Any, context: dict[str, Any], role: str = "author"
     names = [style.format_name(person).format_data(context) for person in shown]
     if truncated:
         names.append(Text("et al"))
-    if role == "editor":
-        names.append(Text("editor" if len(shown) == 1 and not truncated else "editors"))
+    if role in ("editor", "translator"):  # NLM: "Roe R, translator."
+        names.append(Text(role if len(shown) == 1 and not truncated else f"{role}s"))
     return join(sep=", ")[names].format_data(context)
 
 
@@ -186,10 +186,11 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
         ]
 
     def get_book_template(self, e: Entry) -> Any:
-        """Book: ``Title. 3rd ed. Place: Publisher; Year.``."""
+        """Book: ``Title. Roe R, translator. 3rd ed. Place: Publisher; Year.``."""
         return toplevel[
             self._authors(),
             sentence[field("title")],
+            optional[sentence[vancouver_names("translator")]],
             optional[words[field("edition", apply_func=_ordinal), "ed."]],
             optional[sentence[_place_publisher("publisher", "organization", "institution")]],
         ]
