@@ -158,6 +158,25 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 }
 
 
+def test_a_changed_file_an_override_includes_is_seen(tmp_path: Path) -> None:
+    """An override may include any template of the folder: a change there is a change."""
+    root = tmp_path / "site-src"
+    _write_site(root)
+    _override_entry(root)
+    entry = root / "overrides" / "monograph" / "entry.html"
+    entry.write_text(
+        '{% include "partials/mark.html" %}\n' + entry.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    partial = root / "overrides" / "partials" / "mark.html"
+    partial.parent.mkdir()
+    partial.write_text("<!-- first -->", encoding="utf-8")
+    _build(root)
+    partial.write_text("<!-- second -->", encoding="utf-8")
+    assert _same_as_fresh(root, tmp_path) == 0  # every page with a list is filled again
+    assert "<!-- second -->" in (root / "site" / "index.html").read_text(encoding="utf-8")
+
+
 def _override_entry(root: Path) -> None:
     folder = root / "overrides" / "monograph"
     folder.mkdir(parents=True)

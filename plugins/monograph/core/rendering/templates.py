@@ -142,10 +142,14 @@ class Templates:
 
 
 def _overrides_digest(overrides: Sequence[Path]) -> str:
-    """A hash of a site's template overrides (what they include too): part of cache keys."""
+    """A hash of every file of the override folders: part of the keys of kept pages.
+
+    Every file, not only ``monograph/``: an override may include or import any template of the
+    folder (``{% include "partials/note.html" %}``), and a change there changes the pages.
+    """
     digest = hashlib.sha256()
     for folder in overrides:
-        for source in sorted(Path(folder).glob("monograph/**/*")):
+        for source in sorted(Path(folder).glob("**/*")):
             if source.is_file():
                 digest.update(source.as_posix().encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()[:16] if overrides else ""
