@@ -206,14 +206,31 @@ def render_pdf(document: str, *, base_dir: Path, kept: RenderedPdfs | None = Non
     return pdf
 
 
+#: WeasyPrint and the libraries whose versions change the bytes it writes.
+_RENDERER_PACKAGES = (
+    "weasyprint",
+    "pydyf",
+    "tinyhtml5",
+    "tinycss2",
+    "cssselect2",
+    "pyphen",
+    "pillow",
+    "fonttools",
+)
+
+
 def _renderer_version() -> str:
-    """WeasyPrint's and pydyf's versions (read without importing them) and the engine's code."""
+    """The versions that decide the PDF's bytes, read without importing anything.
+
+    WeasyPrint and what shapes its output (the PDF writer, the HTML and CSS parsers, the
+    hyphenation dictionaries, fonts and images), and the engine's code.
+    """
     from importlib import metadata
 
     from monograph.core.rendering.reuse import package_digest
 
     versions = []
-    for name in ("weasyprint", "pydyf"):
+    for name in _RENDERER_PACKAGES:
         try:
             versions.append(f"{name}-{metadata.version(name)}")
         except metadata.PackageNotFoundError:
