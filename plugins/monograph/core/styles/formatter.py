@@ -42,7 +42,19 @@ def _engine_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-_ENGINE = f"pybtex-{pybtex.__version__}/engine-{_engine_digest()}"
+def _latexcodec_version() -> str:
+    """The version of latexcodec, which decodes the accents and symbols of every field."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("latexcodec")
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+_ENGINE = (
+    f"pybtex-{pybtex.__version__}/latexcodec-{_latexcodec_version()}/engine-{_engine_digest()}"
+)
 
 
 class ReferenceFormatter:
