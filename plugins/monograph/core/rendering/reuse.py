@@ -39,9 +39,19 @@ _FORMAT = "1"
 
 
 def package_digest() -> str:
-    """A hash of the engine's code and templates: a changed engine never reuses a page."""
+    """A hash of the engine's code and templates, and of the Jinja and MarkupSafe versions.
+
+    A changed engine, or a changed template renderer, never reuses a page.
+    """
+    from importlib import metadata
+
     package = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256()
+    for name in ("jinja2", "markupsafe"):
+        try:
+            digest.update(f"{name}-{metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}-none\0".encode())
     for pattern in ("*.py", "*.html"):
         for source in sorted(package.rglob(pattern)):
             digest.update(source.relative_to(package).as_posix().encode() + b"\0")
