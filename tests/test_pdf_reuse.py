@@ -7,30 +7,20 @@ print document names but does not hold, must make a new PDF; a render that warne
 
 from __future__ import annotations
 
-import logging
 import shutil
 from pathlib import Path
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from monograph.adapter import pdf as pdf_module
 from monograph.core.printing.reuse import RenderedPdfs
+
+from .conftest import build_project
 
 pytestmark = pytest.mark.pdf
 
 FIXTURE = Path(__file__).resolve().parent / "sites" / "print-basic"
 PDF = Path("downloads/rls-monograph.pdf")
 PICTURE = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="{}"/></svg>\n'  # noqa: E501
-
-
-class _Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 def _project(tmp_path: Path, picture: str | None = "teal") -> Path:
@@ -52,18 +42,9 @@ def _project(tmp_path: Path, picture: str | None = "teal") -> Path:
 
 
 def _build(root: Path) -> tuple[bytes, list[str]]:
-    config = load_config(str(root / "mkdocs.yml"))
-    capture = _Capture()
-    logging.getLogger("mkdocs").addHandler(capture)
-    try:
-        config.plugins.run_event("startup", command="build", dirty=False)
-        try:
-            build(config)
-        finally:
-            config.plugins.run_event("shutdown")
-    finally:
-        logging.getLogger("mkdocs").removeHandler(capture)
-    return (root / "site" / PDF).read_bytes(), capture.messages
+    """Build the project; the PDF's bytes and the warnings."""
+    built = build_project(root, strict=False)
+    return (built.site / PDF).read_bytes(), built.warnings
 
 
 def test_an_unchanged_document_reuses_its_pdf_and_a_changed_picture_does_not(

@@ -64,7 +64,8 @@ def fill_page(
         _add_toc_entry(page, html_lib.escape(heading), anchor)
 
     filled = state.filled_pages
-    whole_site = context.has_bibliography or not state.formatter.style_is_builtin
+    page_local = getattr(state.formatter.style, "page_local", False)
+    whole_site = context.has_bibliography or not page_local
     print_ = fingerprint(
         ctx,
         content,

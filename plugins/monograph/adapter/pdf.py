@@ -225,17 +225,10 @@ def _renderer_version() -> str:
     WeasyPrint and what shapes its output (the PDF writer, the HTML and CSS parsers, the
     hyphenation dictionaries, fonts and images), and the engine's code.
     """
-    from importlib import metadata
-
+    from monograph.core.cachefile import versions
     from monograph.core.rendering.reuse import package_digest
 
-    versions = []
-    for name in _RENDERER_PACKAGES:
-        try:
-            versions.append(f"{name}-{metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name}-none")
-    return "/".join([*versions, package_digest()])
+    return "/".join([*versions(*_RENDERER_PACKAGES), package_digest()])
 
 
 def import_weasyprint() -> Any:

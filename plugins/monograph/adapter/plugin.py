@@ -47,7 +47,7 @@ from ..pagewise import unknown_options
 from .config import MonographConfig
 from .fill import fill_page
 from .page import PageContext
-from .sources import compatibility_problems, load_sources
+from .sources import compatibility_problems, display, load_sources
 from .state import BuildState
 
 log = get_plugin_logger("monograph")
@@ -136,7 +136,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 raise PluginError(str(exc)) from None
         project_dir = Path(config.config_file_path).parent
         config_path = Path(config.config_file_path)
-        shown_config = _display(config_path, project_dir)
+        shown_config = display(config_path, project_dir)
         cache_dir = project_dir / self.config.cache_dir if self.config.cache_dir else None
         try:
             bib, self.bib_paths = load_sources(
@@ -149,7 +149,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         nocite, problems = resolve_nocite(
             bib,
             self.config.nocite,
-            path=_display(config_path, project_dir),
+            path=display(config_path, project_dir),
             source=_read(config_path),
         )
         report(problems, notices=self.config.notices)
@@ -172,7 +172,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 base_dir=project_dir,
                 cache_dir=cache_dir,
                 encoding=self.config.csl_file_encoding,
-                config_path=_display(config_path, project_dir),
+                config_path=display(config_path, project_dir),
             )
         except CoreError as exc:
             raise PluginError(str(exc)) from exc
@@ -232,7 +232,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             raw = Path(page.file.abs_src_path).read_bytes()
         except OSError:
             return None  # MkDocs reports a missing file itself
-        path = _display(Path(page.file.abs_src_path), self.state.project_dir)
+        path = display(Path(page.file.abs_src_path), self.state.project_dir)
         text, problems = decode_utf8(raw, path, "page.encoding")
         if not problems:
             return None
@@ -252,7 +252,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         if not self.config.enabled or self.state is None:
             return None
         state = self.state
-        path = _display(Path(page.file.abs_src_path or page.file.src_path), state.project_dir)
+        path = display(Path(page.file.abs_src_path or page.file.src_path), state.project_dir)
         source = state.page_sources.get(page.file.src_uri)
         if source is None:  # not read by on_page_read_source: valid UTF-8
             source = page.file.content_string
@@ -422,19 +422,6 @@ def _second_bibliographies(contexts: list[PageContext]) -> list[Problem]:
         )
         for context in holders[1:]
     ]
-
-
-def _display(path: Path, project_dir: Path) -> str:
-    """A path as shown in messages: relative to the project (mkdocs.yml's folder) if inside."""
-    if path.is_absolute() and project_dir.is_absolute():
-        try:  # MkDocs' paths are absolute already: no file-system call for each page
-            return path.relative_to(project_dir).as_posix()
-        except ValueError:
-            pass
-    try:
-        return path.resolve().relative_to(project_dir.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _read(path: Path) -> str:

@@ -18,7 +18,12 @@ from .config import MonographConfig
 
 
 def display(path: Path, project_dir: Path) -> str:
-    """``path`` relative to the project, as messages show it."""
+    """``path`` relative to the project (mkdocs.yml's folder) if inside, as messages show it."""
+    if path.is_absolute() and project_dir.is_absolute():
+        try:  # MkDocs' paths are absolute already: no file-system call for each page
+            return path.relative_to(project_dir).as_posix()
+        except ValueError:
+            pass
     try:
         return path.resolve().relative_to(project_dir.resolve()).as_posix()
     except ValueError:

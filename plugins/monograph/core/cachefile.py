@@ -1,17 +1,54 @@
-"""Writing a cache file so that no reader ever sees half of it.
+"""Cache files: what their keys are made of, and writing them so no reader sees half of one.
 
-Caches (formatted references, bibliography snapshots, filled pages, pages found clean) are
-written by builds that may run side by side on one project (two editions, parallel tests): each
-writer puts its bytes in a temporary file of its own in the same folder, then renames it over
-the cache file, which the operating system does in one step.
+Every cache of the engine (bibliography snapshots, formatted references, filled pages, pages
+found clean, CSL records, the PDF) is keyed by the code that made it (:func:`code_digest`) and
+the versions of the libraries that shape it (:func:`versions`), so a changed engine or library
+never reuses a stale file. Caches are written by builds that may run side by side on one project
+(two editions, parallel tests): each writer puts its bytes in a temporary file of its own in the
+same folder, then renames it over the cache file, which the operating system does in one step.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+
+#: The engine's package folder (``monograph/``); code digests name files relative to it.
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def code_digest(files: Iterable[Path], *, extra: Iterable[str] = ()) -> str:
+    """A hash of source files (each by its path in the package and its bytes) and of ``extra``.
+
+    Files are read by path, not imported: a module that loads heavy libraries (citeproc) is
+    hashed without loading them.
+    """
+    digest = hashlib.sha256()
+    for text in extra:
+        digest.update(text.encode() + b"\0")
+    for source in files:
+        path = source.resolve()
+        name = path.relative_to(PACKAGE) if path.is_relative_to(PACKAGE) else path
+        digest.update(name.as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def versions(*names: str) -> list[str]:
+    """``name-version`` of installed distributions (``name-none`` when absent), not imported."""
+    from importlib import metadata  # only when a key is made
+
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}-{metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}-none")
+    return found
 
 
 def write_atomically(path: Path, data: bytes | str) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pybtex  # the package alone (its version): the parser and database load on demand
 
-from ..cachefile import write_atomically
+from ..cachefile import PACKAGE, code_digest, write_atomically
 from ..model import CoreError, Problem
 from ..source.encoding import decode_utf8
 
@@ -140,19 +140,9 @@ class Bibliography:
 _CACHE: dict[tuple[str, int, int], Bibliography] = {}
 
 
-def _core_digest() -> str:
-    # The snapshot holds the parse and the checks' results: any change to the pure core (parser,
-    # checks, identifier rules, LaTeX handling) must make a new one. Read by path, not imported.
-    digest = hashlib.sha256()
-    core = Path(__file__).resolve().parents[1]
-    for source in sorted(core.rglob("*.py")):
-        digest.update(source.relative_to(core).as_posix().encode() + b"\0")
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-#: The core's source: a changed parser or check never loads a snapshot made by the previous one.
-_PARSER_DIGEST = _core_digest()
+#: The snapshot holds the parse and the checks' results: any change to the pure core (parser,
+#: checks, identifier rules, LaTeX handling) makes a new one.
+_PARSER_DIGEST = code_digest(sorted((PACKAGE / "core").rglob("*.py")))
 _SNAPSHOT_VERSION = "5"
 
 

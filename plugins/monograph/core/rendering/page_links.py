@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from ..cachefile import write_atomically
+from ..cachefile import PACKAGE, code_digest, write_atomically
 from ..links import page_link_allowed, safe_url
 
 #: Attributes a browser (or WeasyPrint) follows or loads.
@@ -85,15 +85,10 @@ def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
     return text + body, refused
 
 
-def _checker_digest() -> str:
-    # The rule's code and the parser: a change to either checks every page again.
-    digest = hashlib.sha256(f"lxml-{etree.LXML_VERSION}".encode())
-    for source in (Path(__file__), Path(__file__).resolve().parents[1] / "links.py"):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-_CHECKER = _checker_digest()
+#: The rule's code and the parser: a change to either checks every page again.
+_CHECKER = code_digest(
+    [Path(__file__), PACKAGE / "core" / "links.py"], extra=[f"lxml-{etree.LXML_VERSION}"]
+)
 
 
 class CheckedPages:

@@ -14,8 +14,8 @@ The fingerprint (:func:`fingerprint`) holds, besides the engine's and the templa
   formatted reference (all fields) and its citations on the page (ids, and the page's title and
   part, which their back-links name);
 - the settings of the fill (the page's and the bibliography's URLs, the heading...);
-- for a page that holds the site bibliography, or whatever the page when the style is not the
-  built-in one (a CSL style sorts lists and tells ``2019a`` from ``2019b`` by the whole site),
+- for a page that holds the site bibliography, or whatever the page when the style is not
+  ``page_local`` (a CSL style sorts lists and tells ``2019a`` from ``2019b`` by the whole site),
   the site's digest (:func:`site_digest`): every work's number, reference and citing places.
 
 A missed input would show a stale page, so the tests change each input in turn and compare with
@@ -24,12 +24,13 @@ a build from scratch.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..cachefile import write_atomically
+from ..cachefile import PACKAGE, code_digest, versions, write_atomically
 from ..citations.registry import TOKEN_RE
 from ..model import CitationGroup
 from .citations import RenderContext
@@ -38,25 +39,14 @@ from .citations import RenderContext
 _FORMAT = "1"
 
 
+@functools.cache
 def package_digest() -> str:
     """A hash of the engine's code and templates, and of the Jinja and MarkupSafe versions.
 
     A changed engine, or a changed template renderer, never reuses a page.
     """
-    from importlib import metadata
-
-    package = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256()
-    for name in ("jinja2", "markupsafe"):
-        try:
-            digest.update(f"{name}-{metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}-none\0".encode())
-    for pattern in ("*.py", "*.html"):
-        for source in sorted(package.rglob(pattern)):
-            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(source.read_bytes())
-    return digest.hexdigest()[:20]
+    files = [f for pattern in ("*.py", "*.html") for f in sorted(PACKAGE.rglob(pattern))]
+    return code_digest(files, extra=versions("jinja2", "markupsafe"))
 
 
 def _hash(parts: list[str]) -> str:

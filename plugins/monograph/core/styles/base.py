@@ -115,6 +115,10 @@ class ReferenceStyle(Protocol):
     version: str
     #: Entries the style could not format, found while formatting (reported after the build).
     problems: list[Problem]
+    #: A page's citations and reference list depend only on that page's works (their numbers and
+    #: references). False for a style that sorts or tells ``2019a`` from ``2019b`` across the
+    #: whole site; a style that does not say is taken to read the whole site.
+    page_local: bool
 
     def prepare(self, bib: Bibliography, keys: Sequence[str]) -> list[Problem]:
         """Meet the works of this build, in number order, before anything is formatted.

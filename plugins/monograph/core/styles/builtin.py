@@ -27,6 +27,7 @@ class VancouverReferences:
     name = "vancouver"
     kind: StyleKind = "numeric"
     version = STYLE_VERSION
+    page_local = True  # numbers and references only: a page reads its own works
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []  # check_required_fields reports Vancouver's

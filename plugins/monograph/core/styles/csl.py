@@ -55,6 +55,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..bibliography.identifiers import identifier_url
+from ..cachefile import PACKAGE, code_digest
 from ..links import safe_url
 from ..model import CoreError, Problem
 from .base import (
@@ -543,22 +544,17 @@ def _linkify(html_text: str, item: dict[str, Any]) -> str:
     return " ".join([inner, *extra]) if extra else inner
 
 
-def _code_digest() -> str:
-    """A hash of the code that decides a style's list order, letters and problems."""
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
+#: The code that decides a style's list order, letters and problems (kept records' key).
+_CODE_DIGEST = code_digest(
+    PACKAGE / "core" / name
     for name in (
-        "csl.py",
-        "csl_data.py",
-        "latex.py",
-        "../links.py",
-        "../bibliography/identifiers.py",
-    ):
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-_CODE_DIGEST = _code_digest()
+        "styles/csl.py",
+        "styles/csl_data.py",
+        "styles/latex.py",
+        "links.py",
+        "bibliography/identifiers.py",
+    )
+)
 #: The shape of a kept record (see :class:`_Prepared`).
 _PREPARED_VERSION = 1
 
@@ -640,6 +636,7 @@ class CslStyle:
         self.info = info
         self.name = name
         self.kind: StyleKind = info.kind
+        self.page_local = False  # sorting and year letters are decided across the whole site
         digest = hashlib.sha256(info.xml).hexdigest()[:16]
         self.version = f"csl-{digest}/citeproc-{citeproc.__version__}"
         try:

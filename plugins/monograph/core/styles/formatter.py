@@ -14,10 +14,8 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-import pybtex
-
 from ..bibliography.loading import Bibliography
-from ..cachefile import write_atomically
+from ..cachefile import PACKAGE, code_digest, versions, write_atomically
 from ..model import Problem
 from .base import FormattedReference, ReferenceStyle
 from .builtin import VancouverReferences
@@ -31,29 +29,15 @@ _MEMORY_PROBLEMS: dict[str, tuple[tuple[str, str, str], ...]] = {}
 _FIELDS = frozenset(f.name for f in fields(FormattedReference))
 
 
-def _engine_digest() -> str:
-    """A hash of the modules that decide how an entry is formatted (the engine's version)."""
-    # Read by path, not imported: the CSL modules (and citeproc) load only for a CSL style.
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in ("base", "builtin", "csl", "csl_data", "latex", "../links", "vancouver"):
-        digest.update((here / f"{name}.py").read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _latexcodec_version() -> str:
-    """The version of latexcodec, which decodes the accents and symbols of every field."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("latexcodec")
-    except metadata.PackageNotFoundError:
-        return "none"
-
-
-_ENGINE = (
-    f"pybtex-{pybtex.__version__}/latexcodec-{_latexcodec_version()}/engine-{_engine_digest()}"
+#: What decides how an entry is formatted: the styles' modules (read by path: the CSL modules and
+#: citeproc load only for a CSL style), pybtex and latexcodec (accents and symbols of every field).
+_ENGINE = code_digest(
+    [
+        PACKAGE / "core" / "styles" / f"{name}.py"
+        for name in ("base", "builtin", "csl", "csl_data", "latex", "vancouver", "formatter")
+    ]
+    + [PACKAGE / "core" / "links.py"],
+    extra=versions("pybtex", "latexcodec"),
 )
 
 
@@ -83,11 +67,6 @@ class ReferenceFormatter:
             self._citations.update(self._read_citations(stored))
         self._citations_seen = len(self._citations or {})
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
-
-    @property
-    def style_is_builtin(self) -> bool:
-        """The built-in style: a page's citations and list read only that page's works."""
-        return isinstance(self.style, VancouverReferences)
 
     def _read_file(self) -> dict[str, Any]:
         """The cache file's content, read and parsed once.
