@@ -178,6 +178,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             raise PluginError(str(exc)) from exc
         cache = cache_dir / "references.json" if cache_dir else None
         formatter = ReferenceFormatter(bib, cache, debug=log.debug, style=style)
+        if not self.serving:
+            # On a cold build, a second process formats the entries while MkDocs reads pages.
+            formatter.format_ahead()
         templates = _templates(config)
         self.state = BuildState(
             project_dir,

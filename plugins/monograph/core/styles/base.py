@@ -119,6 +119,10 @@ class ReferenceStyle(Protocol):
     #: references). False for a style that sorts or tells ``2019a`` from ``2019b`` across the
     #: whole site; a style that does not say is taken to read the whole site.
     page_local: bool
+    #: Each entry's reference depends on that entry alone, never on :meth:`prepare` or on the
+    #: other works cited, so entries may be formatted before the pages are read, in another
+    #: process (:mod:`.ahead`). A style that does not say is taken to depend on them.
+    formats_alone: bool
 
     def prepare(self, bib: Bibliography, keys: Sequence[str]) -> list[Problem]:
         """Meet the works of this build, in number order, before anything is formatted.

@@ -28,6 +28,7 @@ class VancouverReferences:
     kind: StyleKind = "numeric"
     version = STYLE_VERSION
     page_local = True  # numbers and references only: a page reads its own works
+    formats_alone = True  # an entry's reference reads that entry only (see entry_context)
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []  # check_required_fields reports Vancouver's

@@ -637,6 +637,7 @@ class CslStyle:
         self.name = name
         self.kind: StyleKind = info.kind
         self.page_local = False  # sorting and year letters are decided across the whole site
+        self.formats_alone = False  # a reference can depend on the others cited (year letters)
         digest = hashlib.sha256(info.xml).hexdigest()[:16]
         self.version = f"csl-{digest}/citeproc-{citeproc.__version__}"
         try:

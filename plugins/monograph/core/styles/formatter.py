@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..bibliography.loading import Bibliography
 from ..cachefile import PACKAGE, code_digest, versions, write_atomically
@@ -20,13 +21,17 @@ from ..model import Problem
 from .base import FormattedReference, ReferenceStyle
 from .builtin import VancouverReferences
 
+if TYPE_CHECKING:
+    from .ahead import AheadFormatting, Result
+
 __all__ = ["FormattedReference", "ReferenceFormatter"]
 
 _MEMORY: dict[str, FormattedReference] = {}
 #: What the style found wrong while formatting an entry, by the same digest: ``(code, message,
 #: severity)``. Said again on every build that uses the reference, formatted or not.
 _MEMORY_PROBLEMS: dict[str, tuple[tuple[str, str, str], ...]] = {}
-_FIELDS = frozenset(f.name for f in fields(FormattedReference))
+_FIELD_NAMES = tuple(f.name for f in fields(FormattedReference))
+_FIELDS = frozenset(_FIELD_NAMES)
 
 
 #: What decides how an entry is formatted: the styles' modules (read by path: the CSL modules and
@@ -67,6 +72,55 @@ class ReferenceFormatter:
             self._citations.update(self._read_citations(stored))
         self._citations_seen = len(self._citations or {})
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
+        self._ahead: AheadFormatting | None = None
+
+    def format_ahead(self) -> bool:
+        """Start formatting, in a second process, every entry that is in no cache yet.
+
+        Only for a style that formats each entry on its own (``formats_alone``), and only when
+        :func:`.ahead.can_fork` and enough entries are missing; see :mod:`.ahead`. The results
+        arrive with the first :meth:`get`. Returns whether a process was started.
+        """
+        if self._ahead is not None or not getattr(self.style, "formats_alone", False):
+            return False
+        from . import ahead
+
+        missing = []
+        for key in self.bib:
+            digest = self._digest(key)
+            if digest not in _MEMORY and digest not in self._disk:
+                missing.append((digest, key))
+        if len(missing) < ahead.MIN_ENTRIES or not ahead.can_fork():
+            return False
+        for stream in (sys.stdout, sys.stderr):  # the child must not write their buffers again
+            stream.flush()
+        self._ahead = ahead.AheadFormatting(missing, self._format_one)
+        self._debug(f"formatting {len(missing)} entries in a second process")
+        return True
+
+    def _format_one(self, key: str) -> Result:
+        """Format one entry: its digest, fields and the style's problems (taken off the style).
+
+        The problems come back through :meth:`get`, only for the entries a page cites, as they
+        do from the cache file.
+        """
+        before = len(self.style.problems)
+        ref = self.style.format_entry(self.bib, key)
+        problems = tuple((p.code, p.message, p.severity) for p in self.style.problems[before:])
+        del self.style.problems[before:]
+        return self._digest(key), tuple(getattr(ref, name) for name in _FIELD_NAMES), problems
+
+    def _take_ahead(self) -> None:
+        """Put what was formatted ahead into memory (waiting for the second process)."""
+        if self._ahead is None:
+            return
+        results = self._ahead.collect()
+        self._ahead = None
+        for digest, values, problems in results:
+            if digest not in _MEMORY:
+                _MEMORY[digest] = FormattedReference(*values)
+                _MEMORY_PROBLEMS[digest] = problems
+        self.formatted += len(results)
 
     def _read_file(self) -> dict[str, Any]:
         """The cache file's content, read and parsed once.
@@ -150,6 +204,8 @@ class ReferenceFormatter:
         known = self._known.get(digest)
         if known is not None:
             return known
+        if self._ahead is not None:
+            self._take_ahead()
         ref = _MEMORY.get(digest)
         problems = _MEMORY_PROBLEMS.get(digest, ())
         if ref is None:
