@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from monograph.core import parallel
 from monograph.core.styles import ahead
 from monograph.core.styles import formatter as references
 from monograph.core.styles.builtin import VancouverReferences
@@ -62,7 +63,7 @@ def test_references_formatted_ahead_build_the_same_site(
         original(self, work, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ahead.AheadFormatting, "__init__", spy)
-    monkeypatch.setattr(ahead, "cpus", lambda: 2)  # whatever this machine has
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)  # whatever this machine has
     references._MEMORY.clear()  # as in a new process: nothing formatted yet
     root = tmp_path / "ahead"
     _write_site(root)

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from monograph.core import parallel
 from monograph.core.bibliography.loading import Bibliography, load_bibliography
 from monograph.core.model import Problem
 from monograph.core.styles import ahead
@@ -59,7 +60,7 @@ def fresh_memory(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """As in a new process; a fork is tried whatever this machine's CPU count."""
     references._MEMORY.clear()
     references._MEMORY_PROBLEMS.clear()
-    monkeypatch.setattr(ahead, "cpus", lambda: 2)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
     yield
     references._MEMORY.clear()
     references._MEMORY_PROBLEMS.clear()
@@ -151,10 +152,10 @@ def test_no_second_process_when_it_cannot_help(
     assert ReferenceFormatter(bib, cache, style=VancouverReferences()).format_ahead() is False
     # One CPU, or a second thread running (mkdocs serve): in-process.
     references._MEMORY.clear()
-    monkeypatch.setattr(ahead, "cpus", lambda: 1)
+    monkeypatch.setattr(parallel, "cpus", lambda: 1)
     assert ReferenceFormatter(bib, style=VancouverReferences()).format_ahead() is False
-    monkeypatch.setattr(ahead, "cpus", lambda: 2)
-    monkeypatch.setattr(ahead.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
     assert ReferenceFormatter(bib, style=VancouverReferences()).format_ahead() is False
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -77,12 +76,14 @@ class ReferenceFormatter:
     def format_ahead(self) -> bool:
         """Start formatting, in a second process, every entry that is in no cache yet.
 
-        Only for a style that formats each entry on its own (``formats_alone``), and only when
-        :func:`.ahead.can_fork` and enough entries are missing; see :mod:`.ahead`. The results
-        arrive with the first :meth:`get`. Returns whether a process was started.
+        Only for a style that formats each entry on its own (``formats_alone``), and only when a
+        fork can help (:func:`~monograph.core.parallel.can_fork`) and enough entries are
+        missing; see :mod:`.ahead`. The results arrive with the first :meth:`get`. Returns
+        whether a process was started.
         """
         if self._ahead is not None or not getattr(self.style, "formats_alone", False):
             return False
+        from ..parallel import can_fork
         from . import ahead
 
         missing = []
@@ -90,10 +91,8 @@ class ReferenceFormatter:
             digest = self._digest(key)
             if digest not in _MEMORY and digest not in self._disk:
                 missing.append((digest, key))
-        if len(missing) < ahead.MIN_ENTRIES or not ahead.can_fork():
+        if len(missing) < ahead.MIN_ENTRIES or not can_fork():
             return False
-        for stream in (sys.stdout, sys.stderr):  # the child must not write their buffers again
-            stream.flush()
         self._ahead = ahead.AheadFormatting(missing, self._format_one)
         self._debug(f"formatting {len(missing)} entries in a second process")
         return True

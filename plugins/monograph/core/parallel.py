@@ -1,0 +1,121 @@
+"""One list of independent jobs, shared between this process and one forked child.
+
+A build is one Python process, so it uses one CPU. Two of its steps are many independent jobs of
+about a millisecond each: formatting entries (:mod:`.styles.ahead`) and filling pages
+(:mod:`monograph.adapter.fill`). :class:`SharedWork` forks a child that takes jobs from the front
+of the list; this process takes jobs from the back when it calls :meth:`SharedWork.collect`, then
+receives the child's results. Each job is done once, by one of the two.
+
+Jobs must be pure: what a job changes in the child's memory is lost, only its result comes back
+(pickled). Whatever the child does not send (it died, or was stopped) is done here.
+
+A fork is made only when it is safe and useful (:func:`can_fork`): ``os.fork`` exists, the
+process runs one thread (a lock held by another thread at the fork would stay held in the child;
+``mkdocs serve`` runs its server in threads, so serve rebuilds stay in one process), and at least
+two CPUs are available. Python's ``multiprocessing`` with the ``fork`` start method does the
+process and pipe handling; a process pool is not used, because its workers would have to import
+the engine and receive the parsed bibliography, which is what the fork gives for free.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+#: Seconds to wait for the shared claim; the lock is held for a few instructions at a time.
+LOCK_TIMEOUT = 5.0
+
+
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """A fork is safe here (see the module's notes) and there is a CPU to run it on."""
+    return hasattr(os, "fork") and threading.active_count() == 1 and cpus() >= 2
+
+
+class SharedWork(Generic[Job, Result]):
+    """Jobs done by a forked child from the front of the list and by this process from the back.
+
+    Arguments:
+        jobs: The jobs, in the order the child takes them.
+        work: Does one job (must not raise: an exception ends the child's share).
+    """
+
+    def __init__(self, jobs: Sequence[Job], work: Callable[[Job], Result]) -> None:
+        import multiprocessing  # only a build with enough work pays for the import
+
+        context = multiprocessing.get_context("fork")
+        self._jobs = list(jobs)
+        self._work = work
+        # Two claims on one list, under one lock: the child takes from the front, this process
+        # from the back; they stop where they meet.
+        self._bounds = context.RawArray("l", [0, len(self._jobs) - 1])
+        self._lock = context.Lock()
+        receiver, sender = context.Pipe(duplex=False)
+        self._receiver = receiver
+        for stream in (sys.stdout, sys.stderr):  # the child must not write their buffers again
+            stream.flush()
+        self._process = context.Process(target=self._child, args=(sender,), daemon=True)
+        self._process.start()
+        sender.close()  # the child holds its end: a dead child means EOF, not a hang
+        self._collected: list[tuple[int, Result]] | None = None
+
+    def _claim(self, *, front: bool) -> int | None:
+        """The next job from one end, or None when none is left."""
+        # A child killed while holding the lock must not hang the build: stop sharing then.
+        if not self._lock.acquire(timeout=LOCK_TIMEOUT):
+            return None
+        try:
+            low, high = self._bounds[0], self._bounds[1]
+            if low > high:
+                return None
+            if front:
+                self._bounds[0] = low + 1
+                return int(low)
+            self._bounds[1] = high - 1
+            return int(high)
+        finally:
+            self._lock.release()
+
+    def _child(self, sender: Any) -> None:
+        results: list[tuple[int, Result]] = []
+        try:
+            while (index := self._claim(front=True)) is not None:
+                results.append((index, self._work(self._jobs[index])))
+        finally:
+            # Whatever was done goes back, even after an unexpected error: the parent does the
+            # rest itself.
+            sender.send(results)
+            sender.close()
+
+    def collect(self) -> list[tuple[int, Result]]:
+        """Do the jobs the child has not reached, then return every ``(index, result)``.
+
+        A job the child claimed but did not finish (it died) has no result: the caller does it.
+        """
+        if self._collected is not None:
+            return self._collected
+        results: list[tuple[int, Result]] = []
+        while self._process.is_alive() and (index := self._claim(front=False)) is not None:
+            results.append((index, self._work(self._jobs[index])))
+        try:
+            results += self._receiver.recv()
+        except (EOFError, OSError):
+            pass  # the child died without sending: the caller does its jobs
+        finally:
+            self._receiver.close()
+            self._process.join()
+        self._collected = results
+        return results

@@ -1,0 +1,46 @@
+"""Jobs shared between a build and one forked child: each done once, none lost."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from monograph.core import parallel
+from monograph.core.parallel import SharedWork
+
+
+def test_every_job_is_done_once_by_one_of_the_two_processes() -> None:
+    parent = os.getpid()
+    jobs = list(range(400))
+    shared = SharedWork(jobs, lambda n: (n * n, os.getpid() == parent))
+    results = shared.collect()
+    assert sorted(index for index, _ in results) == jobs
+    assert all(square == jobs[index] ** 2 for index, (square, _) in results)
+    assert shared.collect() is results  # collected once
+
+
+def test_a_child_that_dies_sends_nothing_and_the_caller_sees_what_is_missing() -> None:
+    parent = os.getpid()
+
+    def work(n: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)  # the child dies on its first job
+        return n + 1
+
+    shared = SharedWork(list(range(50)), work)
+    shared._process.join(timeout=30)  # the child claims job 0 and dies on it
+    assert shared._process.exitcode == 3
+    # Nothing came back, and the parent took no job once the child was gone: the caller
+    # formats each job whose index is missing, as it would without a second process.
+    assert shared.collect() == []
+
+
+def test_no_fork_with_one_cpu_or_a_second_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    assert parallel.can_fork() is True
+    monkeypatch.setattr(parallel, "cpus", lambda: 1)
+    assert parallel.can_fork() is False
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 3)
+    assert parallel.can_fork() is False
