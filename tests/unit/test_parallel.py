@@ -44,3 +44,31 @@ def test_no_fork_with_one_cpu_or_a_second_thread(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 3)
     assert parallel.can_fork() is False
+
+
+def test_a_job_that_raises_in_the_child_is_left_to_the_caller_without_a_traceback(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    parent = os.getpid()
+
+    def work(n: int) -> int:
+        if os.getpid() != parent:
+            raise ValueError("broken in the child")
+        return n
+
+    shared = SharedWork(list(range(20)), work)
+    shared._process.join(timeout=30)
+    assert shared._process.exitcode == 0  # ended its share quietly
+    assert shared.collect() == []
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_job_that_raises_here_stops_the_child() -> None:
+    def work(n: int) -> int:
+        raise ValueError("broken")
+
+    shared = SharedWork(list(range(200)), work)
+    with pytest.raises(ValueError, match="broken"):
+        shared.collect()
+    shared._process.join(timeout=30)
+    assert not shared._process.is_alive()

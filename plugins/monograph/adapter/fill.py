@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
@@ -12,19 +15,41 @@ from ..core import ids
 from ..core.citations.numbering import Numbering
 from ..core.citations.registry import fill
 from ..core.links import ALLOWED
-from ..core.model import Problem
+from ..core.model import CitationGroup, Problem
+from ..core.parallel import SharedWork, can_fork
 from ..core.rendering.citations import (
     RenderContext,
     render_bibliography,
     render_group,
     render_page_references,
 )
+from ..core.rendering.page_links import refuse_unsafe_links
 from ..core.rendering.reuse import fingerprint
 from ..core.rendering.review import insert_after_title, reviewed_html
 from .state import BuildState
 
 
-def fill_page(
+@dataclass
+class FillJob:
+    """One page to fill: what filling reads, and the kept result when nothing changed.
+
+    Filling itself (:func:`render_fill`, :func:`check_fill`) reads the job only, so the pages of
+    a build can be filled in two processes (:func:`fill_pages`).
+    """
+
+    page: Page
+    ctx: RenderContext
+    content: str
+    keys: list[str]
+    heading: str
+    anchor: str | None
+    reviewed: date | None
+    print_: str
+    #: The page as an earlier build filled it (same fingerprint), or None.
+    kept: str | None
+
+
+def plan_fill(
     page: Page,
     state: BuildState,
     numbering: Numbering,
@@ -33,8 +58,8 @@ def fill_page(
     *,
     by_default: bool = True,
     site: Callable[[RenderContext], str] | None = None,
-) -> list[Problem]:
-    """Replace the page's tokens and append its reference list (with a table-of-contents entry).
+) -> FillJob:
+    """Add the page's reference-list entry to its table of contents; fingerprint its fill.
 
     Arguments:
         page: The page, converted (``page.content`` holds tokens).
@@ -46,15 +71,10 @@ def fill_page(
             has a ``references`` marker).
         site: The site's digest (:func:`~monograph.core.rendering.reuse.site_digest`, computed
             once per build), for a page whose fill reads the whole site.
-
-    Returns:
-        A ``link.unsafe_url`` problem for each link target removed from the page.
     """
     ctx = RenderContext(
         numbering, state.formatter, page.url, bibliography_url, templates=state.templates
     )
-    groups = state.registry.groups
-
     keys = numbering.page_keys.get(page.file.src_uri, [])
     context = state.pages[page.file.src_uri]
     content = page.content or ""
@@ -62,38 +82,83 @@ def fill_page(
     anchor = _free_anchor(page, ids.REFERENCES_ID) if appended else None
     if anchor is not None:
         _add_toc_entry(page, html_lib.escape(heading), anchor)
-
     filled = state.filled_pages
     page_local = getattr(state.formatter.style, "page_local", False)
     whole_site = context.has_bibliography or not page_local
     print_ = fingerprint(
         ctx,
         content,
-        groups,
+        state.registry.groups,
         keys,
         (heading, anchor, context.reviewed),
         site(ctx) if whole_site and site is not None else None,
         filled.works,
     )
-    html = filled.get(print_)
-    if html is None:
+    job = FillJob(page, ctx, content, keys, heading, anchor, context.reviewed, print_, None)
+    job.kept = filled.get(print_)
+    return job
 
-        def replace(kind: str, value: str) -> str:
-            if kind == "cite":
-                index = int(value)
-                return render_group(ctx, groups[index], numbering.anchors[index])
-            if value == "references":
-                return render_page_references(ctx, keys, None) if keys else ""
-            return render_bibliography(ctx) if value == "bibliography" else ""
 
-        html = fill(content, replace)
-        if context.reviewed is not None:
-            html = insert_after_title(html, reviewed_html(context.reviewed))
-        if anchor is not None:
-            html += "\n" + render_page_references(ctx, keys, heading, anchor)
-        filled.put(print_, html)
-    html, refused = state.checked_pages.refuse(html)
-    page.content = html
+def render_fill(job: FillJob, groups: list[CitationGroup]) -> str:
+    """The page with its citations, reference list and review date in place."""
+    ctx, keys = job.ctx, job.keys
+    numbering = ctx.numbering
+
+    def replace(kind: str, value: str) -> str:
+        if kind == "cite":
+            index = int(value)
+            return render_group(ctx, groups[index], numbering.anchors[index])
+        if value == "references":
+            return render_page_references(ctx, keys, None) if keys else ""
+        return render_bibliography(ctx) if value == "bibliography" else ""
+
+    html = fill(job.content, replace)
+    if job.reviewed is not None:
+        html = insert_after_title(html, reviewed_html(job.reviewed))
+    if job.anchor is not None:
+        html += "\n" + render_page_references(ctx, keys, job.heading, job.anchor)
+    return html
+
+
+#: A filled page: as filled (kept for later builds), as shown (unsafe links removed), and the
+#: link targets removed.
+Filled = tuple[str, str, list[str]]
+
+
+def _fill_one(job: FillJob, groups: list[CitationGroup]) -> Filled:
+    html = render_fill(job, groups)
+    return (html, *refuse_unsafe_links(html))
+
+
+def _fill_in_child(job: FillJob, groups: list[CitationGroup]) -> Filled | None:
+    """:func:`_fill_one` in the second process: a failure is left to the build to report."""
+    try:
+        return _fill_one(job, groups)
+    except Exception:
+        return None
+
+
+def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[Problem]:
+    """Put the filled page in place (kept for later builds); report what was refused.
+
+    ``filled``: the page filled by the second process, or None to fill it here.
+
+    Returns:
+        A ``link.unsafe_url`` problem for each link target removed from the page.
+    """
+    if job.kept is not None:
+        html, refused = state.checked_pages.refuse(job.kept)
+    else:
+        if filled is None:
+            rendered = render_fill(job, state.registry.groups)
+            html, refused = state.checked_pages.refuse(rendered)
+        else:
+            rendered, html, refused = filled
+            if not refused and html == rendered:
+                state.checked_pages.remember_clean(rendered)
+        state.filled_pages.put(job.print_, rendered)
+    job.page.content = html
+    context = state.pages[job.page.file.src_uri]
     return [
         Problem(
             "link.unsafe_url",
@@ -104,6 +169,35 @@ def fill_page(
         )
         for url in refused
     ]
+
+
+#: Fewer pages to fill than this are filled in one process (a fork costs more).
+MIN_PAGES = 24
+
+
+def fill_pages(jobs: list[FillJob], state: BuildState) -> list[list[Problem]]:
+    """Fill every page not kept from an earlier build; return each page's problems.
+
+    With enough pages to fill and a style whose pages read only their own works and leave
+    nothing behind in the style (``page_local``), a forked second process fills some of them
+    (:class:`~monograph.core.parallel.SharedWork`): the pages come out the same.
+    """
+    todo = [index for index, job in enumerate(jobs) if job.kept is None]
+    results: dict[int, Filled | None] = {}
+    groups = state.registry.groups
+    if (
+        len(todo) >= MIN_PAGES
+        and getattr(state.formatter.style, "page_local", False)
+        and can_fork()
+    ):
+        for index in todo:  # every reference in memory first: the child's lookups are lost
+            for key in jobs[index].keys:
+                state.formatter.get(key)
+        state.templates.citation  # noqa: B018 - compiled once, before the fork
+        work = functools.partial(_fill_in_child, groups=groups)
+        shared = SharedWork([jobs[index] for index in todo], work)
+        results = {todo[place]: filled for place, filled in shared.collect()}
+    return [finish_fill(job, state, results.get(index)) for index, job in enumerate(jobs)]
 
 
 def _free_anchor(page: Page, wanted: str) -> str:

@@ -45,7 +45,7 @@ from ..extension import CitationExtension
 from ..extras import MissingExtra, require_extra
 from ..pagewise import unknown_options
 from .config import MonographConfig
-from .fill import fill_page
+from .fill import fill_pages, plan_fill
 from .page import PageContext
 from .sources import compatibility_problems, display, load_sources
 from .state import BuildState
@@ -319,19 +319,20 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             return site[0]
 
         try:
-            for page in pages:
-                report(
-                    fill_page(
-                        page,
-                        state,
-                        numbering,
-                        bibliography_url,
-                        heading,
-                        by_default=self.config.bib_by_default,
-                        site=site_once,
-                    ),
-                    notices=self.config.notices,
+            jobs = [
+                plan_fill(
+                    page,
+                    state,
+                    numbering,
+                    bibliography_url,
+                    heading,
+                    by_default=self.config.bib_by_default,
+                    site=site_once,
                 )
+                for page in pages
+            ]
+            for problems in fill_pages(jobs, state):
+                report(problems, notices=self.config.notices)
         except CoreError as exc:  # a site's template fails while it renders
             raise PluginError(str(exc)) from None
         report(state.formatter.style.problems, notices=self.config.notices)

@@ -50,7 +50,9 @@ class SharedWork(Generic[Job, Result]):
 
     Arguments:
         jobs: The jobs, in the order the child takes them.
-        work: Does one job (must not raise: an exception ends the child's share).
+        work: Does one job. An exception in the child ends its share silently (the caller does
+            the jobs without a result, and reports the error as it would without a child); in
+            this process it stops the child and propagates.
     """
 
     def __init__(self, jobs: Sequence[Job], work: Callable[[Job], Result]) -> None:
@@ -94,9 +96,10 @@ class SharedWork(Generic[Job, Result]):
         try:
             while (index := self._claim(front=True)) is not None:
                 results.append((index, self._work(self._jobs[index])))
+        except Exception:  # no traceback here: the build does the job
+            pass  # again and reports what fails, with its own messages
         finally:
-            # Whatever was done goes back, even after an unexpected error: the parent does the
-            # rest itself.
+            # Whatever was done goes back, even after an unexpected error.
             sender.send(results)
             sender.close()
 
@@ -108,8 +111,13 @@ class SharedWork(Generic[Job, Result]):
         if self._collected is not None:
             return self._collected
         results: list[tuple[int, Result]] = []
-        while self._process.is_alive() and (index := self._claim(front=False)) is not None:
-            results.append((index, self._work(self._jobs[index])))
+        try:
+            while self._process.is_alive() and (index := self._claim(front=False)) is not None:
+                results.append((index, self._work(self._jobs[index])))
+        except BaseException:
+            self._process.terminate()  # the build stops: so does the child
+            self._receiver.close()
+            raise
         try:
             results += self._receiver.recv()
         except (EOFError, OSError):

@@ -91,6 +91,10 @@ _CHECKER = code_digest(
 )
 
 
+def _digest(page_html: str) -> str:
+    return hashlib.sha256(page_html.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 class CheckedPages:
     """:func:`refuse_unsafe_links` that skips pages it has already found clean.
 
@@ -122,7 +126,7 @@ class CheckedPages:
 
     def refuse(self, page_html: str) -> tuple[str, list[str]]:
         """What :func:`refuse_unsafe_links` returns for ``page_html``."""
-        digest = hashlib.sha256(page_html.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        digest = _digest(page_html)
         if digest in self.known or digest in self.seen:
             self.seen.add(digest)
             return page_html, []
@@ -130,6 +134,10 @@ class CheckedPages:
         if checked is page_html and not refused:
             self.seen.add(digest)
         return checked, refused
+
+    def remember_clean(self, page_html: str) -> None:
+        """Remember a page :func:`refuse_unsafe_links` found clean elsewhere (another process)."""
+        self.seen.add(_digest(page_html))
 
     def save(self) -> None:
         """Write the clean pages of this build and of earlier ones, up to :data:`LIMIT`.

@@ -1,0 +1,189 @@
+"""A cold build that shares its work with a second process writes the same site.
+
+Two steps are shared with a forked process (:mod:`monograph.core.parallel`): formatting the
+entries while MkDocs converts the pages (more entries than
+:data:`monograph.core.styles.ahead.MIN_ENTRIES`), and filling the pages (more pages to fill than
+:data:`monograph.adapter.fill.MIN_PAGES`). Each fixture site is compared, file by file, with the
+same site built in one process, and its problems with that build's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from monograph.adapter import fill
+from monograph.core import parallel
+from monograph.core.styles import ahead
+from monograph.core.styles import formatter as references
+from monograph.core.styles.builtin import VancouverReferences
+
+from .conftest import build_project
+from .test_build_reuse import _build, _differences
+
+ENTRIES = 120
+
+
+def _write_site(root: Path) -> None:
+    root.mkdir(parents=True)
+    entries = [
+        f"@article{{e{n},\n  author = {{Author{n}, Ann and Roe, R{{\\'e}}my}},\n"
+        f"  title = {{Study {n} of restless legs}},\n  journal = {{Leg J}},\n"
+        f"  year = {{{1990 + n % 30}}},\n  volume = {{{n}}},\n  pages = {{{n}--{n + 5}}},\n"
+        f"  doi = {{10.1000/leg.{n}}},\n}}\n"
+        for n in range(ENTRIES)
+    ]
+    (root / "refs.bib").write_text("".join(entries), encoding="utf-8")
+    pages = {
+        "index.md": "# Home\n\n" + "".join(f"Claim [@e{n}; @e{n + 1}].\n\n" for n in range(0, 40)),
+        "more.md": "# More\n\n" + "".join(f"Claim @e{n} [p. {n}].\n\n" for n in range(30, 90)),
+        "bibliography.md": "# Bibliography\n\n<!-- monograph:bibliography -->\n",
+    }
+    for name, text in pages.items():
+        path = root / "docs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    config = {
+        "site_name": "Ahead",
+        "theme": {"name": "mkdocs"},
+        "nav": [{"Home": "index.md"}, {"More": "more.md"}, {"Bibliography": "bibliography.md"}],
+        "plugins": [
+            {"monograph": {"bib_file": "refs.bib", "cache_dir": ".cache", "nocite": ["*"]}}
+        ],
+    }
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+
+def test_references_formatted_ahead_build_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    original = ahead.AheadFormatting.__init__
+
+    def spy(self: ahead.AheadFormatting, work: list[tuple[str, str]], *args: object) -> None:
+        started.append(len(work))
+        original(self, work, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ahead.AheadFormatting, "__init__", spy)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)  # whatever this machine has
+    references._MEMORY.clear()  # as in a new process: nothing formatted yet
+    root = tmp_path / "ahead"
+    _write_site(root)
+    _build(root)
+    assert started == [ENTRIES]
+
+    references._MEMORY.clear()
+    alone = tmp_path / "alone"
+    shutil.copytree(root, alone, ignore=shutil.ignore_patterns(".cache", "site"))
+    monkeypatch.setattr(VancouverReferences, "formats_alone", False)
+    _build(alone)
+    assert started == [ENTRIES]  # no second process this time
+    assert _differences(root / "site", alone / "site") == []
+    page = (root / "site" / "bibliography" / "index.html").read_text(encoding="utf-8")
+    assert page.count('<li id="ref-') == ENTRIES
+    assert "Author7 A, Roe R. Study 7 of restless legs. Leg J. 1997;7:7-12." in page
+
+    # The cache file holds the cited entries, as after an in-process build: a warm build
+    # formats nothing and starts no process.
+    references._MEMORY.clear()
+    _build(root)
+    assert started == [ENTRIES]
+
+
+PAGES = 40
+
+
+def _write_pages_site(root: Path) -> None:
+    """Many pages to fill: reference lists, a bibliography, and an unsafe link on late pages."""
+    root.mkdir(parents=True)
+    entries = [
+        f"@article{{w{n},\n  author = {{Writer{n}, Wim}},\n  title = {{Report {n}}},\n"
+        f"  journal = {{Leg J}},\n  year = {{2001}},\n  volume = {{{n}}},\n"
+        "  pages = {1--2},\n}\n"
+        for n in range(PAGES + 3)
+    ]
+    (root / "refs.bib").write_text("".join(entries), encoding="utf-8")
+    nav = []
+    for n in range(PAGES):
+        text = f"# Page {n}\n\nFirst [@w{n}; @w{n + 1}; @w{n + 2}; @w{n + 3}].\n\n"
+        text += f"Again [see @w{n + 1}, p. {n}] and @w{n + 2}.\n"
+        if n % 13 == 12:
+            text += "\nA [bad link](javascript:alert(1)) here.\n"
+        (root / "docs").mkdir(exist_ok=True)
+        (root / "docs" / f"p{n:02}.md").write_text(text, encoding="utf-8")
+        nav.append({f"Page {n}": f"p{n:02}.md"})
+    (root / "docs" / "bibliography.md").write_text(
+        "# Bibliography\n\n<!-- monograph:bibliography -->\n", encoding="utf-8"
+    )
+    nav.append({"Bibliography": "bibliography.md"})
+    config = {
+        "site_name": "Pages",
+        "theme": {"name": "mkdocs"},
+        "nav": nav,
+        "plugins": [{"monograph": {"bib_file": "refs.bib", "cache_dir": ".cache"}}],
+    }
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+
+def test_pages_filled_in_two_processes_build_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared: list[int] = []
+    original = parallel.SharedWork.__init__
+
+    def spy(self: parallel.SharedWork, jobs: list[object], *args: object) -> None:
+        if jobs and isinstance(jobs[0], fill.FillJob):
+            shared.append(len(jobs))
+        original(self, jobs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel.SharedWork, "__init__", spy)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    parent, log = os.getpid(), tmp_path / "filled-by-child.txt"
+    fill_in_child = fill._fill_in_child
+
+    def traced(job: fill.FillJob, groups: list[object]) -> object:
+        if os.getpid() == parent:
+            time.sleep(0.01)  # leave the child a share of the pages, however fast it starts
+        else:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(job.page.file.src_uri + "\n")
+        return fill_in_child(job, groups)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fill, "_fill_in_child", traced)
+    root = tmp_path / "two"
+    _write_pages_site(root)
+    two = build_project(root, strict=False)
+    assert shared == [PAGES + 1]  # every page cites, and the bibliography page
+    by_child = log.read_text(encoding="utf-8").split()
+    assert by_child and by_child[0] == "p00.md"  # the child starts at the front
+    assert len(by_child) < PAGES + 1
+
+    one_root = tmp_path / "one"
+    shutil.copytree(root, one_root, ignore=shutil.ignore_patterns(".cache", "site"))
+    monkeypatch.setattr(fill, "can_fork", lambda: False)
+    one = build_project(one_root, strict=False)
+    assert shared == [PAGES + 1]
+    assert _differences(root / "site", one_root / "site") == []
+    assert two.warnings == one.warnings
+    unsafe = [p for p in two.problems if p.code == "link.unsafe_url"]
+    assert [(p.path, p.line) for p in unsafe] == [
+        ("docs/p12.md", 7),
+        ("docs/p25.md", 7),
+        ("docs/p38.md", 7),
+    ]
+    page = (root / "site" / "p25" / "index.html").read_text(encoding="utf-8")
+    assert "javascript:" not in page
+    assert 'href="#references"' in page  # the reference list in the table of contents
+    assert page.count('class="citation"') >= 4
+
+    # A warm build after one page changed fills that page only, in one process.
+    monkeypatch.undo()
+    monkeypatch.setattr(parallel.SharedWork, "__init__", spy)
+    page_path = root / "docs" / "p03.md"
+    page_path.write_text(page_path.read_text(encoding="utf-8") + "\nMore [@w0].\n", "utf-8")
+    build_project(root, strict=False)
+    assert shared == [PAGES + 1]
