@@ -20,7 +20,6 @@ from monograph.adapter import fill
 from monograph.core import parallel
 from monograph.core.styles import ahead
 from monograph.core.styles import formatter as references
-from monograph.core.styles.builtin import VancouverReferences
 
 from .conftest import build_project
 from .test_build_reuse import _build, _differences
@@ -28,7 +27,7 @@ from .test_build_reuse import _build, _differences
 ENTRIES = 120
 
 
-def _write_site(root: Path) -> None:
+def _write_site(root: Path, style: str | None = None) -> None:
     root.mkdir(parents=True)
     entries = [
         f"@article{{e{n},\n  author = {{Author{n}, Ann and Roe, R{{\\'e}}my}},\n"
@@ -52,7 +51,14 @@ def _write_site(root: Path) -> None:
         "theme": {"name": "mkdocs"},
         "nav": [{"Home": "index.md"}, {"More": "more.md"}, {"Bibliography": "bibliography.md"}],
         "plugins": [
-            {"monograph": {"bib_file": "refs.bib", "cache_dir": ".cache", "nocite": ["*"]}}
+            {
+                "monograph": {
+                    "bib_file": "refs.bib",
+                    "cache_dir": ".cache",
+                    "nocite": ["*"],
+                    **({"style": style} if style else {}),
+                }
+            }
         ],
     }
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -79,7 +85,7 @@ def test_references_formatted_ahead_build_the_same_site(
     references._MEMORY.clear()
     alone = tmp_path / "alone"
     shutil.copytree(root, alone, ignore=shutil.ignore_patterns(".cache", "site"))
-    monkeypatch.setattr(VancouverReferences, "formats_alone", False)
+    monkeypatch.setattr(parallel, "cpus", lambda: 1)
     _build(alone)
     assert started == [ENTRIES]  # no second process this time
     assert _differences(root / "site", alone / "site") == []
@@ -90,8 +96,43 @@ def test_references_formatted_ahead_build_the_same_site(
     # The cache file holds the cited entries, as after an in-process build: a warm build
     # formats nothing and starts no process.
     references._MEMORY.clear()
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
     _build(root)
     assert started == [ENTRIES]
+
+
+@pytest.mark.parametrize("style", ["nature", "apa"])
+def test_csl_references_formatted_in_two_processes_build_the_same_site(
+    style: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSL style's entries depend on the works cited: shared once the style has met them."""
+    started: list[int] = []
+    original = ahead.AheadFormatting.__init__
+
+    def spy(self: ahead.AheadFormatting, work: list[tuple[str, str]], *args: object) -> None:
+        started.append(len(work))
+        original(self, work, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ahead.AheadFormatting, "__init__", spy)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    references._MEMORY.clear()
+    root = tmp_path / "two"
+    _write_site(root, style)
+    two = build_project(root, strict=True)
+    assert started == [ENTRIES - 1]  # the first is formatted before the fork
+    assert two.aborted is None
+
+    references._MEMORY.clear()
+    one_root = tmp_path / "one"
+    shutil.copytree(root, one_root, ignore=shutil.ignore_patterns(".cache", "site"))
+    monkeypatch.setattr(parallel, "cpus", lambda: 1)
+    one = build_project(one_root, strict=True)
+    assert started == [ENTRIES - 1]
+    assert _differences(root / "site", one_root / "site") == []
+    assert two.warnings == one.warnings
+    page = (root / "site" / "bibliography" / "index.html").read_text(encoding="utf-8")
+    assert page.count('<li id="ref-') == ENTRIES
+    assert "Study 7 of restless legs" in page
 
 
 PAGES = 40

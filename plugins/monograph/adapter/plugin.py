@@ -306,6 +306,8 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         problems += _second_bibliographies([state.pages[p.file.src_uri] for p in pages])
         problems += check_unused(state.bib, numbering.numbers, state.nocite)
         problems += state.formatter.style.prepare(state.bib, numbering.ordered())
+        if not self.serving:  # what is left to format, in two processes (CSL on a cold build)
+            state.formatter.format_ahead(numbering.ordered())
         report(problems, notices=self.config.notices)
         bibliography_url = next(
             (p.url for p in pages if state.pages[p.file.src_uri].has_bibliography), None

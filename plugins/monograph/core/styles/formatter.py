@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,26 +73,35 @@ class ReferenceFormatter:
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
         self._ahead: AheadFormatting | None = None
 
-    def format_ahead(self) -> bool:
-        """Start formatting, in a second process, every entry that is in no cache yet.
+    def format_ahead(self, keys: Sequence[str] | None = None) -> bool:
+        """Start formatting, in a second process, the entries that are in no cache yet.
 
-        Only for a style that formats each entry on its own (``formats_alone``), and only when a
-        fork can help (:func:`~monograph.core.parallel.can_fork`) and enough entries are
-        missing; see :mod:`.ahead`. The results arrive with the first :meth:`get`. Returns
-        whether a process was started.
+        ``keys`` None: every entry of the bibliography, before the pages are read; only for a
+        style that formats each entry on its own (``formats_alone``). ``keys`` given: these
+        works, once the style has met them (after :meth:`ReferenceStyle.prepare`), for any
+        style; the first is formatted here, so that what a style makes on first use (a CSL
+        processor) is made once, before the fork.
+
+        Only when a fork can help (:func:`~monograph.core.parallel.can_fork`) and enough
+        entries are missing; see :mod:`.ahead`. The results arrive with the first :meth:`get`.
+        Returns whether a process was started.
         """
-        if self._ahead is not None or not getattr(self.style, "formats_alone", False):
+        if self._ahead is not None:
+            return False
+        if keys is None and not getattr(self.style, "formats_alone", False):
             return False
         from ..parallel import can_fork
         from . import ahead
 
         missing = []
-        for key in self.bib:
+        for key in self.bib if keys is None else keys:
             digest = self._digest(key)
             if digest not in _MEMORY and digest not in self._disk:
                 missing.append((digest, key))
         if len(missing) < ahead.MIN_ENTRIES or not can_fork():
             return False
+        if keys is not None:
+            self._remember([self._format_one(missing.pop(0)[1])])
         self._ahead = ahead.AheadFormatting(missing, self._format_one)
         self._debug(f"formatting {len(missing)} entries in a second process")
         return True
@@ -115,6 +124,10 @@ class ReferenceFormatter:
             return
         results = self._ahead.collect()
         self._ahead = None
+        self._remember(results)
+
+    def _remember(self, results: list[Result]) -> None:
+        """Put formatted entries in memory, where :meth:`get` finds them."""
         for digest, values, problems in results:
             if digest not in _MEMORY:
                 _MEMORY[digest] = FormattedReference(*values)
