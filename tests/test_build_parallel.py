@@ -18,7 +18,7 @@ import pytest
 import yaml
 from monograph.adapter import fill
 from monograph.core import parallel
-from monograph.core.styles import ahead
+from monograph.core.styles import ahead, csl
 from monograph.core.styles import formatter as references
 
 from .conftest import build_project
@@ -34,7 +34,12 @@ def _write_site(root: Path, style: str | None = None) -> None:
         f"  title = {{Study {n} of restless legs}},\n  journal = {{Leg J}},\n"
         f"  year = {{{1990 + n % 30}}},\n  volume = {{{n}}},\n  pages = {{{n}--{n + 5}}},\n"
         f"  doi = {{10.1000/leg.{n}}},\n}}\n"
-        for n in range(ENTRIES)
+        for n in range(ENTRIES - 2)
+    ]
+    entries += [  # two works an author-date style tells apart as 2019a and 2019b
+        f"@article{{e{n},\n  author = {{Twin, Tom}},\n  title = {{Twin study {n}}},\n"
+        f"  journal = {{Leg J}},\n  year = {{2019}},\n  volume = {{{n}}},\n}}\n"
+        for n in range(ENTRIES - 2, ENTRIES)
     ]
     (root / "refs.bib").write_text("".join(entries), encoding="utf-8")
     pages = {
@@ -113,12 +118,22 @@ def test_csl_references_formatted_in_two_processes_build_the_same_site(
         started.append(len(work))
         original(self, work, *args)  # type: ignore[arg-type]
 
+    converted: list[bool] = []
+    convert_ahead = csl.CslStyle.convert_ahead
+
+    def convert_spy(self: csl.CslStyle, bib: object) -> bool:
+        converted.append(convert_ahead(self, bib))  # type: ignore[arg-type]
+        return converted[-1]
+
     monkeypatch.setattr(ahead.AheadFormatting, "__init__", spy)
+    monkeypatch.setattr(csl.CslStyle, "convert_ahead", convert_spy)
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     references._MEMORY.clear()
+    csl._CONVERTED.clear()
     root = tmp_path / "two"
     _write_site(root, style)
     two = build_project(root, strict=True)
+    assert converted == [True]  # the CSL-JSON items made while the pages were read
     assert started == [ENTRIES - 1]  # the first is formatted before the fork
     assert two.aborted is None
 
@@ -133,6 +148,10 @@ def test_csl_references_formatted_in_two_processes_build_the_same_site(
     page = (root / "site" / "bibliography" / "index.html").read_text(encoding="utf-8")
     assert page.count('<li id="ref-') == ENTRIES
     assert "Study 7 of restless legs" in page
+    if style == "apa":
+        assert "Twin, T. (2019a)" in page and "Twin, T. (2019b)" in page
+    # The items kept for later builds of this process are as converted, without the letters.
+    assert csl._CONVERTED and not any("year-suffix" in i for i in csl._CONVERTED.values())
 
 
 PAGES = 40

@@ -71,6 +71,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..bibliography.loading import Bibliography
     from ..model import CitationGroup
+    from ..parallel import SharedWork
 
 
 def _whole_last_page_when_longer() -> None:
@@ -629,6 +630,23 @@ def _is_record(record: object) -> bool:
     )
 
 
+#: CSL-JSON items by key and entry digest, converted once per process (a ``mkdocs serve``
+#: rebuild converts only the entries that changed); each use takes a shallow copy (a build adds
+#: its ``year-suffix``), citeproc only reads them.
+_CONVERTED: dict[str, dict[str, Any]] = {}
+
+
+def _converted_key(bib: Bibliography, key: str) -> str:
+    return f"{key}\n{bib.digests.get(key.lower(), '')}"
+
+
+def _convert(bib: Bibliography, key: str) -> tuple[str, dict[str, Any]]:
+    """One entry's CSL-JSON item (a job of :meth:`CslStyle.convert_ahead`)."""
+    from .csl_data import csl_item  # pybtex's data and LaTeX (latexcodec): loaded only now
+
+    return key, csl_item(key, bib.entry(key))
+
+
 class CslStyle:
     """A CSL style: entries, citations and list order as its file says."""
 
@@ -667,6 +685,42 @@ class CslStyle:
         self.problems: list[Problem] = []
         #: Citation texts by signature, kept in the reference cache file between builds.
         self.citation_cache: dict[str, str] = {}
+        #: Entries being converted in a second process (:meth:`convert_ahead`).
+        self._converting: SharedWork[str, tuple[str, dict[str, Any]]] | None = None
+
+    def convert_ahead(self, bib: Bibliography) -> bool:
+        """Start converting every entry to CSL-JSON in a second process, while pages are read.
+
+        The conversion of an entry depends on that entry alone (unlike its formatted reference,
+        which a style may letter or number by the other works), so a cold build can do it before
+        the works are known, on a second CPU (:class:`~monograph.core.parallel.SharedWork`);
+        :meth:`prepare` takes the items. Returns whether a process was started.
+        """
+        from ..parallel import SharedWork, can_fork
+        from .ahead import MIN_ENTRIES
+
+        todo = [key for key in bib if _converted_key(bib, key) not in _CONVERTED]
+        if self._converting is not None or len(todo) < MIN_ENTRIES or not can_fork():
+            return False
+        self._converting = SharedWork(todo, functools.partial(_convert, bib))
+        return True
+
+    def _items_of(self, bib: Bibliography, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The CSL-JSON items of ``keys``: converted ahead, earlier in this process, or now."""
+        if self._converting is not None:
+            for _, (key, item) in self._converting.collect():
+                _CONVERTED[_converted_key(bib, key)] = item
+            self._converting = None
+        if len(_CONVERTED) > 4 * max(len(bib), 1000):  # old versions of a long serve session
+            _CONVERTED.clear()
+        items = {}
+        for key in keys:
+            memo = _converted_key(bib, key)
+            kept = _CONVERTED.get(memo)
+            if kept is None:
+                kept = _CONVERTED[memo] = _convert(bib, key)[1]
+            items[key] = dict(kept)
+        return items
 
     # -- preparing ------------------------------------------------------------------------
     def _new_engine(self, keys: Sequence[str]) -> CitationStylesBibliography:
@@ -724,11 +778,8 @@ class CslStyle:
         if self._built or self._bib is None:
             return self._engine
         self._built = True
-        # The conversion reads pybtex's data and LaTeX (latexcodec): loaded only now.
-        from .csl_data import csl_item
-
         bib, keys = self._bib, self._keys
-        self._items = {key: csl_item(key, bib.entry(key)) for key in keys}
+        self._items = self._items_of(bib, keys)
         self._suffix = {}
         for key, item in self._items.items():  # checked every build, cached or not
             if not any(item.get(variable) for variable in _PRINTED):

@@ -77,10 +77,11 @@ class ReferenceFormatter:
         """Start formatting, in a second process, the entries that are in no cache yet.
 
         ``keys`` None: every entry of the bibliography, before the pages are read; only for a
-        style that formats each entry on its own (``formats_alone``). ``keys`` given: these
-        works, once the style has met them (after :meth:`ReferenceStyle.prepare`), for any
-        style; the first is formatted here, so that what a style makes on first use (a CSL
-        processor) is made once, before the fork.
+        style that formats each entry on its own (``formats_alone``); another style may
+        convert its entries ahead instead (``convert_ahead``: a CSL style's CSL-JSON items).
+        ``keys`` given: these works, once the style has met them (after
+        :meth:`ReferenceStyle.prepare`), for any style; the first is formatted here, so that
+        what a style makes on first use (a CSL processor) is made once, before the fork.
 
         Only when a fork can help (:func:`~monograph.core.parallel.can_fork`) and enough
         entries are missing; see :mod:`.ahead`. The results arrive with the first :meth:`get`.
@@ -89,7 +90,10 @@ class ReferenceFormatter:
         if self._ahead is not None:
             return False
         if keys is None and not getattr(self.style, "formats_alone", False):
-            return False
+            # A style whose references wait for the works may still prepare each entry now
+            # (CSL: its CSL-JSON item), on a cold build: nothing formatted in the cache yet.
+            convert = getattr(self.style, "convert_ahead", None)
+            return bool(convert is not None and not self._disk and convert(self.bib))
         from ..parallel import can_fork
         from . import ahead
 
