@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from .. import ids
 from ..citations.numbering import Numbering, Place
-from ..model import CitationGroup, CitationItem
+from ..model import CitationGroup
 from ..styles.base import CitedItem, StyledRange, StyledWork
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
@@ -54,6 +54,11 @@ class RenderContext:
     link_values: dict[str, tuple[Markup, Markup, Markup]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: Per citing page (by id): its escaped label and title, and its URL from this page ("" for
+    #: this page), for back-links (see :func:`_backref`).
+    page_values: dict[str, tuple[Markup, Markup, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def entry_href(self, key: str) -> str:
         """Link to the entry of ``key``: the site bibliography, or this page's list."""
@@ -61,13 +66,6 @@ class RenderContext:
         if self.bibliography_url is None or self.bibliography_url == self.page_url:
             return fragment
         return relative_url(self.bibliography_url, self.page_url) + fragment
-
-    def place_href(self, place: Place) -> str:
-        """Link to a citing place, for back-links."""
-        fragment = "#" + quote(place.anchor, safe=_FRAGMENT_SAFE)
-        if place.page.url == self.page_url:
-            return fragment
-        return relative_url(place.page.url, self.page_url) + fragment
 
 
 def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: bool = False) -> str:
@@ -131,18 +129,6 @@ def _compress(ctx: RenderContext, numbered: list[tuple[int, str, str]]) -> list[
     return out
 
 
-def _item_html(ctx: RenderContext, item: CitationItem, anchor: str) -> tuple[int | None, str]:
-    number = ctx.numbering.numbers.get(_canonical(ctx, item.key))
-    if number is None:
-        return None, _unknown(ctx, item.key)
-    key = _canonical(ctx, item.key)
-    return number, _link(ctx, key, anchor, str(number))
-
-
-def _canonical(ctx: RenderContext, key: str) -> str:
-    return ctx.formatter.bib.canonical_key(key)
-
-
 def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str:
     """One citation: ``[1, 4–6]``, ``[see 3, p. 12]`` or ``Cuellar and Ratcliffe [14]``.
 
@@ -160,35 +146,44 @@ def render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, .
 
 
 def _render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str:
-    style_html = _style_group(ctx, group, anchors)
+    # Each work's key as refs.bib spells it and its number (None: not in the bibliography),
+    # looked up once, for the style and for the engine's own writing.
+    canonical = ctx.formatter.bib.canonical_key
+    numbers = ctx.numbering.numbers
+    keys = [canonical(item.key) for item in group.items]
+    found = [numbers.get(key) for key in keys]
+    style_html = _style_group(ctx, group, anchors, keys, found)
     if style_html is not None:
         return style_html
-    rendered = [
-        _item_html(ctx, item, anchor) for item, anchor in zip(group.items, anchors, strict=True)
-    ]
     plain = all(not (i.prefix or i.locator) for i in group.items)
-    if plain:
+    if plain:  # each work's link made once, in its run (a range hides the inner ones)
         numbered = [
-            (n, _canonical(ctx, item.key), anchor)
-            for item, anchor, (n, _) in zip(group.items, anchors, rendered, strict=True)
-            if n is not None
+            (number, key, anchor)
+            for key, number, anchor in zip(keys, found, anchors, strict=True)
+            if number is not None
         ]
-        parts = _compress(ctx, numbered) + [h for n, h in rendered if n is None]
+        parts = _compress(ctx, numbered) + [
+            _unknown(ctx, item.key)
+            for item, number in zip(group.items, found, strict=True)
+            if number is None
+        ]
     else:
         item_macro = ctx.templates.citation.item
         parts = [
             item_macro(
                 prefix=html(item.prefix_html or escape(item.prefix)),
-                link=linked,
+                link=(
+                    _unknown(ctx, item.key)
+                    if number is None
+                    else _link(ctx, key, anchor, str(number))
+                ),
                 locator=html(item.locator_html or escape(item.locator)) if item.locator else "",
             )
-            for item, (_, linked) in zip(group.items, rendered, strict=True)
+            for item, key, number, anchor in zip(group.items, keys, found, anchors, strict=True)
         ]
     names = None
-    if group.narrative:
-        item = group.items[0]
-        if item.key in ctx.formatter.bib:
-            names = html(escape(ctx.formatter.get(_canonical(ctx, item.key)).narrative))
+    if group.narrative and group.items[0].key in ctx.formatter.bib:
+        names = html(escape(ctx.formatter.get(keys[0]).narrative))
     return str(
         ctx.templates.citation.group(
             parts=parts, plain=plain, narrative=group.narrative, names=names
@@ -196,27 +191,35 @@ def _render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, 
     )
 
 
-def _style_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, ...]) -> str | None:
+def _style_group(
+    ctx: RenderContext,
+    group: CitationGroup,
+    anchors: tuple[str, ...],
+    keys: list[str],
+    found: list[int | None],
+) -> str | None:
     """The citation as the style writes it, or None when the engine writes it.
 
     The style gives its text and the works in it (:class:`.styles.base.StyledCitation`); each
     work goes in its link (the ``link`` macro), a collapsed run through the ``range`` macro and
     the whole through the ``styled`` macro of ``monograph/citation.html``.
     """
-    known: list[CitedItem] = []
-    known_anchors: list[str] = []
-    unknown: list[str] = []
-    for item, anchor in zip(group.items, anchors, strict=True):
-        key = _canonical(ctx, item.key)
-        number = ctx.numbering.numbers.get(key)
-        if number is None:
-            unknown.append(_unknown(ctx, item.key))
-            continue
-        known.append(CitedItem(key, item, number))
-        known_anchors.append(anchor)
+    known = [
+        CitedItem(key, item, number)
+        for item, key, number in zip(group.items, keys, found, strict=True)
+        if number is not None
+    ]
     styled = ctx.formatter.style.render_citation(group, known) if known else None
     if styled is None:
         return None
+    known_anchors = [
+        anchor for anchor, number in zip(anchors, found, strict=True) if number is not None
+    ]
+    unknown = [
+        _unknown(ctx, item.key)
+        for item, number in zip(group.items, found, strict=True)
+        if number is None
+    ]
 
     def link(work: StyledWork) -> str:
         return str(_link(ctx, known[work.index].key, known_anchors[work.index], work.html))
@@ -288,15 +291,24 @@ def _entry(
         with_titles=with_titles,
         backrefs=backrefs,
     )
-    return ctx.templates.render(ctx.templates.entry, entry=entry)
+    return ctx.templates.render_entry(entry)
 
 
 def _backref(ctx: RenderContext, place: Place, count: int) -> BackrefValues:
+    """A back-link to ``place``: its anchor, after the relative URL of its page if another."""
+    page = place.page
+    values = ctx.page_values.get(page.id)
+    if values is None:  # once per citing page: a page's list, or the site's, links to many
+        to_page = "" if page.url == ctx.page_url else relative_url(page.url, ctx.page_url)
+        values = ctx.page_values[page.id] = (
+            html(escape(page.label)),
+            html(escape(page.title)),
+            to_page,
+        )
+    label, title, to_page = values
+    fragment = "#" + quote(place.anchor, safe=_FRAGMENT_SAFE)
     return BackrefValues(
-        href=html(escape(ctx.place_href(place))),
-        label=html(escape(place.page.label)),
-        title=html(escape(place.page.title)),
-        count=count,
+        href=html(escape(to_page + fragment)), label=label, title=title, count=count
     )
 
 
