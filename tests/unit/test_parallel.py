@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from monograph.core import parallel
@@ -64,8 +65,13 @@ def test_a_job_that_raises_in_the_child_is_left_to_the_caller_without_a_tracebac
 
 
 def test_a_job_that_raises_here_stops_the_child() -> None:
+    parent = os.getpid()
+
     def work(n: int) -> int:
-        raise ValueError("broken")
+        if os.getpid() == parent:
+            raise ValueError("broken")
+        time.sleep(0.05)  # the child is still at work when the build stops
+        return n
 
     shared = SharedWork(list(range(200)), work)
     with pytest.raises(ValueError, match="broken"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ from ..core.rendering.citations import (
 from ..core.rendering.page_links import refuse_unsafe_links
 from ..core.rendering.reuse import fingerprint
 from ..core.rendering.review import insert_after_title, reviewed_html
+from ..core.styles.base import ReferenceStyle
 from .state import BuildState
 
 
@@ -45,8 +47,10 @@ class FillJob:
     anchor: str | None
     reviewed: date | None
     print_: str
+    #: The page holds the site bibliography (its fill reads every work).
+    bibliography: bool
     #: The page as an earlier build filled it (same fingerprint), or None.
-    kept: str | None
+    kept: str | None = None
 
 
 def plan_fill(
@@ -94,7 +98,17 @@ def plan_fill(
         site(ctx) if whole_site and site is not None else None,
         filled.works,
     )
-    job = FillJob(page, ctx, content, keys, heading, anchor, context.reviewed, print_, None)
+    job = FillJob(
+        page,
+        ctx,
+        content,
+        keys,
+        heading,
+        anchor,
+        context.reviewed,
+        print_,
+        context.has_bibliography,
+    )
     job.kept = filled.get(print_)
     return job
 
@@ -124,18 +138,42 @@ def render_fill(job: FillJob, groups: list[CitationGroup]) -> str:
 #: link targets removed.
 Filled = tuple[str, str, list[str]]
 
+#: What filling a page left in the style, to take back from the second process: the citation
+#: texts it added to its cache (a CSL style's) and the problems it found.
+StyleNotes = tuple[list[tuple[str, str]], list[Problem]]
+
 
 def _fill_one(job: FillJob, groups: list[CitationGroup]) -> Filled:
     html = render_fill(job, groups)
     return (html, *refuse_unsafe_links(html))
 
 
-def _fill_in_child(job: FillJob, groups: list[CitationGroup]) -> Filled | None:
-    """:func:`_fill_one` in the second process: a failure is left to the build to report."""
+def _fill_shared(
+    job: FillJob, groups: list[CitationGroup], style: ReferenceStyle
+) -> tuple[Filled, StyleNotes] | None:
+    """:func:`_fill_one` as a job of either process, with what the style kept meanwhile.
+
+    A failure is left to the build, which fills the page again and reports the error.
+    """
+    cache: dict[str, str] | None = getattr(style, "citation_cache", None)
+    cached, found = len(cache or ()), len(style.problems)
     try:
-        return _fill_one(job, groups)
+        filled = _fill_one(job, groups)
     except Exception:
         return None
+    added = list(itertools.islice(cache.items(), cached, None)) if cache is not None else []
+    return filled, (added, style.problems[found:])
+
+
+def _take_notes(style: ReferenceStyle, notes: StyleNotes) -> None:
+    """Put what filling a page left in the other process's style into this one's."""
+    added, problems = notes
+    cache: dict[str, str] | None = getattr(style, "citation_cache", None)
+    if cache is not None:
+        cache.update(added)
+    for problem in problems:
+        if problem not in style.problems:
+            style.problems.append(problem)
 
 
 def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[Problem]:
@@ -178,25 +216,30 @@ MIN_PAGES = 24
 def fill_pages(jobs: list[FillJob], state: BuildState) -> list[list[Problem]]:
     """Fill every page not kept from an earlier build; return each page's problems.
 
-    With enough pages to fill and a style whose pages read only their own works and leave
-    nothing behind in the style (``page_local``), a forked second process fills some of them
-    (:class:`~monograph.core.parallel.SharedWork`): the pages come out the same.
+    With enough pages to fill and a second CPU, a forked process fills some of them
+    (:class:`~monograph.core.parallel.SharedWork`); what a page's fill leaves in the style (a
+    CSL style's citation texts and problems) comes back with the page, so the pages, the
+    problems and the reference cache come out as from one process.
     """
     todo = [index for index, job in enumerate(jobs) if job.kept is None]
     results: dict[int, Filled | None] = {}
-    groups = state.registry.groups
-    if (
-        len(todo) >= MIN_PAGES
-        and getattr(state.formatter.style, "page_local", False)
-        and can_fork()
-    ):
-        for index in todo:  # every reference in memory first: the child's lookups are lost
+    if len(todo) >= MIN_PAGES and can_fork():
+        formatter, style = state.formatter, state.formatter.style
+        # Every reference in memory first: what the child adds to the formatter is lost.
+        whole_site = any(jobs[index].bibliography for index in todo)
+        numbering = jobs[todo[0]].ctx.numbering
+        for key in numbering.ordered() if whole_site else ():
+            formatter.get(key)
+        for index in todo:
             for key in jobs[index].keys:
-                state.formatter.get(key)
+                formatter.get(key)
         state.templates.citation  # noqa: B018 - compiled once, before the fork
-        work = functools.partial(_fill_in_child, groups=groups)
+        work = functools.partial(_fill_shared, groups=state.registry.groups, style=style)
         shared = SharedWork([jobs[index] for index in todo], work)
-        results = {todo[place]: filled for place, filled in shared.collect()}
+        for place, outcome in shared.collect():
+            if outcome is not None:
+                results[todo[place]] = outcome[0]
+                _take_notes(style, outcome[1])
     return [finish_fill(job, state, results.get(index)) for index, job in enumerate(jobs)]
 
 
