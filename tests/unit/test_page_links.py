@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from monograph.core.links import page_link_allowed
 from monograph.core.rendering import page_links
 from monograph.core.rendering.page_links import refuse_unsafe_links
 
@@ -84,3 +87,14 @@ def test_a_clean_page_is_not_walked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert refuse_unsafe_links(ALLOWED) == (ALLOWED, [])
     with pytest.raises(AssertionError, match="walked to #ref-0"):
         refuse_unsafe_links(ALLOWED + '<a href="javascript:x">x</a>')
+
+
+def test_a_value_taken_as_plainly_relative_is_one_the_link_rule_allows() -> None:
+    # Every string of up to four of these characters: slashes, colons, controls, spaces...
+    alphabet = ["/", ":", "\t", "\x00", " ", "\u3000", "#", "a", ".", "[", "\x7f"]
+    values = ["".join(chars) for n in range(5) for chars in itertools.product(alphabet, repeat=n)]
+    relative = [value for value in values if page_links._plainly_relative(value)]
+    assert len(relative) > 1000
+    assert all(page_link_allowed(value) for value in relative)
+    assert not page_links._plainly_relative("/\t/evil.example")  # "//evil.example" to a browser
+    assert not page_links._plainly_relative("doi:10.1/x")
