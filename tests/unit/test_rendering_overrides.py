@@ -169,3 +169,59 @@ def test_an_entry_template_that_fails_names_its_file(bib: Bibliography, tmp_path
     path = tmp_path / "overrides" / "monograph" / "entry.html"
     assert str(failure.value).startswith(f"{path}: template failed: ")
     assert "nothing" in str(failure.value)
+
+
+#: Macros declaring the documented arguments in another order, or some through ``kwargs``.
+REORDERED = (
+    "{% macro link(text, in_range, title, href, anchor, key) -%}\n"
+    "<a id='{{ anchor }}' href='{{ href }}' data-key='{{ key }}' data-range='{{ in_range }}' "
+    "data-title='{{ title }}'>{{ text }}</a>\n"
+    "{%- endmacro %}\n"
+    "{% macro range(last, first, hidden) -%}{{ first }}~{{ hidden }}~{{ last }}{%- endmacro %}\n"
+    "{% macro item(locator, link, prefix) -%}{{ prefix }}/{{ link }}/{{ locator }}{%- endmacro %}\n"
+    "{% macro group() -%}<b data-plain='{{ kwargs.plain }}' data-narrative='{{ kwargs.narrative }}'"
+    ">{{ kwargs.names }}:{{ kwargs.parts | join('+') }}</b>{%- endmacro %}\n"
+)
+
+
+def test_a_site_macro_with_its_arguments_in_another_order_gets_them_by_name(
+    bib: Bibliography, tmp_path: Path
+) -> None:
+    numbering = Numbering(numbers={"a": 1, "b": 2, "c": 3})
+    templates = _templates(tmp_path, citation=REORDERED)
+    ctx = RenderContext(numbering, ReferenceFormatter(bib), "p/", "p/", templates)
+    html = render_group(ctx, CitationGroup(tuple(CitationItem(k) for k in "abc")), ("x", "y", "z"))
+    assert html == (
+        "<b data-plain='True' data-narrative='False'>None:"
+        "<a id='x' href='#ref-a' data-key='a' data-range='False' data-title='Ames A. T a. J. "
+        "2000.'>1</a>~<a id='y' href='#ref-b' data-key='b' data-range='True' data-title='Bell A. "
+        "T b. J. 2000.'>2</a>~<a id='z' href='#ref-c' data-key='c' data-range='False' "
+        "data-title='Cole A. T c. J. 2000.'>3</a></b>"
+    )
+    group = CitationGroup((CitationItem("b", prefix="see", locator="p. 2"),), narrative=True)
+    html = render_group(ctx, group, ("w",))
+    assert html.startswith("<b data-plain='False' data-narrative='True'>Bell:see/<a id='w' ")
+    assert html.endswith(">2</a>/p. 2</b>")
+
+
+def test_a_page_asks_the_formatter_once_for_each_work(
+    bib: Bibliography, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numbering, _ = _site()
+    formatter = ReferenceFormatter(bib)
+    asked: list[str] = []
+    get = formatter.get
+
+    def counting(key: str) -> object:
+        asked.append(key)
+        return get(key)
+
+    monkeypatch.setattr(formatter, "get", counting)
+    ctx = RenderContext(numbering, formatter, "part/one/", "refs/")
+    for anchor in ("cite-a-1", "cite-a-2"):
+        render_group(ctx, CitationGroup((CitationItem("a"), CitationItem("c"))), (anchor, "x"))
+    render_page_references(ctx, ["a", "c"], "References")
+    assert sorted(asked) == ["a", "c"]
+    other = RenderContext(numbering, formatter, "two/", "refs/")
+    render_group(other, CitationGroup((CitationItem("a"),)), ("cite-a-1",))
+    assert sorted(asked) == ["a", "a", "c"]  # another page asks again

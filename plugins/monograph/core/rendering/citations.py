@@ -6,6 +6,7 @@ pybtex backend; a title holding ``<script>`` shows as text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -17,7 +18,7 @@ from markupsafe import Markup
 from .. import ids
 from ..citations.numbering import Numbering, Place
 from ..model import CitationGroup
-from ..styles.base import CitedItem, StyledRange, StyledWork
+from ..styles.base import CitedItem, FormattedReference, StyledRange, StyledWork
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
 from .templates import (
@@ -59,13 +60,33 @@ class RenderContext:
     page_values: dict[str, tuple[Markup, Markup, str]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: Per work: its formatted reference, asked of the formatter once per page (a work's
+    #: citations and its entry in the page's list all need it).
+    references: dict[str, FormattedReference] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def reference(self, key: str) -> FormattedReference:
+        """The formatted reference of ``key`` (``formatter.get``, once per page)."""
+        ref = self.references.get(key)
+        if ref is None:
+            ref = self.references[key] = self.formatter.get(key)
+        return ref
 
     def entry_href(self, key: str) -> str:
         """Link to the entry of ``key``: the site bibliography, or this page's list."""
-        fragment = "#" + quote(ids.ref_id(key), safe=_FRAGMENT_SAFE)
+        fragment = _fragment(ids.ref_id(key))
         if self.bibliography_url is None or self.bibliography_url == self.page_url:
             return fragment
         return relative_url(self.bibliography_url, self.page_url) + fragment
+
+
+# Pure, and the same entry ids recur on every page that cites the work (and each citation's
+# anchor in its page's list and in the site's): memoised, bounded for a long `mkdocs serve`.
+@functools.lru_cache(maxsize=1 << 16)
+def _fragment(name: str) -> str:
+    """``#name``, quoted as a URL fragment."""
+    return "#" + quote(name, safe=_FRAGMENT_SAFE)
 
 
 def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: bool = False) -> str:
@@ -80,21 +101,17 @@ def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: boo
         values = ctx.link_values[key] = (
             html(escape(key)),
             html(escape(ctx.entry_href(key))),
-            html(escape(ctx.formatter.get(key).text)),
+            html(escape(ctx.reference(key).text)),
         )
     escaped_key, href, title = values
+    # The macros take their values in the order of the engine's (see templates.ByName).
     return ctx.templates.citation.link(  # type: ignore[no-any-return]
-        key=escaped_key,
-        anchor=html(escape(anchor)),
-        href=href,
-        title=title,
-        text=html(text),
-        in_range=in_range,
+        escaped_key, html(escape(anchor)), href, title, html(text), in_range
     )
 
 
 def _unknown(ctx: RenderContext, key: str) -> str:
-    return ctx.templates.citation.unknown(key=html(escape(key)))  # type: ignore[no-any-return]
+    return ctx.templates.citation.unknown(html(escape(key)))  # type: ignore[no-any-return]
 
 
 def _compress(ctx: RenderContext, numbered: list[tuple[int, str, str]]) -> list[str]:
@@ -121,11 +138,7 @@ def _compress(ctx: RenderContext, numbered: list[tuple[int, str, str]]) -> list[
             out.extend(link(item) for item in run)
             continue
         hidden = "".join(link(item, in_range=True) for item in run[1:-1])
-        out.append(
-            ctx.templates.citation.range(
-                first=link(run[0]), hidden=html(hidden), last=link(run[-1])
-            )
-        )
+        out.append(ctx.templates.citation.range(link(run[0]), html(hidden), link(run[-1])))
     return out
 
 
@@ -170,25 +183,17 @@ def _render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, 
     else:
         item_macro = ctx.templates.citation.item
         parts = [
-            item_macro(
-                prefix=html(item.prefix_html or escape(item.prefix)),
-                link=(
-                    _unknown(ctx, item.key)
-                    if number is None
-                    else _link(ctx, key, anchor, str(number))
-                ),
-                locator=html(item.locator_html or escape(item.locator)) if item.locator else "",
+            item_macro(  # prefix, link, locator
+                html(item.prefix_html or escape(item.prefix)),
+                _unknown(ctx, item.key) if number is None else _link(ctx, key, anchor, str(number)),
+                html(item.locator_html or escape(item.locator)) if item.locator else "",
             )
             for item, key, number, anchor in zip(group.items, keys, found, anchors, strict=True)
         ]
     names = None
     if group.narrative and group.items[0].key in ctx.formatter.bib:
         names = html(escape(ctx.formatter.get(keys[0]).narrative))
-    return str(
-        ctx.templates.citation.group(
-            parts=parts, plain=plain, narrative=group.narrative, names=names
-        )
-    )
+    return str(ctx.templates.citation.group(parts, plain, group.narrative, names))
 
 
 def _style_group(
@@ -235,9 +240,7 @@ def _style_group(
     names = None
     if styled.narrative:
         names = html(escape(ctx.formatter.get(known[0].key).narrative))
-    citation = ctx.templates.citation.styled(
-        citation=html("".join(parts)), narrative=styled.narrative, names=names
-    )
+    citation = ctx.templates.citation.styled(html("".join(parts)), styled.narrative, names)
     return " ".join([str(citation), *unknown])
 
 
@@ -254,15 +257,11 @@ def _styled_range(
         str(_link(ctx, known[i].key, anchors[i], label, in_range=True))
         for i, label in zip(run.hidden, labels, strict=True)
     )
-    values: dict[str, Markup] = {
-        "first": html(link(run.first)),
-        "hidden": html(hidden),
-        "last": html(link(run.last)),
-    }
+    values = [html(link(run.first)), html(hidden), html(link(run.last))]  # first, hidden, last
     macro = ctx.templates.citation.range
     if "delimiter" in getattr(macro, "arguments", ()):  # a site's range may not take it
-        values["delimiter"] = html(escape(run.delimiter))
-    return str(macro(**values))
+        values.append(html(escape(run.delimiter)))
+    return str(macro(*values))
 
 
 def _entry(
@@ -274,7 +273,7 @@ def _entry(
     site bibliography (``with_titles``), one link per citing page, named by part and title, to
     its first citation, with the number of citations there (``Mechanisms › Iron ×3``).
     """
-    ref = ctx.formatter.get(key)
+    ref = ctx.reference(key)
     if with_titles:
         by_page: dict[str, list[Place]] = {}
         for place in places:
@@ -306,7 +305,7 @@ def _backref(ctx: RenderContext, place: Place, count: int) -> BackrefValues:
             to_page,
         )
     label, title, to_page = values
-    fragment = "#" + quote(place.anchor, safe=_FRAGMENT_SAFE)
+    fragment = _fragment(place.anchor)
     return BackrefValues(
         href=html(escape(to_page + fragment)), label=label, title=title, count=count
     )
