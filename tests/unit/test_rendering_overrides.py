@@ -88,6 +88,8 @@ def test_a_link_override_sees_each_work_once_with_its_own_anchor(
     ]
     assert {a["data-href"] for a in links if a["data-key"] == "c"} == {"../../refs/#ref-c"}
     assert html.endswith('title="No entry &#39;zz&#39; in the bibliography">?zz</span>]</span>')
+    two = render_group(ctx, CitationGroup((CitationItem("c"), CitationItem("a"))), ("y", "x"))
+    assert [(a["data-anchor"], a["text"]) for a in _links(two)] == [("x", "1"), ("y", "3")]
     with_locator = CitationGroup(
         (CitationItem("zz", prefix="see"), CitationItem("b", locator="p. 2"))
     )

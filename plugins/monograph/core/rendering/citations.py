@@ -121,6 +121,8 @@ def _compress(ctx: RenderContext, numbered: list[tuple[int, str, str]]) -> list[
     every cited key stays reachable.
     """
     numbered.sort()
+    if len(numbered) < 3:  # most citations: one or two works, no run to join
+        return [_link(ctx, key, anchor, str(number)) for number, key, anchor in numbered]
     runs: list[list[tuple[int, str, str]]] = []
     for item in numbered:
         if runs and item[0] == runs[-1][-1][0] + 1:
@@ -192,7 +194,7 @@ def _render_group(ctx: RenderContext, group: CitationGroup, anchors: tuple[str, 
         ]
     names = None
     if group.narrative and group.items[0].key in ctx.formatter.bib:
-        names = html(escape(ctx.formatter.get(keys[0]).narrative))
+        names = html(escape(ctx.reference(keys[0]).narrative))
     return str(ctx.templates.citation.group(parts, plain, group.narrative, names))
 
 
@@ -239,7 +241,7 @@ def _style_group(
             parts.append(_styled_range(ctx, part, known, known_anchors, link))
     names = None
     if styled.narrative:
-        names = html(escape(ctx.formatter.get(known[0].key).narrative))
+        names = html(escape(ctx.reference(known[0].key).narrative))
     citation = ctx.templates.citation.styled(html("".join(parts)), styled.narrative, names)
     return " ".join([str(citation), *unknown])
 
