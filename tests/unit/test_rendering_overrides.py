@@ -227,3 +227,25 @@ def test_a_page_asks_the_formatter_once_for_each_work(
     other = RenderContext(numbering, formatter, "two/", "refs/")
     render_group(other, CitationGroup((CitationItem("a"),)), ("cite-a-1",))
     assert sorted(asked) == ["a", "a", "c"]  # another page asks again
+
+
+def test_the_engine_group_macro_joins_any_iterable_a_site_hands_it(
+    bib: Bibliography, tmp_path: Path
+) -> None:
+    wrapper = (
+        '{% import "engine/monograph/citation.html" as engine %}\n'
+        "{% macro group(parts, plain, narrative, names) -%}\n"
+        "{{ engine.group(parts | reverse, plain, narrative, names) }}|"
+        "{{ engine.group(parts | map('lower'), False, narrative, names) }}|"
+        "{{ engine.group(['<i>', parts[0]], plain, narrative, names) }}\n"
+        "{%- endmacro %}\n"
+    )
+    numbering = Numbering(numbers={"a": 1, "b": 2})
+    templates = _templates(tmp_path, citation=wrapper)
+    ctx = RenderContext(numbering, ReferenceFormatter(bib), "p/", "p/", templates)
+    html = render_group(ctx, CitationGroup((CitationItem("a"), CitationItem("b"))), ("x", "y"))
+    reversed_, lowered, mixed = html.split("|")
+    assert reversed_.startswith('<span class="citation-group">[<a class="citation" id="y" ')
+    assert reversed_.endswith(">1</a>]</span>") and ">2</a>, <a " in reversed_
+    assert ">1</a>; <a " in lowered and 'title="ames a. t a. j. 2000."' in lowered
+    assert mixed.startswith('<span class="citation-group">[&lt;i&gt;, <a class="citation" id="x"')
