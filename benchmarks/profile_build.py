@@ -32,7 +32,7 @@ WATCH = (
     ("  check_unknown_keys", "core/bibliography/checks.py", "check_unknown_keys"),
     ("  check_unused", "core/bibliography/checks.py", "check_unused"),
     ("  report (logging)", "monograph/adapter/plugin.py", "report"),
-    ("  fill_page (pages)", "monograph/adapter/fill.py", "fill_page"),
+    ("  fill_pages (pages)", "monograph/adapter/fill.py", "fill_pages"),
     ("    render_bibliography", "core/rendering/citations.py", "render_bibliography"),
     ("    ReferenceFormatter.get", "core/styles/formatter.py", "get"),
     ("      format_reference (pybtex)", "core/styles/formatter.py", "format_reference"),
@@ -60,7 +60,9 @@ def main() -> None:
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from monograph.core import parallel
 
+    parallel.cpus = lambda: 1  # one process, so the profile sees all the work
     logging.getLogger("mkdocs").setLevel(logging.ERROR)  # as ``mkdocs build -q``
     cfg = load_config(str(args.config))
     plugin = cfg.plugins.get("monograph")
