@@ -164,3 +164,21 @@ def test_a_small_bibliography_is_formatted_in_process(tmp_path: Path) -> None:
     path.write_text(_bib_text(ahead.MIN_ENTRIES - 1), encoding="utf-8")
     small = load_bibliography(path, "small.bib")
     assert ReferenceFormatter(small, style=VancouverReferences()).format_ahead() is False
+
+
+def test_entries_formatted_ahead_are_kept_so_the_next_build_starts_no_process(
+    bib: Bibliography, tmp_path: Path
+) -> None:
+    cache = tmp_path / "references.json"
+    first = ReferenceFormatter(bib, cache, style=VancouverReferences())
+    assert first.format_ahead() is True
+    cited = ["art0", "book1", "web2"]
+    expected = {key: first.get(key) for key in cited}
+    first.save()
+    references._MEMORY.clear()  # a new process: only the cache file is left
+    references._MEMORY_PROBLEMS.clear()
+    second = ReferenceFormatter(bib, cache, style=VancouverReferences())
+    assert second.format_ahead() is False  # uncited entries too are in the file
+    assert {key: second.get(key) for key in cited} == expected
+    assert second.get("art87") == _in_process(bib, VancouverReferences())["art87"]
+    assert second.formatted == 0

@@ -131,11 +131,21 @@ class ReferenceFormatter:
         self._remember(results)
 
     def _remember(self, results: list[Result]) -> None:
-        """Put formatted entries in memory, where :meth:`get` finds them."""
+        """Put formatted entries in memory, where :meth:`get` finds them, and in the cache file.
+
+        Uncited entries are kept too: the next build then finds nothing missing and starts no
+        second process for them (their problems are said only when a page cites them).
+        """
         for digest, values, problems in results:
             if digest not in _MEMORY:
                 _MEMORY[digest] = FormattedReference(*values)
                 _MEMORY_PROBLEMS[digest] = problems
+            if digest not in self._disk:
+                self._disk[digest] = dict(zip(_FIELD_NAMES, values, strict=True))
+                self._dirty = True
+            if problems and digest not in self._disk_problems:
+                self._disk_problems[digest] = [list(row) for row in problems]
+                self._dirty = True
         self.formatted += len(results)
 
     def _read_file(self) -> dict[str, Any]:
