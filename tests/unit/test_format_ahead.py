@@ -182,3 +182,15 @@ def test_entries_formatted_ahead_are_kept_so_the_next_build_starts_no_process(
     assert {key: second.get(key) for key in cited} == expected
     assert second.get("art87") == _in_process(bib, VancouverReferences())["art87"]
     assert second.formatted == 0
+
+
+def test_a_build_that_asks_for_no_reference_still_ends_the_second_process(
+    bib: Bibliography, tmp_path: Path
+) -> None:
+    formatter = ReferenceFormatter(bib, tmp_path / "references.json", style=VancouverReferences())
+    assert formatter.format_ahead() is True
+    formatter.save()  # no get(): the entries are taken, kept and the child is gone
+    assert formatter._ahead is None
+    assert formatter.formatted == ENTRIES
+    references._MEMORY.clear()
+    assert ReferenceFormatter(bib, tmp_path / "references.json").format_ahead() is False

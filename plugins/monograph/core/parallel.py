@@ -9,12 +9,14 @@ receives the child's results. Each job is done once, by one of the two.
 Jobs must be pure: what a job changes in the child's memory is lost, only its result comes back
 (pickled). Whatever the child does not send (it died, or was stopped) is done here.
 
-A fork is made only when it is safe and useful (:func:`can_fork`): ``os.fork`` exists, the
-process runs one thread (a lock held by another thread at the fork would stay held in the child;
-``mkdocs serve`` runs its server in threads, so serve rebuilds stay in one process), and at least
-two CPUs are available. Python's ``multiprocessing`` with the ``fork`` start method does the
-process and pipe handling; a process pool is not used, because its workers would have to import
-the engine and receive the parsed bibliography, which is what the fork gives for free.
+A fork is made only when it is safe and useful (:func:`can_fork`): on Linux (macOS system
+libraries may crash in a forked child, which is why Python stopped forking there by default;
+Windows has no fork), in a process that runs one thread (a lock held by another thread at the
+fork would stay held in the child; ``mkdocs serve`` runs its server in threads, so serve rebuilds
+stay in one process), and with at least two CPUs available. Python's ``multiprocessing`` with
+the ``fork`` start method does the process and pipe handling; a process pool is not used,
+because its workers would have to import the engine and receive the parsed bibliography, which
+is what the fork gives for free.
 """
 
 from __future__ import annotations
@@ -42,7 +44,12 @@ def cpus() -> int:
 
 def can_fork() -> bool:
     """A fork is safe here (see the module's notes) and there is a CPU to run it on."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and cpus() >= 2
+    return (
+        sys.platform.startswith("linux")
+        and hasattr(os, "fork")
+        and threading.active_count() == 1
+        and cpus() >= 2
+    )
 
 
 class SharedWork(Generic[Job, Result]):

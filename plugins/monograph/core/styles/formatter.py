@@ -271,7 +271,12 @@ class ReferenceFormatter:
         return ref
 
     def save(self) -> None:
-        """Write the cache file if anything new was formatted (never fails the build)."""
+        """Write the cache file if anything new was formatted (never fails the build).
+
+        Entries still being formatted ahead (a build that asked for no reference) are waited
+        for and kept, so no second process outlives the build.
+        """
+        self._take_ahead()
         grown = self._citations is not None and len(self._citations) != self._citations_seen
         if self.cache_file is None or not (self._dirty or grown):
             return
