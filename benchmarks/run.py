@@ -125,13 +125,20 @@ def bench_size(
     return site, samples
 
 
+#: Warm variants given their cache in this invocation: a cache folder left by an earlier run may
+#: be from another engine (every file in it is keyed by the code), so it is refreshed once.
+_PRIMED: set[tuple[Path, str]] = set()
+
+
 def _prime_warm_cache(site: Path, variant: str, command: list[str]) -> None:
-    """Give a warm variant its cache: what the cold build wrote, or an untimed build's."""
+    """Give a warm variant its cache, once: what this run's cold build wrote, or an untimed
+    build's (which also brings a folder left by an earlier engine up to date)."""
+    if (site, variant) in _PRIMED:
+        return
+    _PRIMED.add((site, variant))
     warm = site / ".bench-cache" / variant
     cold = warm.with_name(variant.replace("warm", "cold", 1))
-    if warm.is_dir():
-        return
-    if (cold / "references.json").is_file():
+    if not warm.is_dir() and (cold / "references.json").is_file():
         shutil.copytree(cold, warm)
         return
     run_timed(command, site)
