@@ -125,14 +125,14 @@ def bench_size(
     return site, samples
 
 
-#: Warm variants given their cache in this invocation: a cache folder left by an earlier run may
-#: be from another engine (every file in it is keyed by the code), so it is refreshed once.
+#: Warm variants given their cache in this run (each size's site is generated afresh).
 _PRIMED: set[tuple[Path, str]] = set()
 
 
 def _prime_warm_cache(site: Path, variant: str, command: list[str]) -> None:
-    """Give a warm variant its cache, once: what this run's cold build wrote, or an untimed
-    build's (which also brings a folder left by an earlier engine up to date)."""
+    """Give a warm variant its cache, once per run: what the cold build wrote, then one untimed
+    build (the cold build's filled pages are kept under its own configuration's name, so without
+    it the first timed warm build would fill every page again)."""
     if (site, variant) in _PRIMED:
         return
     _PRIMED.add((site, variant))
@@ -140,7 +140,6 @@ def _prime_warm_cache(site: Path, variant: str, command: list[str]) -> None:
     cold = warm.with_name(variant.replace("warm", "cold", 1))
     if not warm.is_dir() and (cold / "references.json").is_file():
         shutil.copytree(cold, warm)
-        return
     run_timed(command, site)
 
 
