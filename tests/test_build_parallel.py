@@ -79,9 +79,8 @@ def _write_site(root: Path, style: str | None = None) -> None:
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
 
 
-def test_references_formatted_ahead_build_the_same_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _count_ahead(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of entries of each formatting-ahead process started from now on."""
     started: list[int] = []
     original = ahead.AheadFormatting.__init__
 
@@ -90,6 +89,13 @@ def test_references_formatted_ahead_build_the_same_site(
         original(self, work, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ahead.AheadFormatting, "__init__", spy)
+    return started
+
+
+def test_references_formatted_ahead_build_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _count_ahead(monkeypatch)
     monkeypatch.setattr(parallel, "cpus", lambda: 2)  # whatever this machine has
     _as_new_process()
     root = tmp_path / "ahead"
@@ -121,13 +127,7 @@ def test_csl_references_formatted_in_two_processes_build_the_same_site(
     style: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A CSL style's entries depend on the works cited: shared once the style has met them."""
-    started: list[int] = []
-    original = ahead.AheadFormatting.__init__
-
-    def spy(self: ahead.AheadFormatting, work: list[tuple[str, str]], *args: object) -> None:
-        started.append(len(work))
-        original(self, work, *args)  # type: ignore[arg-type]
-
+    started = _count_ahead(monkeypatch)
     converted: list[bool] = []
     convert_ahead = csl.CslStyle.convert_ahead
 
@@ -135,7 +135,6 @@ def test_csl_references_formatted_in_two_processes_build_the_same_site(
         converted.append(convert_ahead(self, bib))  # type: ignore[arg-type]
         return converted[-1]
 
-    monkeypatch.setattr(ahead.AheadFormatting, "__init__", spy)
     monkeypatch.setattr(csl.CslStyle, "convert_ahead", convert_spy)
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     _as_new_process()
