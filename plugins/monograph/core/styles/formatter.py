@@ -72,6 +72,7 @@ class ReferenceFormatter:
         self._citations_seen = len(self._citations or {})
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
         self._ahead: AheadFormatting | None = None
+        self._digests: dict[str, tuple[str, str]] = {}  # key -> (entry context, digest)
 
     def format_ahead(self, keys: Sequence[str] | None = None) -> bool:
         """Start formatting, in a second process, the entries that are in no cache yet.
@@ -213,11 +214,20 @@ class ReferenceFormatter:
         return {k: v for k, v in stored.items() if isinstance(k, str) and isinstance(v, str)}
 
     def _digest(self, key: str) -> str:
-        """The cache key: the entry's digest (fields after macros and crossref) and versions."""
-        entry = self.bib.digests.get(key.lower(), key)
+        """The cache key: the entry's digest (fields after macros and crossref) and versions.
+
+        Hashed once per key and context in a build (a page asks for each of its works, and
+        fingerprints ask again): the bibliography and the versions do not change within it.
+        """
         context = self.style.entry_context(key)
+        known = self._digests.get(key)
+        if known is not None and known[0] == context:
+            return known[1]
+        entry = self.bib.digests.get(key.lower(), key)
         text = f"{self.version}\n{key}\n{entry}" + (f"\n{context}" if context else "")
-        return hashlib.sha256(text.encode()).hexdigest()
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        self._digests[key] = (context, digest)
+        return digest
 
     def get(self, key: str) -> FormattedReference:
         """Return the formatted reference for ``key`` (which must exist).
