@@ -178,9 +178,6 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             raise PluginError(str(exc)) from exc
         cache = cache_dir / "references.json" if cache_dir else None
         formatter = ReferenceFormatter(bib, cache, debug=log.debug, style=style)
-        if not self.serving:
-            # On a cold build, a second process formats the entries while MkDocs reads pages.
-            formatter.format_ahead()
         templates = _templates(config)
         self.state = BuildState(
             project_dir,
@@ -212,6 +209,10 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         config.extra_javascript[:0] = [
             url for url in (f"{_SITE_DIR}/{name}" for name in _SCRIPTS) if url not in listed
         ]
+        if not self.serving:
+            # Last, once nothing here can stop the build: on a cold build, a second process
+            # formats the entries while MkDocs reads the pages.
+            formatter.format_ahead()
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
