@@ -271,3 +271,36 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     page_path.write_text(page_path.read_text(encoding="utf-8") + "\nMore [@w0].\n", "utf-8")
     build_project(root, strict=False)
     assert shared == ([PAGES + 1] if style is None else [PAGES + 1, PAGES + 1])
+
+
+def test_parallel_false_keeps_every_step_in_the_build_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    original = parallel.SharedWork.__init__
+
+    def spy(self: parallel.SharedWork, jobs: list[object], *args: object) -> None:
+        started.append(len(jobs))
+        original(self, jobs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel.SharedWork, "__init__", spy)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    _as_new_process()
+    root = tmp_path / "one"
+    _write_pages_site(root)
+    config_path = root / "mkdocs.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["plugins"][0]["monograph"]["parallel"] = False
+    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    built = build_project(root, strict=False)
+    assert started == []  # 41 pages to fill, and no second process
+    assert [p.code for p in built.problems if p.code.startswith("link.")] == ["link.unsafe_url"] * 3
+
+    _as_new_process()
+    two = tmp_path / "two"
+    shutil.copytree(root, two, ignore=shutil.ignore_patterns(".cache", "site"))
+    config["plugins"][0]["monograph"]["parallel"] = True
+    (two / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    build_project(two, strict=False)
+    assert started == [PAGES + 1]
+    assert _differences(root / "site", two / "site") == []

@@ -95,6 +95,11 @@ class MonographConfig(Config):
     """Where builds keep what the next build can reuse (the parsed bibliography, formatted
     references, filled pages, the PDF), relative to mkdocs.yml ('' = off)."""
 
+    parallel = c.Type(bool, default=True)
+    """Share a first build's formatting and page filling with a second, forked process (Linux,
+    two or more CPUs; never under ``mkdocs serve``); the output is the same. ``false`` keeps every
+    step in the build's own process (a debugger's breakpoints are then always hit)."""
+
     require_reviewed = c.Type(bool, default=False)
     """Every page must carry a ``reviewed: YYYY-MM-DD`` date in its front matter."""
 

@@ -213,17 +213,19 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
 MIN_PAGES = 24
 
 
-def fill_pages(jobs: list[FillJob], state: BuildState) -> list[list[Problem]]:
+def fill_pages(
+    jobs: list[FillJob], state: BuildState, *, parallel: bool = True
+) -> list[list[Problem]]:
     """Fill every page not kept from an earlier build; return each page's problems.
 
-    With enough pages to fill and a second CPU, a forked process fills some of them
+    With ``parallel``, enough pages to fill and a second CPU, a forked process fills some of them
     (:class:`~monograph.core.parallel.SharedWork`); what a page's fill leaves in the style (a
     CSL style's citation texts and problems) comes back with the page, so the pages, the
     problems and the reference cache come out as from one process.
     """
     todo = [index for index, job in enumerate(jobs) if job.kept is None]
     results: dict[int, Filled | None] = {}
-    if len(todo) >= MIN_PAGES and can_fork():
+    if parallel and len(todo) >= MIN_PAGES and can_fork():
         formatter, style = state.formatter, state.formatter.style
         # Every reference in memory first: what the child adds to the formatter is lost.
         whole_site = any(jobs[index].bibliography for index in todo)

@@ -209,7 +209,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         config.extra_javascript[:0] = [
             url for url in (f"{_SITE_DIR}/{name}" for name in _SCRIPTS) if url not in listed
         ]
-        if not self.serving:
+        if self.parallel:
             # Last, once nothing here can stop the build: on a cold build, a second process
             # formats the entries while MkDocs reads the pages.
             formatter.format_ahead()
@@ -307,7 +307,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         problems += _second_bibliographies([state.pages[p.file.src_uri] for p in pages])
         problems += check_unused(state.bib, numbering.numbers, state.nocite)
         problems += state.formatter.style.prepare(state.bib, numbering.ordered())
-        if not self.serving:  # what is left to format, in two processes (CSL on a cold build)
+        if self.parallel:  # what is left to format, in two processes (CSL on a cold build)
             state.formatter.format_ahead(numbering.ordered())
         report(problems, notices=self.config.notices)
         bibliography_url = next(
@@ -334,7 +334,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 )
                 for page in pages
             ]
-            for problems in fill_pages(jobs, state):
+            for problems in fill_pages(jobs, state, parallel=self.parallel):
                 report(problems, notices=self.config.notices)
         except CoreError as exc:  # a site's template fails while it renders
             raise PluginError(str(exc)) from None
@@ -342,6 +342,11 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         state.formatter.save()
         state.checked_pages.save()
         state.filled_pages.finish()
+
+    @property
+    def parallel(self) -> bool:
+        """Work may be shared with a forked process (the option, and not ``mkdocs serve``)."""
+        return self.config.parallel and not self.serving
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when a file the plugin reads changes (MkDocs watches only docs/ and config)."""
