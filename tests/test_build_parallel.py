@@ -84,9 +84,9 @@ def _count_ahead(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     started: list[int] = []
     original = ahead.AheadFormatting.__init__
 
-    def spy(self: ahead.AheadFormatting, work: list[tuple[str, str]], *args: object) -> None:
-        started.append(len(work))
-        original(self, work, *args)  # type: ignore[arg-type]
+    def spy(self: ahead.AheadFormatting, keys: list[str], *args: object) -> None:
+        started.append(len(keys))
+        original(self, keys, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ahead.AheadFormatting, "__init__", spy)
     return started

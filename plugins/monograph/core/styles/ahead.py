@@ -30,12 +30,12 @@ class AheadFormatting:
     """Entries formatted by a forked child, shared out with this process at :meth:`collect`.
 
     Arguments:
-        work: ``(digest, key)`` of each entry to format, in the order the child takes them.
+        keys: The entries to format, in the order the child takes them.
         format_one: Formats one key: returns its :data:`Result` (never raises).
     """
 
-    def __init__(self, work: Sequence[tuple[str, str]], format_one: Callable[[str], Result]):
-        self._shared = SharedWork([key for _, key in work], format_one)
+    def __init__(self, keys: Sequence[str], format_one: Callable[[str], Result]):
+        self._shared = SharedWork(keys, format_one)
 
     def collect(self) -> list[Result]:
         """Format what the child has not reached, then return everything both formatted."""

@@ -102,11 +102,11 @@ class ReferenceFormatter:
         for key in self.bib if keys is None else keys:
             digest = self._digest(key)
             if digest not in _MEMORY and digest not in self._disk:
-                missing.append((digest, key))
+                missing.append(key)
         if len(missing) < ahead.MIN_ENTRIES or not can_fork():
             return False
         if keys is not None:
-            self._remember([self._format_one(missing.pop(0)[1])])
+            self._remember([self._format_one(missing.pop(0))])
         self._ahead = ahead.AheadFormatting(missing, self._format_one)
         self._debug(f"formatting {len(missing)} entries in a second process")
         return True
