@@ -602,6 +602,20 @@ def test_chicago_author_date_collapses_years_too(tmp_path: Path) -> None:
     assert [key for key, _ in _links(element)] == ["a2020", "a2021", "b2019", "s1", "s2"]
 
 
+def test_cites_keep_the_written_order_when_the_style_does_not_sort_them(tmp_path: Path) -> None:
+    # Chicago author-date's cs:citation has no cs:sort: the cites stay as written (CSL 1.0.2);
+    # citeproc-py alone put them in bibliography order.
+    chicago = load_style("chicago-author-date", base_dir=tmp_path)
+    element, text = _grouped(tmp_path, chicago, "s1,b2019")
+    assert text == "(Smith 2020a; Beta 2019)"
+    assert [key for key, _ in _links(element)] == ["s1", "b2019"]
+    # APA sorts its cites (by author, then date): written order is not kept there.
+    apa = load_style("apa", base_dir=tmp_path)
+    element, text = _grouped(tmp_path, apa, "s1,b2019")
+    assert text == "(Beta, 2019; Smith, 2020a)"
+    assert [key for key, _ in _links(element)] == ["b2019", "s1"]
+
+
 ANONYMOUS_BIB = r"""
 @report{nice2020, title = {Iron and {RLS} care}, institution = {NICE}, year = {2020}}
 @misc{who2019, title = {Guidelines on Restless Legs}, year = {2019}, publisher = {WHO Press}}

@@ -44,10 +44,12 @@ from citeproc import (
 from citeproc.model import (
     CitationStylesElement,
     FormatNumber,
+    Layout,
     Names,
     Substitute,
     Text,
     TextCased,
+    VariableError,
 )
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, NoCase
@@ -126,6 +128,46 @@ def _remember_xpath_searches() -> None:
 
 
 _remember_xpath_searches()
+
+
+def _cites_in_written_order_without_sort() -> None:
+    """Keep a citation's cites in the order written when the style does not sort them.
+
+    CSL 1.0.2 sorts the cites of a citation only by the ``cs:sort`` of its ``cs:citation``;
+    without one they keep the order the author wrote. citeproc-py 0.11 always sorts them by
+    their order in the bibliography first, so a style without a citation sort (Chicago
+    author-date) printed ``[@zeta2010; @alpha2020]`` as ``(Alpha 2020; Zeta 2010)``. For such a
+    style the layout's method is done again without that first sort (its body otherwise as
+    citeproc-py's); a style with a sort is left to citeproc-py as it was.
+    """
+    original = Layout.render_citation
+    if getattr(original, "monograph_fixed", False):
+        return
+
+    def render_citation(self: Any, citation: Any, callback: Any) -> Any:
+        if self.getparent().sort is not None:
+            return original(self, citation, callback)
+        good_cites = [cite for cite in citation.cites if not cite.is_bad()]
+        bad_cites = [cite for cite in citation.cites if cite.is_bad()]
+        out = []
+        for item in good_cites:
+            self.repressed = {}
+            try:
+                output = self.render_children(item)
+            except VariableError:
+                continue
+            if output is not None:
+                out.append(item.get("prefix", "") + output + item.get("suffix", ""))
+                self.getparent().cites.append(item)
+        for item in bad_cites:
+            out.append(callback(item) or f"{item.key}?")
+        return self.format(self.wrap(self.join(out)))
+
+    render_citation.monograph_fixed = True  # type: ignore[attr-defined]
+    Layout.render_citation = render_citation
+
+
+_cites_in_written_order_without_sort()
 
 
 #: Variables printed by the ``<substitute>`` children being rendered, innermost last. One list
