@@ -112,7 +112,8 @@ def test_author_date_letters_sorts_and_links(tmp_path: Path) -> None:
     assert 'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/12345/">12345</a>' in (
         formatter.get("lee2021a").html
     )
-    assert later.text == "Lee, A. 2021b. “Later”. J. https://example.org/a?x=1&y=2."
+    # Chicago prints given names in full (initialize="false"; citeproc-py alone gave "Lee, A.").
+    assert later.text == "Lee, Ann. 2021b. “Later”. J. https://example.org/a?x=1&y=2."
 
 
 def test_csl_references_are_cached_by_style(tmp_path: Path) -> None:
@@ -728,11 +729,12 @@ EDITED_BIB = r"""
         (
             "chicago-author-date",
             {
-                "edited": "J. Doe. 2018. Zebra Handbook. P.",
-                "eds": "J. Doe, P. Poe. 2019. Two Editors. P.",
-                "authored": "Roe, R. 2018. Authored. Edited by J. Doe. P.",
+                # The editors stand in for the author with the author's name form and a label.
+                "edited": "Doe, Jane, ed. 2018. Zebra Handbook. P.",
+                "eds": "Doe, Jane, and Pat Poe, eds. 2019. Two Editors. P.",
+                "authored": "Roe, Rick. 2018. Authored. Edited by Jane Doe. P.",
             },
-            {"edited": "(<a>J. Doe 2018</a>)", "authored": "(<a>Roe 2018</a>)"},
+            {"edited": "(<a>Doe 2018</a>)", "authored": "(<a>Roe 2018</a>)"},
         ),
     ],
 )
@@ -804,7 +806,7 @@ TRANSLATED = """@book{kafka2009,
     ("style", "expected"),
     [
         ("apa", "Kafka, F. (2009). The trial (R. Roe, trans.). Pub."),
-        ("chicago-author-date", "Kafka, F. 2009. The Trial. Translated by R. Roe. Pub."),
+        ("chicago-author-date", "Kafka, Franz. 2009. The Trial. Translated by Richard Roe. Pub."),
     ],
 )
 def test_a_translator_is_a_name_a_csl_style_prints(

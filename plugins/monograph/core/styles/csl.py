@@ -42,9 +42,15 @@ from citeproc import (
     formatter,
 )
 from citeproc.model import (
+    Choose,
     CitationStylesElement,
+    Else,
     FormatNumber,
+    If,
+    Key,
+    Label,
     Layout,
+    Name,
     Names,
     Substitute,
     Text,
@@ -254,6 +260,114 @@ def _suppress_substituted_variables() -> None:
 
 
 _suppress_substituted_variables()
+
+
+def _inherit_names_in_substitute() -> None:
+    """Give a bare ``<names>`` inside ``<substitute>`` its parent's name options and label.
+
+    CSL 1.0.2 (``cs:substitute``): "A shorthand version of cs:names without child elements,
+    which inherits the attributes values set on the cs:name and cs:et-al child elements of the
+    original cs:names element, may also be used"; citeproc-js, the reference processor, passes
+    the label on too. Chicago author-date prints every author through such a shorthand
+    (``<names variable="composer"><name name-as-sort-order="first" initialize="false"/>...
+    <substitute><names variable="author"/>``), and citeproc-py 0.11 gave the shorthand default
+    options instead: "Poe, E." for "Poe, Edgar", "A. Roe, J. Doe." for the editors "Roe, Ann,
+    and John Doe, eds.". citeproc-py's ``Names.process`` takes the element whose name and label
+    it uses (``names_context``), but the substitute passes it only to its direct children, not
+    through a ``<choose>``: the fix passes the original ``<names>`` to a childless ``<names>``
+    anywhere in its ``<substitute>``. In a sort key the inherited label is left out (as before),
+    so an editor sorts as an author would. And citeproc-py ignores ``initialize="false"``
+    (given names in full, as Chicago prints them): ``Name.initialize`` is wrapped to honour it.
+    """
+    process = Names.process
+    if getattr(process, "monograph_inherits", False):
+        return
+
+    def names_process(
+        self: Any, item: Any, names_context: Any = None, context: Any = None, **kwargs: Any
+    ) -> Any:
+        original = None
+        if names_context is None and len(self) == 0:
+            original = _substituted_for(self)
+        if original is None:
+            return process(self, item, names_context, context, **kwargs)
+        # A sort key takes the names without the inherited label, as before this fix, so an
+        # editor sorts as an author would ("Doe, Jane" before "Doe, Jane, and Pat Poe").
+        _LABELS_OFF.append(bool(_SORTING))
+        try:
+            return process(self, item, original, context, **kwargs)
+        finally:
+            _LABELS_OFF.pop()
+
+    names_process.monograph_inherits = True  # type: ignore[attr-defined]
+    Names.process = names_process
+
+    label_process = Label.process
+
+    def label_or_none(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        if _LABELS_OFF and _LABELS_OFF[-1]:
+            return None
+        return label_process(self, item, *args, **kwargs)
+
+    Label.process = label_or_none
+
+    sort_keys = Key.sort_keys
+
+    def keys_while_sorting(self: Any, items: Any, context: Any) -> Any:
+        _SORTING.append(True)  # citeproc-py does not pass its sort options down every branch
+        try:
+            return sort_keys(self, items, context)
+        finally:
+            _SORTING.pop()
+
+    Key.sort_keys = keys_while_sorting
+
+    initialize = Name.initialize
+
+    def initialize_given(self: Any, given: str, mark: str, context: Any) -> Any:
+        # CSL 1.0.2 (cs:name, initialize): "When set to 'false', given names are no longer
+        # initialized when initialize-with is set. However, the value of initialize-with is
+        # still added after initials present in the full name" ("James T" -> "James T.").
+        # citeproc-py 0.11 reads no such attribute and initialized every given name.
+        if _name_option(self, "initialize") != "false":
+            return initialize(self, given, mark, context)
+        parts = given.split()
+        return " ".join(
+            part + mark.strip() if len(part) == 1 and part.isupper() else part for part in parts
+        )
+
+    Name.initialize = initialize_given
+
+
+#: Per inherited ``<names>`` being rendered, innermost last: whether its label is left out (a
+#: sort key). Per process, as :data:`_SUBSTITUTING`.
+_LABELS_OFF: list[bool] = []
+#: Not empty while citeproc-py computes sort keys.
+_SORTING: list[bool] = []
+
+
+def _substituted_for(names: Any) -> Any:
+    """The ``<names>`` whose ``<substitute>`` holds ``names`` (through conditions), or None."""
+    element = names.getparent()
+    while isinstance(element, Choose | If | Else):
+        element = element.getparent()
+    if isinstance(element, Substitute) and isinstance(element.getparent(), Names):
+        return element.getparent()
+    return None
+
+
+def _name_option(name: Any, option: str) -> str | None:
+    """A ``cs:name`` attribute, or the one it inherits (citation, bibliography, style)."""
+    element = name
+    while element is not None:
+        value = element.get(option)
+        if value is not None:
+            return str(value)
+        element = element.getparent()
+    return None
+
+
+_inherit_names_in_substitute()
 
 
 def _keep_nocase_in_lower_and_upper_case() -> None:
