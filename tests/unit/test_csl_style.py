@@ -720,9 +720,10 @@ EDITED_BIB = r"""
         (
             "apa",
             {
-                "edited": "Doe, J. (ed.). (2018). Zebra Handbook. P.",
-                "eds": "Doe, J., & Poe, P. (eds.). (2019). Two Editors. P.",
-                "authored": "Roe, R. (2018). Authored (J. Doe, ed.). P.",
+                # APA 7 capitalises the labels (its CSL: text-case="title"): "(Ed.)", "Trans.".
+                "edited": "Doe, J. (Ed.). (2018). Zebra Handbook. P.",
+                "eds": "Doe, J., & Poe, P. (Eds.). (2019). Two Editors. P.",
+                "authored": "Roe, R. (2018). Authored (J. Doe, Ed.). P.",
             },
             {"edited": "(<a>Doe, 2018</a>)", "authored": "(<a>Roe, 2018</a>)"},
         ),
@@ -805,7 +806,7 @@ TRANSLATED = """@book{kafka2009,
 @pytest.mark.parametrize(
     ("style", "expected"),
     [
-        ("apa", "Kafka, F. (2009). The trial (R. Roe, trans.). Pub."),
+        ("apa", "Kafka, F. (2009). The trial (R. Roe, Trans.). Pub."),
         ("chicago-author-date", "Kafka, Franz. 2009. The Trial. Translated by Richard Roe. Pub."),
     ],
 )

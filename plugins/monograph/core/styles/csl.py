@@ -407,6 +407,32 @@ def _keep_nocase_in_lower_and_upper_case() -> None:
 
 _keep_nocase_in_lower_and_upper_case()
 
+
+def _title_case_for_labels() -> None:
+    """Title-case a label (``ed.`` -> ``Ed.``) when the style asks and its locale is English.
+
+    CSL 1.0.2 applies ``text-case="title"`` to English text; a label is a term of the style's
+    own locale. citeproc-py 0.11 title-cases only text it is told is English, and tells a label
+    nothing, so APA's ``<label text-case="title"/>`` printed "(eds.)" for "(Eds.)". The fix
+    gives a label the language of the style's ``default-locale`` (CSL's default: en-US).
+    """
+    original = Label.case
+    if getattr(original, "monograph_labels", False):
+        return
+
+    def case(self: Any, text: Any, language: Any = None) -> Any:
+        if language is None and self.get("text-case") == "title":
+            locale = self.getroottree().getroot().get("default-locale") or "en-US"
+            if locale.lower().startswith("en"):
+                language = "en"
+        return original(self, text, language)
+
+    case.monograph_labels = True  # type: ignore[attr-defined]
+    Label.case = case
+
+
+_title_case_for_labels()
+
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"csl": CSL_NS}
 _OPEN, _MID, _CLOSE, _NO_AUTHOR = "\x01", "\x02", "\x03", "\x04"
