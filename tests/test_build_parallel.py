@@ -79,17 +79,29 @@ def _write_site(root: Path, style: str | None = None) -> None:
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
 
 
+def _count_starts(
+    monkeypatch: pytest.MonkeyPatch,
+    cls: type,
+    kind: type | None = None,
+    started: list[int] | None = None,
+) -> list[int]:
+    """How many jobs each ``cls`` (forking on creation) is given from now on; with ``kind``,
+    only lists of that kind of job are counted. Appends to ``started`` when given."""
+    counts: list[int] = [] if started is None else started
+    original = cls.__init__
+
+    def spy(self: object, jobs: list[object], *args: object) -> None:
+        if kind is None or (jobs and isinstance(jobs[0], kind)):
+            counts.append(len(jobs))
+        original(self, jobs, *args)  # type: ignore[misc]
+
+    monkeypatch.setattr(cls, "__init__", spy)
+    return counts
+
+
 def _count_ahead(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of entries of each formatting-ahead process started from now on."""
-    started: list[int] = []
-    original = ahead.AheadFormatting.__init__
-
-    def spy(self: ahead.AheadFormatting, keys: list[str], *args: object) -> None:
-        started.append(len(keys))
-        original(self, keys, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ahead.AheadFormatting, "__init__", spy)
-    return started
+    return _count_starts(monkeypatch, ahead.AheadFormatting)
 
 
 def test_references_formatted_ahead_build_the_same_site(
@@ -209,15 +221,7 @@ def _write_pages_site(root: Path, style: str | None = None) -> None:
 def test_pages_filled_in_two_processes_build_the_same_site(
     style: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shared: list[int] = []
-    original = parallel.SharedWork.__init__
-
-    def spy(self: parallel.SharedWork, jobs: list[object], *args: object) -> None:
-        if jobs and isinstance(jobs[0], fill.FillJob):
-            shared.append(len(jobs))
-        original(self, jobs, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(parallel.SharedWork, "__init__", spy)
+    shared = _count_starts(monkeypatch, parallel.SharedWork, fill.FillJob)
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     parent, log = os.getpid(), tmp_path / "filled-by-child.txt"
     fill_shared = fill._fill_shared
@@ -266,7 +270,7 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     # A warm build after one page changed fills that page only, in one process (with Vancouver:
     # a CSL page reads the whole site's numbering, so every page is filled again).
     monkeypatch.undo()
-    monkeypatch.setattr(parallel.SharedWork, "__init__", spy)
+    _count_starts(monkeypatch, parallel.SharedWork, fill.FillJob, shared)
     page_path = root / "docs" / "p03.md"
     page_path.write_text(page_path.read_text(encoding="utf-8") + "\nMore [@w0].\n", "utf-8")
     build_project(root, strict=False)
@@ -276,14 +280,7 @@ def test_pages_filled_in_two_processes_build_the_same_site(
 def test_parallel_false_keeps_every_step_in_the_build_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started: list[int] = []
-    original = parallel.SharedWork.__init__
-
-    def spy(self: parallel.SharedWork, jobs: list[object], *args: object) -> None:
-        started.append(len(jobs))
-        original(self, jobs, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(parallel.SharedWork, "__init__", spy)
+    started = _count_starts(monkeypatch, parallel.SharedWork)
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     _as_new_process()
     root = tmp_path / "one"
