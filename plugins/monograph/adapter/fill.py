@@ -35,8 +35,8 @@ from .state import BuildState
 class FillJob:
     """One page to fill: what filling reads, and the kept result when nothing changed.
 
-    Filling itself (:func:`render_fill`, :func:`check_fill`) reads the job only, so the pages of
-    a build can be filled in two processes (:func:`fill_pages`).
+    Filling itself (:func:`render_fill`, then the unsafe-link check) reads the job only, so the
+    pages of a build can be filled in two processes (:func:`fill_pages`).
     """
 
     page: Page
@@ -143,22 +143,18 @@ Filled = tuple[str, str, list[str]]
 StyleNotes = tuple[list[tuple[str, str]], list[Problem]]
 
 
-def _fill_one(job: FillJob, groups: list[CitationGroup]) -> Filled:
-    html = render_fill(job, groups)
-    return (html, *refuse_unsafe_links(html))
-
-
 def _fill_shared(
     job: FillJob, groups: list[CitationGroup], style: ReferenceStyle
 ) -> tuple[Filled, StyleNotes] | None:
-    """:func:`_fill_one` as a job of either process, with what the style kept meanwhile.
+    """One page filled and checked, as a job of either process, with what the style kept.
 
     A failure is left to the build, which fills the page again and reports the error.
     """
     cache: dict[str, str] | None = getattr(style, "citation_cache", None)
     cached, found = len(cache or ()), len(style.problems)
     try:
-        filled = _fill_one(job, groups)
+        html = render_fill(job, groups)
+        filled: Filled = (html, *refuse_unsafe_links(html))
     except Exception:
         return None
     added = list(itertools.islice(cache.items(), cached, None)) if cache is not None else []

@@ -242,25 +242,17 @@ class ReferenceFormatter:
             return known
         if self._ahead is not None:
             self._take_ahead()
-        ref = _MEMORY.get(digest)
-        problems = _MEMORY_PROBLEMS.get(digest, ())
-        if ref is None:
+        if digest not in _MEMORY:
             stored = self._disk.get(digest)
-            if stored is not None:
-                ref = FormattedReference(**stored)
-                problems = tuple(
+            if stored is None:
+                self._remember([self._format_one(key)])
+            else:
+                _MEMORY[digest] = FormattedReference(**stored)
+                _MEMORY_PROBLEMS[digest] = tuple(
                     (code, message, severity)
                     for code, message, severity in self._disk_problems.get(digest, [])
                 )
-            else:
-                before = len(self.style.problems)
-                ref = self.style.format_entry(self.bib, key)
-                problems = tuple(
-                    (p.code, p.message, p.severity) for p in self.style.problems[before:]
-                )
-                self.formatted += 1
-            _MEMORY[digest] = ref
-            _MEMORY_PROBLEMS[digest] = problems
+        ref, problems = _MEMORY[digest], _MEMORY_PROBLEMS.get(digest, ())
         if digest not in self._disk:  # formatted now, or earlier in this process for another file
             self._disk[digest] = asdict(ref)
             self._dirty = True
