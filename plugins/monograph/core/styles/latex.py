@@ -27,6 +27,7 @@ from typing import Any
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from pybtex.exceptions import PybtexError
+from pybtex.markup import LaTeXParser
 from pybtex.richtext import BaseMultipartText, HRef, Protected, String, Tag, Text
 
 from ..links import safe_url
@@ -128,10 +129,50 @@ _MATH_COMMAND = re.compile(r"\\([A-Za-z]+|[,;% ])")
 _SCRIPT = re.compile(r"([\^_])(\{[^{}]*\}|\\[A-Za-z]+|.)")
 
 
-def _decode(latex: str) -> str:
+def _codec(latex: str) -> str:
     """Latexcodec's decoder (its codec is registered for ``str`` input; typeshed does not know)."""
     decoded: str = codecs.decode(latex, "ulatex")  # type: ignore[call-overload]
     return decoded
+
+
+# latexcodec makes a token of every character and looks every run of up to seven tokens up in its
+# table: the largest single cost of formatting a field. Yet most fields it is given hold only
+# braces, or one accented word in a long title. The two shortcuts below give exactly what
+# latexcodec gives; tests/unit/test_latex_decode.py compares them with it, and checks that its
+# lexer and table are still the ones this reasoning is about.
+#
+# 1. A string without _CODEC_SYNTAX is its own decoding. latexcodec's lexer (LatexLexer.tokens)
+#    copies every token's text except: control sequences (they need a "\"), comments ("%"),
+#    newlines, a space or tab at the start or after another one (dropped), and its table's
+#    entries. The entries that need no "\" are "--", "---", "``", "''", ",,", "~", "!`", "?`"
+#    and a few formulas between "$". Braces are copied like letters.
+# 2. Otherwise the string is cut after single spaces, and only the pieces with syntax are decoded.
+#    A cut at p (s[p-1] == " ") is exact when: the token before the space leaves latexcodec in
+#    its state "M", so the space is output rather than swallowed (that token ends with a character
+#    that is neither whitespace nor "\", nor a letter of a control word, nor a control symbol's
+#    second character: see _CUT); s[p] is neither whitespace nor "\" (so the next piece decodes
+#    the same from any state, and " \par", the only table entry with a space, cannot straddle
+#    the cut); and no "%" starts a comment, which would swallow the space (_COMMENT: any "%" not
+#    written "\%"). Then no token and no table entry spans a cut: the decoding is the pieces'
+#    decodings joined.
+_CODEC_SYNTAX = re.compile(r"[\\$%~\n]|--|``|''|,,|[!?]`|^[ \t]|[ \t][ \t]")
+_COMMENT = re.compile(r"(?<!\\)%|\\\\%")
+_CUT = re.compile(r"(?:(?<![\\A-Za-z])[A-Za-z]+|(?<!\\)[^\sA-Za-z\\]) (?=[^\s\\])")
+
+
+def _decode(latex: str) -> str:
+    """What latexcodec's ``ulatex`` decoder gives; latexcodec runs only where it changes text."""
+    if not _CODEC_SYNTAX.search(latex):
+        return latex
+    if _COMMENT.search(latex):
+        return _codec(latex)
+    pieces = []
+    start = 0
+    for cut in _CUT.finditer(latex):
+        pieces.append(latex[start : cut.end()])
+        start = cut.end()
+    pieces.append(latex[start:])
+    return "".join(_codec(p) if _CODEC_SYNTAX.search(p) else p for p in pieces)
 
 
 def _group_end(text: str, start: int) -> int:
@@ -306,7 +347,7 @@ def _from_latex(value: str) -> Text:
     lead = value[: len(value) - len(value.lstrip())]
     trail = value[len(value.rstrip()) :] if stripped else ""
     try:
-        parsed = _post(Text.from_latex(stripped))
+        parsed = _post(LaTeXParser(_decode(stripped)).parse())  # as Text.from_latex does
     except (PybtexError, ValueError):  # unbalanced braces and the like: the text, unbraced
         parsed = Text(_decode(stripped.replace("{", "").replace("}", "")))
     return Text(*(p for p in (lead and " ", parsed, trail and " ") if p))
