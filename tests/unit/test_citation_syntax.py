@@ -149,3 +149,30 @@ def test_placeholder_typed_by_an_author_is_defused() -> None:
     html, sink = convert("Text <!--monograph-cite:0--> more.\n")
     assert sink.groups == []
     assert TOKEN_RE.search(html) is None
+
+
+def test_narrative_pattern_matches_as_its_plain_look_behind_form() -> None:
+    """The pattern starts with its ``@`` (for speed); it must match exactly what the form with
+    the look-behind before the ``@`` matches, at every start, on texts made of the characters
+    that matter (key characters, the excluded ones before ``@``, brackets, spaces, braces)."""
+    import itertools
+    import random
+    import re
+
+    from monograph.core.citations.syntax import _BRACED_KEY, KEY, NARRATIVE_PATTERN
+
+    plain = re.compile(
+        rf"(?<![\w@.:/\\\x03])@(?P<key>{_BRACED_KEY}|{KEY})(?:[ \t]+\[(?P<locator>[^\[\]@]*)\])?"
+    )
+    fast = re.compile(NARRATIVE_PATTERN)
+    alphabet = "a1_@.:/\\\x03 \t[]{}-;,é"
+    rng = random.Random(7)
+    texts = ["".join(p) for n in range(4) for p in itertools.product("a@. [", repeat=n)]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(1, 16))) for _ in range(20_000)]
+    texts += ["see @smith2020 [p. 4]", "a@b.org", "/@user", "@{odd key} [x]", "\x03@k", "@k."]
+    for text in texts:
+        for start in range(len(text) + 1):
+            expected, found = plain.search(text, start), fast.search(text, start)
+            assert (expected and (expected.span(), expected.groupdict())) == (
+                found and (found.span(), found.groupdict())
+            ), (text, start)

@@ -318,7 +318,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
 
         def site_once(ctx: RenderContext) -> str:
             if not site:
-                site.append(site_digest(ctx))
+                site.append(site_digest(ctx, state.filled_pages.works))
             return site[0]
 
         try:
