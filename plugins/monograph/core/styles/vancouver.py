@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pybtex.backends.html import Backend as HtmlBackend
@@ -56,14 +57,19 @@ def initials(person: Person) -> str:
     return "".join(p if p.isupper() and len(p) <= 3 else p[0] for p in pieces).upper()
 
 
+def vancouver_name(person: Person) -> str:
+    """``de Baaij JHF``: von-part and last name, a space, initials without periods, lineage."""
+    surname = " ".join(plain_text(n) for n in person.prelast_names + person.last_names)
+    lineage = " ".join(plain_text(n).rstrip(".") for n in person.lineage_names)
+    return " ".join(part for part in (surname, initials(person), lineage) if part)
+
+
 class VancouverNameStyle(BaseNameStyle):  # type: ignore[misc]
     """``de Baaij JHF``: von-part and last name, a space, initials without periods."""
 
     def format(self, person: Person, abbr: bool = False) -> Any:
         """Return a template for one name."""
-        surname = " ".join(plain_text(n) for n in person.prelast_names + person.last_names)
-        lineage = " ".join(plain_text(n).rstrip(".") for n in person.lineage_names)
-        return join(sep=" ")[surname, initials(person), lineage]
+        return join[vancouver_name(person)]
 
 
 @node
@@ -74,13 +80,15 @@ def vancouver_names(children: Any, context: dict[str, Any], role: str = "author"
         raise FieldIsMissing(role, context["entry"])  # so optional[] and first_of[] skip it
     truncated = len(persons) > MAX_AUTHORS or any(str(p) == "others" for p in persons)
     shown = [p for p in persons if str(p) != "others"][:MAX_AUTHORS]
-    style = context["style"]
-    names = [style.format_name(person).format_data(context) for person in shown]
+    # Names are plain strings (plain_text). pybtex's join(sep=", ")[names] drops empty parts and
+    # merges adjacent strings into one, so for strings it is Text(", ".join(non-empty ones)); built
+    # here without a Text per name and per separator (tests/unit/test_vancouver_shortcuts.py).
+    names = [vancouver_name(person) for person in shown]
     if truncated:
-        names.append(Text("et al"))
+        names.append("et al")
     if role in ("editor", "translator"):  # NLM: "Roe R, translator."
-        names.append(Text(role if len(shown) == 1 and not truncated else f"{role}s"))
-    return join(sep=", ")[names].format_data(context)
+        names.append(role if len(shown) == 1 and not truncated else f"{role}s")
+    return Text(", ".join(name for name in names if name))
 
 
 @node
@@ -157,16 +165,39 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
     default_label_style = "number"
     default_sorting_style = "none"
 
+    #: What of the entry the templates that look at it depend on (see :meth:`template`).
+    TEMPLATE_VARIES: ClassVar[dict[str, Callable[[Entry], object]]] = {
+        "inbook": lambda e: "booktitle" in e.fields,
+        "thesis": lambda e: e.type.lower() == "mastersthesis",
+        "dataset": lambda e: e.type.lower() == "software",
+    }
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.name_style = VancouverNameStyle()
         self.format_name = self.name_style.format
+        self._templates: dict[tuple[str, object], Any] = {}
+
+    def template(self, kind: str, entry: Entry) -> Any:
+        """``get_<kind>_template(entry)``, built once for all entries it is the same for.
+
+        pybtex rebuilds a template tree for every entry it formats (a node is copied for every
+        ``[]`` and ``()``), yet most templates do not look at the entry; those that do depend
+        only on what :attr:`TEMPLATE_VARIES` says (tests/unit/test_vancouver_shortcuts.py builds
+        every template for every entry to check it). Template nodes are never changed once built.
+        """
+        varies = self.TEMPLATE_VARIES.get(kind)
+        key = (kind, varies(entry) if varies else None)
+        template = self._templates.get(key)
+        if template is None:
+            template = self._templates[key] = getattr(self, f"get_{kind}_template")(entry)
+        return template
 
     def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> FormattedEntry:
         """Format with the entry type's template; an unknown type gets the ``misc`` one."""
         context = {"entry": entry, "style": self, "bib_data": bib_data}
         kind = template_name(entry.type) or "misc"
-        text = getattr(self, f"get_{kind}_template")(entry).format_data(context)
+        text = self.template(kind, entry).format_data(context)
         return FormattedEntry(entry.key, text, label)
 
     def _authors(self) -> Any:
