@@ -1,0 +1,91 @@
+"""What the CSL processor is asked once instead of again and again gives the same answers.
+
+:func:`monograph.core.styles.csl._faster_citeproc` keeps answers that depend only on the style's
+tree (group suppression, name options, child elements) and finds cites' places through an index.
+These tests render the same works in different orders and contexts, so an answer kept for one
+element, work or context and wrongly given to another would show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from monograph.core.bibliography.loading import load_bibliography
+from monograph.core.model import CitationGroup, CitationItem
+from monograph.core.styles.base import CitedItem, StyledWork
+from monograph.core.styles.registry import load_style
+
+BIB = r"""
+@article{alpha, author = {Doe, Jane and Roe, Richard and Poe, Edgar}, title = {Alpha},
+  journal = {Journal One}, year = {2001}}
+@book{beta, editor = {Moe, Mary}, title = {Beta}, year = {2002}}
+@misc{gamma, author = {Low, Lee}, title = {Gamma}, year = {2003}}
+"""
+
+STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+<info><title>Speed</title><category citation-format="numeric"/></info>
+<citation et-al-min="2" et-al-use-first="1">
+  <sort><key variable="citation-number"/></sort>
+  <layout delimiter="," prefix="[" suffix="]">
+    <text variable="citation-number"/>
+    <names variable="author" prefix=" (" suffix=")"><name/></names>
+  </layout>
+</citation>
+<bibliography>
+  <layout suffix=".">
+    <group delimiter=". ">
+      <names variable="author"><name/></names>
+      <names variable="editor"/>
+      <text variable="title" font-style="italic" quotes="true"/>
+      <group delimiter=" "><text term="in"/><text variable="container-title"/></group>
+      <date variable="issued"><date-part name="year"/></date>
+    </group>
+  </layout>
+</bibliography>
+</style>
+"""
+
+
+def _style(tmp_path: Path) -> tuple[Any, Any]:
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "speed.csl").write_text(STYLE, encoding="utf-8")
+    data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
+    return data, load_style(csl_file="speed.csl", base_dir=tmp_path)
+
+
+def _cite(style: Any, keys: list[str], numbers: dict[str, int]) -> str:
+    items = [CitedItem(key, CitationItem(key), numbers[key]) for key in keys]
+    styled = style.render_citation(CitationGroup(tuple(item.item for item in items)), items)
+    return "".join(part.html if isinstance(part, StyledWork) else part for part in styled.parts)
+
+
+def test_entries_keep_their_own_groups_names_and_formatting_in_any_order(tmp_path: Path) -> None:
+    expected = {
+        # All three authors in the list (the citation's et-al options are not the list's);
+        # the group with "in" and the journal printed because the journal is there.
+        "alpha": "Jane Doe, Richard Roe, Edgar Poe. “<i>Alpha</i>”. in Journal One. 2001.",
+        # No author and no journal: the editor printed through the bare <names> (the processor
+        # gives it a <name> of its own), and the "in" group left out, with its delimiter.
+        "beta": "Mary Moe. “<i>Beta</i>”. 2002.",
+        "gamma": "Lee Low. “<i>Gamma</i>”. 2003.",
+    }
+    for order in (["alpha", "beta", "gamma"], ["gamma", "beta", "alpha"]):
+        data, style = _style(tmp_path)
+        style.prepare(data, order)
+        for key in (*order, *order):  # twice: the second time from what was kept
+            assert style.format_entry(data, key).html == expected[key], (order, key)
+
+
+def test_citations_number_and_sort_works_registered_in_any_order(tmp_path: Path) -> None:
+    data, style = _style(tmp_path)
+    order = ["gamma", "alpha", "beta"]
+    style.prepare(data, order)
+    numbers = {key: place for place, key in enumerate(order, start=1)}
+    # One author in a citation, "et al." after the first of two or more (the citation's own
+    # name options), while the list entry of the same work names all three.
+    assert _cite(style, ["alpha"], numbers) == "[2 (Jane Doe et al.)]"
+    written = ["beta", "alpha", "gamma"]  # sorted by number, whatever the order written
+    assert _cite(style, written, numbers) == "[1 (Lee Low),2 (Jane Doe et al.),3]"
+    assert "Edgar Poe" in style.format_entry(data, "alpha").html
+    assert _cite(style, ["gamma"], numbers) == "[1 (Lee Low)]"
