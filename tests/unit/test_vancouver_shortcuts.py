@@ -1,18 +1,23 @@
 """The Vancouver style's shortcuts build the same rich text as pybtex's template engine.
 
-Templates are built once for all the entries they are the same for, and name lists are joined as
-plain strings; both are compared here with what pybtex builds the long way, on every entry of
-every .bib in the repository and on made-up entries of every type.
+Templates are built once for all the entries they are the same for, name lists are joined as
+plain strings, join nodes build one Text each and identifiers are added as parts; all are compared
+here with what pybtex builds the long way, on every entry of every .bib in the repository and on
+made-up entries of every type.
 """
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
+from monograph.core.bibliography.identifiers import identifier_url, read_identifiers
 from monograph.core.bibliography.loading import load_bibliography
 from monograph.core.bibliography.types import TEMPLATES, TYPE_ALIASES
-from monograph.core.styles.latex import plain_text
+from monograph.core.links import safe_url
+from monograph.core.styles import vancouver
+from monograph.core.styles.latex import plain_text, url_text
 from monograph.core.styles.vancouver import (
     SafeHtmlBackend,
     VancouverStyle,
@@ -20,6 +25,9 @@ from monograph.core.styles.vancouver import (
     vancouver_names,
 )
 from pybtex.database import Entry, Person
+from pybtex.exceptions import PybtexError
+from pybtex.richtext import HRef, Protected, Symbol, Tag, Text
+from pybtex.style import formatting, template
 from pybtex.style.template import join
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,3 +104,111 @@ def test_kept_templates_are_the_ones_built_for_each_entry(reverse: bool) -> None
             fresh = getattr(builder, f"get_{kind}_template")(entry)
             assert repr(style.template(kind, entry)) == repr(fresh), (kind, entry.type)
     assert set(VancouverStyle.TEMPLATE_VARIES) <= TEMPLATES
+
+
+def _format(style: VancouverStyle, entry: Entry) -> object:
+    kind = vancouver.template_name(entry.type) or "misc"
+    try:
+        return getattr(style, f"get_{kind}_template")(entry).format_data(
+            {"entry": entry, "style": style}
+        )
+    except PybtexError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@template.node
+def optional_field(children: object, context: object, name: str) -> object:
+    """What vancouver's optional_field stands for."""
+    return template.optional[vancouver.field(name)].format_data(context)
+
+
+def test_entries_are_what_pybtex_join_nodes_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = [*_entries(), *_made_up()]
+    style = VancouverStyle()
+    ours = [_format(style, entry) for entry in entries]
+    monkeypatch.setattr(vancouver, "join", template.join)
+    monkeypatch.setattr(vancouver, "words", template.words)
+    monkeypatch.setattr(vancouver, "sentence", template.sentence)
+    monkeypatch.setattr(vancouver, "toplevel", formatting.toplevel)
+    monkeypatch.setattr(vancouver, "optional_field", optional_field)
+    style = VancouverStyle()
+    theirs = [_format(style, entry) for entry in entries]
+    assert [repr(text) for text in ours] == [repr(text) for text in theirs]
+    assert ours == theirs
+    assert sum(isinstance(text, Text) and len(text) > 0 for text in ours) > 100
+
+
+def _links_text_per_link(fields: object) -> Text:
+    """identifier_links as a Text of a Text for each link, as it was built before."""
+    ids = read_identifiers(fields)
+    url = safe_url(url_text(str(fields.get("url", "")).removeprefix("\\url{").removesuffix("}")))  # type: ignore[attr-defined]
+    links = []
+    for label, name, value in (
+        ("doi:", "doi", ids.doi),
+        ("PMID: ", "pmid", ids.pmid),
+        ("PMCID: ", "pmcid", ids.pmcid),
+    ):
+        if value:
+            target = identifier_url(name, value)
+            links.append(Text(label, HRef(target, value) if target else value))
+    if url and not (ids.doi or ids.pmid or ids.pmcid):
+        links.append(Text("Available from: ", HRef(url, url)))
+    pieces: list[object] = []
+    for link in links:
+        pieces += [link, ". "] if pieces == [] else [" ", link, "."]
+    if pieces:
+        pieces[1] = "."
+    return Text(*pieces)
+
+
+def test_identifier_parts_make_the_text_a_text_per_link_makes() -> None:
+    values = {"doi": ["10.1000/a(1)", "no doi"], "pmid": ["12345"], "pmcid": ["PMC678", "x"]}
+    values["url"] = [r"\url{https://example.org/a\_b}", "javascript:alert(1)"]
+    made_up = [Entry("article", fields={})]
+    for name, choices in values.items():
+        for value in choices:
+            for entry in list(made_up):
+                made_up.append(Entry("article", fields={**entry.fields, name: value}))
+    compared = 0
+    for entry in [*_entries(), *made_up]:
+        reference = _links_text_per_link(entry.fields)
+        parts = vancouver._identifier_parts(entry.fields)
+        assert bool(parts) == bool(reference)
+        rich = Text("Title.")
+        assert Text(rich, " ", *parts) == Text(rich, " ", reference)
+        assert repr(vancouver.identifier_links(entry.fields)) == repr(reference)
+        compared += len(reference) > 0
+    assert compared > 50
+
+
+def _leaf(rng: random.Random) -> object:
+    word = rng.choice(["", "a", "B.", " ", ", ", "x!"])
+    return rng.choice(
+        [
+            word,
+            Text(word),
+            Symbol("newblock"),
+            Tag("em", word),
+            Tag("em", word, Tag("sup", "2")),
+            Protected(word),
+            HRef("https://example.org", word),
+        ]
+    )
+
+
+def _nest(parts: list[object], rng: random.Random) -> object:
+    """The parts as a Text, grouped into nested Texts at random."""
+    if len(parts) <= 1 or rng.random() < 0.3:
+        return Text(*parts)
+    cut = rng.randint(1, len(parts) - 1)
+    return Text(_nest(parts[:cut], rng), _nest(parts[cut:], rng))
+
+
+def test_a_text_is_its_parts_however_nested() -> None:
+    """What the shortcuts above rely on: Text(Text(a, b), c) is Text(a, b, c)."""
+    rng = random.Random(15)
+    for _ in range(3000):
+        parts = [_leaf(rng) for _ in range(rng.randint(0, 8))]
+        flat, nested = Text(*parts), _nest(parts, rng)
+        assert (repr(flat), flat) == (repr(nested), nested)
+        assert flat.render(SafeHtmlBackend()) == nested.render(SafeHtmlBackend())  # type: ignore[attr-defined]

@@ -15,10 +15,10 @@ from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.database import Entry, Person
 from pybtex.exceptions import PybtexError
-from pybtex.richtext import HRef, Text
-from pybtex.style.formatting import BaseStyle, FormattedEntry, toplevel
+from pybtex.richtext import HRef, Symbol, Text
+from pybtex.style.formatting import BaseStyle, FormattedEntry
 from pybtex.style.names import BaseNameStyle
-from pybtex.style.template import FieldIsMissing, first_of, join, node, optional, sentence, words
+from pybtex.style.template import FieldIsMissing, first_of, node, optional
 
 from ..bibliography.identifiers import identifier_url, read_identifiers
 from ..bibliography.types import template_name
@@ -32,9 +32,51 @@ if TYPE_CHECKING:
 MAX_AUTHORS = 6
 
 
+# pybtex's join builds a Text for its separator and, for three parts or more, joins twice (Text
+# objects merge their parts again whenever they are built), and its sentence, words and toplevel
+# build a new join node each time. These build one Text per node, the same one: a Text is its
+# parts flattened, without empty ones, adjacent similar ones merged, however it was nested
+# (tests/unit/test_vancouver_shortcuts.py formats every entry with pybtex's nodes too).
+def _joined(children: Any, data: Any, sep: Any) -> Text:
+    joined: list[Any] = []
+    for child in children:
+        format_data = getattr(child, "format_data", None)  # a node, or a literal
+        part = format_data(data) if format_data else child
+        if part:
+            if joined:
+                joined.append(sep)
+            joined.append(part)
+    return Text(*joined)
+
+
 @node
-def field(children: Any, context: dict[str, Any], name: str, apply_func: Any = None) -> Text:
-    """The ``field`` node of pybtex, with :func:`latex_text` instead of ``Text.from_latex``."""
+def join(children: Any, data: Any, sep: str = "") -> Text:
+    """Parts with a separator between them, as pybtex's ``join`` (no ``sep2``, ``last_sep``)."""
+    return _joined(children, data, sep)
+
+
+@node
+def words(children: Any, data: Any, sep: str = " ") -> Text:
+    """Parts with spaces between them, as pybtex's ``words``."""
+    return _joined(children, data, sep)
+
+
+@node
+def sentence(children: Any, data: Any, sep: str = ", ") -> Text:
+    """Parts joined, then a period: pybtex's ``sentence`` with its default options."""
+    return _joined(children, data, sep).add_period()
+
+
+_NEWBLOCK = Symbol("newblock")
+
+
+@node
+def toplevel(children: Any, data: Any) -> Text:
+    """The blocks of an entry, as pybtex's ``toplevel``."""
+    return _joined(children, data, _NEWBLOCK)
+
+
+def _field(context: dict[str, Any], name: str, apply_func: Any = None) -> Text:
     entry = context["entry"]
     try:
         value = latex_text(entry._find_field(name, bib_data=context.get("bib_data")))
@@ -44,9 +86,18 @@ def field(children: Any, context: dict[str, Any], name: str, apply_func: Any = N
 
 
 @node
+def field(children: Any, context: dict[str, Any], name: str, apply_func: Any = None) -> Text:
+    """The ``field`` node of pybtex, with :func:`latex_text` instead of ``Text.from_latex``."""
+    return _field(context, name, apply_func)
+
+
+@node
 def optional_field(children: Any, context: dict[str, Any], name: str) -> Text:
-    """The field, or nothing when the entry lacks it."""
-    return optional[field(name)].format_data(context)
+    """The field, or nothing when the entry lacks it (``optional[field(name)]``)."""
+    try:
+        return _field(context, name)  # a Text: optional[] would make the same Text of it
+    except FieldIsMissing:
+        return Text()
 
 
 def initials(person: Person) -> str:
@@ -78,8 +129,9 @@ def vancouver_names(children: Any, context: dict[str, Any], role: str = "author"
     persons = list(context["entry"].persons.get(role, ()))
     if not persons:
         raise FieldIsMissing(role, context["entry"])  # so optional[] and first_of[] skip it
-    truncated = len(persons) > MAX_AUTHORS or any(str(p) == "others" for p in persons)
-    shown = [p for p in persons if str(p) != "others"][:MAX_AUTHORS]
+    named = [p for p in persons if str(p) != "others"]
+    truncated = len(persons) > MAX_AUTHORS or len(named) < len(persons)
+    shown = named[:MAX_AUTHORS]
     # Names are plain strings (plain_text). pybtex's join(sep=", ")[names] drops empty parts and
     # merges adjacent strings into one, so for strings it is Text(", ".join(non-empty ones)); built
     # here without a Text per name and per separator (tests/unit/test_vancouver_shortcuts.py).
@@ -154,7 +206,7 @@ def publisher(children: Any, context: dict[str, Any], *names: str) -> Text:
         if name == "organization" and authorless:
             continue
         if str(entry.fields.get(name, "")).strip():
-            return field(name).format_data(context)
+            return _field(context, name)
     raise FieldIsMissing(names[0], entry)
 
 
@@ -337,6 +389,15 @@ def _dash(text: Text) -> Text:
 
 def identifier_links(fields: Any) -> Text:
     """DOI, PMID and PMCID as links (``pubmed`` is read as a synonym of ``pmid``)."""
+    return Text(*_identifier_parts(fields))
+
+
+def _identifier_parts(fields: Any) -> list[Any]:
+    """The parts of :func:`identifier_links`: ``doi:``, a link, ``.``, a space, ``PMID: ``...
+
+    Given as parts rather than a Text of a Text per link, so that the reference is built as one
+    Text (the same one: a Text flattens the Texts it is made of).
+    """
     links = []
     ids = read_identifiers(fields)
     doi, pmid, pmcid = ids.doi, ids.pmid, ids.pmcid
@@ -348,15 +409,13 @@ def identifier_links(fields: Any) -> Text:
     ):
         if value:
             target = identifier_url(name, value)
-            links.append(Text(label, HRef(target, value) if target else value))
+            links.append((label, HRef(target, value) if target else value))
     if url and not (doi or pmid or pmcid):
-        links.append(Text("Available from: ", HRef(url, url)))
-    pieces: list[Any] = []
-    for link in links:
-        pieces += [link, ". "] if pieces == [] else [" ", link, "."]
-    if pieces:
-        pieces[1] = "."
-    return Text(*pieces)
+        links.append(("Available from: ", HRef(url, url)))
+    parts: list[Any] = []
+    for label, link in links:
+        parts += [" ", label, link, "."] if parts else [label, link, "."]
+    return parts
 
 
 class SafeHtmlBackend(HtmlBackend):  # type: ignore[misc]
@@ -384,8 +443,8 @@ def format_reference(bib: Bibliography, key: str) -> FormattedReference:
         rich = _PYBTEX_STYLE.format_entry(key, entry).text
     except PybtexError:  # reported by check_required_fields; never crash a build on it
         rich = Text(plain_text(str(entry.fields.get("title", key))), ".")
-    links = identifier_links(entry.fields)
-    full = Text(rich, " ", links) if links else rich
+    links = _identifier_parts(entry.fields)
+    full = Text(rich, " ", *links) if links else rich
     note = plain_text(str(entry.fields.get("note", "")))
     return FormattedReference(
         html=full.render(SafeHtmlBackend()),
