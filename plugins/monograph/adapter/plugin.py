@@ -140,7 +140,12 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         cache_dir = project_dir / self.config.cache_dir if self.config.cache_dir else None
         try:
             bib, self.bib_paths = load_sources(
-                self.config, project_dir, cache_dir, shown_config, debug=log.debug
+                self.config,
+                project_dir,
+                cache_dir,
+                shown_config,
+                debug=log.debug,
+                parallel=self.parallel,
             )
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc

@@ -69,14 +69,18 @@ def load_sources(
     config_path: str,
     *,
     debug: Callable[[str], None] | None = None,
+    parallel: bool = False,
 ) -> tuple[Bibliography, list[Path]]:
-    """The bibliography of the site, and the files it was read from (to watch)."""
+    """The bibliography of the site, and the files it was read from (to watch).
+
+    ``parallel``: a large file may be parsed in two processes (see ``load_bibliography``).
+    """
     files = bib_files(config, project_dir, cache_dir, config_path)
     # One file: its checks are the site's, so they are computed with the parse and saved in
     # its snapshot. Several files are checked once merged (by the caller).
     prepare = check_bibliography if len(files) == 1 else None
     bibs = [
-        load_bibliography(path, shown, cache_dir, debug=debug, prepare=prepare)
+        load_bibliography(path, shown, cache_dir, debug=debug, prepare=prepare, parallel=parallel)
         for path, shown in files
     ]
     if len(bibs) == 1:

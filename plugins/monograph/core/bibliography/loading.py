@@ -261,10 +261,12 @@ def _name_entries(problems: list[Problem], lines: dict[str, int]) -> list[Proble
     return named
 
 
-def _parse(text: str, shown: str, encoding_problems: list[Problem]) -> Bibliography:
+def _parse(
+    text: str, shown: str, encoding_problems: list[Problem], *, parallel: bool = False
+) -> Bibliography:
     from .parsing import parse_bib
 
-    data, parser = parse_bib(text, shown)
+    data, parser = parse_bib(text, shown, parallel=parallel)
     starts = {str(key): parser.lines[str(key).lower()] for key in data.entries}
     problems = _name_entries(encoding_problems, starts) + parser.problems
     return Bibliography.from_data(shown, data, parser.lines, parser.digests, problems)
@@ -276,13 +278,16 @@ def load_bibliography(
     cache_dir: Path | None = None,
     debug: Callable[[str], None] | None = None,
     prepare: Callable[[Bibliography], object] | None = None,
+    *,
+    parallel: bool = False,
 ) -> Bibliography:
     """Parse ``path`` once per content version; later calls with an unchanged file are free.
 
     ``mkdocs serve`` re-creates the plugin on every rebuild, so the cache lives at module level,
     keyed by the file's resolved path, modification time and size. With ``cache_dir``, the
     parsed result is also kept on disk between builds, keyed by the file's content and the
-    core's source; ``prepare`` runs on a freshly parsed bibliography before it is saved.
+    core's source; ``prepare`` runs on a freshly parsed bibliography before it is saved. With
+    ``parallel``, a large file may be parsed in two processes (the same result).
 
     Raises:
         CoreError: The file cannot be read.
@@ -307,7 +312,7 @@ def load_bibliography(
 
         bib._load = load
     else:
-        bib = _parse(text, shown, encoding_problems)
+        bib = _parse(text, shown, encoding_problems, parallel=parallel)
         if prepare is not None:
             prepare(bib)  # e.g. the checks, whose results the snapshot then keeps
         if snapshot:
