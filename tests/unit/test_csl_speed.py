@@ -89,3 +89,58 @@ def test_citations_number_and_sort_works_registered_in_any_order(tmp_path: Path)
     assert _cite(style, written, numbers) == "[1 (Lee Low),2 (Jane Doe et al.),3]"
     assert "Edgar Poe" in style.format_entry(data, "alpha").html
     assert _cite(style, ["gamma"], numbers) == "[1 (Lee Low)]"
+
+
+SUFFIX_STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+<info><title>Suffix sort</title><category citation-format="author-date"/></info>
+<macro name="year"><date variable="issued"><date-part name="year"/></date></macro>
+<macro name="letter"><text variable="year-suffix"/></macro>
+<macro name="where"><choose><if locator="page"><text value="page"/></if></choose></macro>
+<citation disambiguate-add-year-suffix="true">
+  <sort><key macro="where"/><key variable="title"/></sort>
+  <layout delimiter="; " prefix="(" suffix=")">
+    <group delimiter=" ">
+      <names variable="author"><name form="short"/></names>
+      <group><text macro="year"/><text variable="year-suffix"/></group>
+    </group>
+  </layout>
+</citation>
+<bibliography>
+  <sort><key macro="letter" sort="descending"/><key variable="title"/></sort>
+  <layout><text variable="title"/></layout>
+</bibliography>
+</style>
+"""
+
+SUFFIX_BIB = r"""
+@misc{one, author = {Lee, Ann}, title = {Zeta}, year = {2021}}
+@misc{two, author = {Lee, Ann}, title = {Alpha}, year = {2021}}
+@misc{three, author = {Kim, Bo}, title = {Beta}, year = {2000}}
+"""
+
+
+def test_a_sort_key_that_reads_the_year_suffix_sorts_by_the_letters_given(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "refs.bib").write_text(SUFFIX_BIB, encoding="utf-8")
+    (tmp_path / "suffix.csl").write_text(SUFFIX_STYLE, encoding="utf-8")
+    data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
+    style = load_style(csl_file="suffix.csl", base_dir=tmp_path)
+    keys = ["one", "two", "three"]
+    style.prepare(data, keys)
+    # Letters in the first order (title, as no work has a letter yet): Alpha a, Zeta b; then
+    # the list sorts by letter, descending, which only the lettered data can say.
+    assert style.entry_context("two") == "a"
+    assert style.entry_context("one") == "b"
+    assert style.order(keys, {"one": 1, "two": 2, "three": 3}) == ["one", "two", "three"]
+    # A citation sort key that reads the cite (a locator condition) is rendered per cite: the
+    # cite with a page first (the other has no key, and goes last), then without one, by title.
+    numbers = {key: place for place, key in enumerate(keys, start=1)}
+    items = [
+        CitedItem("three", CitationItem("three"), 3),
+        CitedItem("one", CitationItem("one", locator="p. 4"), 1),
+    ]
+    styled = style.render_citation(CitationGroup(tuple(item.item for item in items)), items)
+    text = "".join(part.html if isinstance(part, StyledWork) else part for part in styled.parts)
+    assert text == "(Lee 2021b; Kim 2000)"
+    assert _cite(style, ["one", "two"], numbers) == "(Lee 2021a; Lee 2021b)"
