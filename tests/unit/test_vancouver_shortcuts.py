@@ -182,15 +182,17 @@ def test_identifier_parts_make_the_text_a_text_per_link_makes() -> None:
 
 
 def _leaf(rng: random.Random) -> object:
-    word = rng.choice(["", "a", "B.", " ", ", ", "x!"])
+    word = rng.choice(["", "a", "B.", " ", ", ", "x!", "y?", "z. "])
     return rng.choice(
         [
             word,
             Text(word),
+            Text(word, Tag("em", word)),
             Symbol("newblock"),
             Tag("em", word),
-            Tag("em", word, Tag("sup", "2")),
+            Tag("em", word, Tag("sup", word)),
             Protected(word),
+            Protected(Tag("em", word), word),
             HRef("https://example.org", word),
         ]
     )
@@ -212,3 +214,21 @@ def test_a_text_is_its_parts_however_nested() -> None:
         flat, nested = Text(*parts), _nest(parts, rng)
         assert (repr(flat), flat) == (repr(nested), nested)
         assert flat.render(SafeHtmlBackend()) == nested.render(SafeHtmlBackend())  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (vancouver.join, template.join),
+        (vancouver.join(sep=", "), template.join(sep=", ")),
+        (vancouver.words, template.words),
+        (vancouver.sentence, template.sentence),
+        (vancouver.toplevel, formatting.toplevel),
+    ],
+)
+def test_join_nodes_are_pybtex_nodes(ours: object, theirs: object) -> None:
+    rng = random.Random(15)
+    for _ in range(2000):
+        children = [_leaf(rng) for _ in range(rng.randint(0, 6))]
+        mine, pybtex = ours[children].format(), theirs[children].format()  # type: ignore[index]
+        assert (repr(mine), mine) == (repr(pybtex), pybtex)

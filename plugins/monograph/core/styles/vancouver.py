@@ -19,6 +19,7 @@ from pybtex.richtext import HRef, Symbol, Text
 from pybtex.style.formatting import BaseStyle, FormattedEntry
 from pybtex.style.names import BaseNameStyle
 from pybtex.style.template import FieldIsMissing, first_of, node, optional
+from pybtex.textutils import terminators
 
 from ..bibliography.identifiers import identifier_url, read_identifiers
 from ..bibliography.types import template_name
@@ -33,11 +34,13 @@ MAX_AUTHORS = 6
 
 
 # pybtex's join builds a Text for its separator and, for three parts or more, joins twice (Text
-# objects merge their parts again whenever they are built), and its sentence, words and toplevel
-# build a new join node each time. These build one Text per node, the same one: a Text is its
-# parts flattened, without empty ones, adjacent similar ones merged, however it was nested
-# (tests/unit/test_vancouver_shortcuts.py formats every entry with pybtex's nodes too).
-def _joined(children: Any, data: Any, sep: Any) -> Text:
+# objects merge their parts again whenever they are built), its sentence, words and toplevel build
+# a new join node each time, and sentence builds the Text again to add its period. These build one
+# Text per node, the same one: a Text is its parts flattened, without empty ones, adjacent similar
+# ones merged, however it was nested (tests/unit/test_vancouver_shortcuts.py checks that, and
+# formats every entry with pybtex's nodes too).
+def _joined(children: Any, data: Any, sep: Any) -> list[Any]:
+    """The parts of the Text pybtex's ``join(sep)[children]`` makes."""
     joined: list[Any] = []
     for child in children:
         format_data = getattr(child, "format_data", None)  # a node, or a literal
@@ -46,25 +49,31 @@ def _joined(children: Any, data: Any, sep: Any) -> Text:
             if joined:
                 joined.append(sep)
             joined.append(part)
-    return Text(*joined)
+    return joined
 
 
 @node
 def join(children: Any, data: Any, sep: str = "") -> Text:
     """Parts with a separator between them, as pybtex's ``join`` (no ``sep2``, ``last_sep``)."""
-    return _joined(children, data, sep)
+    return Text(*_joined(children, data, sep))
 
 
 @node
 def words(children: Any, data: Any, sep: str = " ") -> Text:
     """Parts with spaces between them, as pybtex's ``words``."""
-    return _joined(children, data, sep)
+    return Text(*_joined(children, data, sep))
 
 
 @node
 def sentence(children: Any, data: Any, sep: str = ", ") -> Text:
     """Parts joined, then a period: pybtex's ``sentence`` with its default options."""
-    return _joined(children, data, sep).add_period()
+    joined = _joined(children, data, sep)
+    # pybtex adds the period unless the text ends with a terminator; a text ends as its last part
+    # does (the merged last part of a Text ends with the last non-empty piece merged into it, and
+    # the terminators are single characters).
+    if joined and not joined[-1].endswith(terminators):
+        joined.append(".")
+    return Text(*joined)
 
 
 _NEWBLOCK = Symbol("newblock")
@@ -73,7 +82,7 @@ _NEWBLOCK = Symbol("newblock")
 @node
 def toplevel(children: Any, data: Any) -> Text:
     """The blocks of an entry, as pybtex's ``toplevel``."""
-    return _joined(children, data, _NEWBLOCK)
+    return Text(*_joined(children, data, _NEWBLOCK))
 
 
 def _field(context: dict[str, Any], name: str, apply_func: Any = None) -> Text:
