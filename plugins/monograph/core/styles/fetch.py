@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from ..model import CoreError
@@ -39,6 +37,9 @@ def fetch_cached(
     target = folder / name
     if target.is_file() and not refresh:
         return target
+    import urllib.error  # with http.client and ssl: only a build that fetches pays for them
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "mkdocs-monograph"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # only http(s)
