@@ -301,3 +301,50 @@ def test_parallel_false_keeps_every_step_in_the_build_process(
     build_project(two, strict=False)
     assert started == [PAGES + 1]
     assert _differences(root / "site", two / "site") == []
+
+
+def test_the_bibliography_checks_run_in_the_formatting_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build leaves the .bib's checks and snapshot to the process that formats ahead
+    (its first job); they are reported as in one process, and the next build reads them."""
+    from monograph.adapter import sources
+
+    parent, log = os.getpid(), tmp_path / "checked-in.txt"
+    check = sources.check_bibliography
+
+    def traced(bib: object) -> object:
+        with log.open("a", encoding="utf-8") as out:
+            out.write("child\n" if os.getpid() != parent else "build\n")
+        return check(bib)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sources, "check_bibliography", traced)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    _as_new_process()
+    root = tmp_path / "two"
+    _write_site(root)
+    bib = root / "refs.bib"  # one article without its journal: a problem of the checks
+    bib.write_text(
+        bib.read_text(encoding="utf-8") + "@article{nojournal, title = {T}, year = {2000}}\n",
+        encoding="utf-8",
+    )
+    two = build_project(root, strict=False)
+    assert log.read_text(encoding="utf-8").split() == ["child"]
+    missing = [p for p in two.problems if p.code == "cite.missing_field"]
+    assert [(p.path, p.line) for p in missing] == [("refs.bib", bib.read_text().count("\n"))]
+    assert len(list((root / ".cache").glob("bibliography-*.pickle"))) == 1
+
+    _as_new_process()
+    one_root = tmp_path / "one"
+    shutil.copytree(root, one_root, ignore=shutil.ignore_patterns(".cache", "site"))
+    monkeypatch.setattr(parallel, "cpus", lambda: 1)
+    one = build_project(one_root, strict=False)
+    assert log.read_text(encoding="utf-8").split() == ["child", "build"]
+    assert _differences(root / "site", one_root / "site") == []
+    assert sorted(map(str, two.problems)) == sorted(map(str, one.problems))
+
+    # The snapshot the child wrote holds the checks: the next build says them, checking nothing.
+    _as_new_process()
+    warm = build_project(root, strict=False)
+    assert log.read_text(encoding="utf-8").split() == ["child", "build"]
+    assert sorted(map(str, warm.problems)) == sorted(map(str, two.problems))

@@ -194,3 +194,34 @@ def test_a_build_that_asks_for_no_reference_still_ends_the_second_process(
     assert formatter.formatted == ENTRIES
     references._MEMORY.clear()
     assert ReferenceFormatter(bib, tmp_path / "references.json").format_ahead() is False
+
+
+@pytest.mark.parametrize("child_dies", [False, True])
+def test_a_deferred_parse_is_finished_once_by_either_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child_dies: bool
+) -> None:
+    """A deferred load's checks and snapshot are the child's first job; done by the build when
+    the child sends nothing back."""
+    from monograph.core.bibliography.checks import check_bibliography
+
+    path = tmp_path / "refs.bib"
+    path.write_text(_bib_text(ENTRIES) + "@article{bare, title = {T}}\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    bib = load_bibliography(path, "refs.bib", cache, prepare=check_bibliography, defer=True)
+    assert bib.pending and bib.checked is None and not list(cache.glob("*.json"))
+    if child_dies:  # stopped before it sends anything
+
+        def killed(self: parallel.SharedWork[object, object]) -> list[object]:
+            self._process.terminate()
+            self._process.join()
+            return []
+
+        monkeypatch.setattr(parallel.SharedWork, "collect", killed)
+    formatter = ReferenceFormatter(bib)
+    assert formatter.format_ahead() is True and formatter.finishes_parse
+    formatter.take_ahead()
+    assert not bib.pending
+    assert bib.checked is not None
+    assert any(p.code == "cite.missing_field" and "'bare'" in p.message for p in bib.checked)
+    assert len(list(cache.glob("bibliography-*.json"))) == 1  # written by one of the two
+    assert bib.finish_parse() == bib.checked  # nothing left to do

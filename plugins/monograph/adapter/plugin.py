@@ -120,6 +120,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         self.bib_paths: list[Path] = []
         self.extension = CitationExtension()
         self._gc_threshold: tuple[int, ...] | None = None
+        #: The bibliography's checks were reported (in on_config, or in on_env when a second
+        #: process ran them with its formatting).
+        self._checks_said = True
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is ``mkdocs serve``: the PDF is skipped there (slow)."""
@@ -149,7 +152,8 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             )
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc
-        report(check_bibliography(bib), notices=self.config.notices)
+        if not bib.pending:  # else said in on_env, once the checks have run (see below)
+            report(check_bibliography(bib), notices=self.config.notices)
         report(compatibility_problems(self.config, shown_config), notices=self.config.notices)
         nocite, problems = resolve_nocite(
             bib,
@@ -216,8 +220,13 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         ]
         if self.parallel:
             # Last, once nothing here can stop the build: on a cold build, a second process
-            # formats the entries while MkDocs reads the pages.
+            # formats the entries while MkDocs reads the pages, after the bibliography's checks
+            # and snapshot (left by the parse: deferred when parallel, see load_sources).
             formatter.format_ahead()
+        self._checks_said = not formatter.finishes_parse
+        if bib.pending and not formatter.finishes_parse:  # no second process: done here
+            bib.finish_parse()
+            report(check_bibliography(bib), notices=self.config.notices)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -288,6 +297,10 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         if not self.config.enabled or self.state is None:
             return
         state = self.state
+        if not self._checks_said:  # the bibliography's checks ran in the second process
+            state.formatter.take_ahead()
+            report(check_bibliography(state.bib), notices=self.config.notices)
+            self._checks_said = True
         pages = state.ordered_pages(files)
         evidence_pages = [
             (p.title or p.file.name, p.url, ev)

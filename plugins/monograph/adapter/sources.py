@@ -73,14 +73,23 @@ def load_sources(
 ) -> tuple[Bibliography, list[Path]]:
     """The bibliography of the site, and the files it was read from (to watch).
 
-    ``parallel``: a large file may be parsed in two processes (see ``load_bibliography``).
+    ``parallel``: a large file may be parsed in two processes, and a single file's checks and
+    snapshot are left to ``Bibliography.finish_parse`` (see ``load_bibliography``).
     """
     files = bib_files(config, project_dir, cache_dir, config_path)
     # One file: its checks are the site's, so they are computed with the parse and saved in
     # its snapshot. Several files are checked once merged (by the caller).
     prepare = check_bibliography if len(files) == 1 else None
     bibs = [
-        load_bibliography(path, shown, cache_dir, debug=debug, prepare=prepare, parallel=parallel)
+        load_bibliography(
+            path,
+            shown,
+            cache_dir,
+            debug=debug,
+            prepare=prepare,
+            parallel=parallel,
+            defer=parallel and len(files) == 1,
+        )
         for path, shown in files
     ]
     if len(bibs) == 1:

@@ -64,6 +64,31 @@ class Bibliography:
     #: The pybtex data, or how to get it (read on first use).
     _data: BibliographyData | None = field(default=None, repr=False, compare=False)
     _load: Callable[[], BibliographyData] | None = field(default=None, repr=False, compare=False)
+    #: What ``load_bibliography(..., defer=True)`` left to do after a fresh parse: ``prepare``
+    #: (the checks) and writing the snapshot (see :meth:`finish_parse`).
+    _pending: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def pending(self) -> bool:
+        """A deferred load left work to do (:meth:`finish_parse`)."""
+        return self._pending is not None
+
+    def finish_parse(self) -> tuple[Problem, ...] | None:
+        """Do what a deferred load left (the checks, the snapshot), once; return ``checked``.
+
+        In a forked process (formatting ahead) too: the snapshot is then written there, and
+        ``checked`` is what the build takes back (:meth:`took_checks`).
+        """
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending()
+        return self.checked
+
+    def took_checks(self, checked: object) -> None:
+        """Take the result of :meth:`finish_parse` run in another process (nothing left here)."""
+        self._pending = None
+        if self.checked is None and isinstance(checked, tuple):
+            self.checked = checked
 
     @classmethod
     def from_data(
@@ -280,6 +305,7 @@ def load_bibliography(
     prepare: Callable[[Bibliography], object] | None = None,
     *,
     parallel: bool = False,
+    defer: bool = False,
 ) -> Bibliography:
     """Parse ``path`` once per content version; later calls with an unchanged file are free.
 
@@ -287,7 +313,8 @@ def load_bibliography(
     keyed by the file's resolved path, modification time and size. With ``cache_dir``, the
     parsed result is also kept on disk between builds, keyed by the file's content and the
     core's source; ``prepare`` runs on a freshly parsed bibliography before it is saved. With
-    ``parallel``, a large file may be parsed in two processes (the same result).
+    ``parallel``, a large file may be parsed in two processes (the same result). With ``defer``,
+    ``prepare`` and the snapshot's writing wait for :meth:`Bibliography.finish_parse`.
 
     Raises:
         CoreError: The file cannot be read.
@@ -313,10 +340,17 @@ def load_bibliography(
         bib._load = load
     else:
         bib = _parse(text, shown, encoding_problems, parallel=parallel)
-        if prepare is not None:
-            prepare(bib)  # e.g. the checks, whose results the snapshot then keeps
-        if snapshot:
-            _write_snapshot(snapshot, bib)
+        fresh = bib
+
+        def finish() -> None:
+            if prepare is not None:
+                prepare(fresh)  # e.g. the checks, whose results the snapshot then keeps
+            if snapshot:
+                _write_snapshot(snapshot, fresh)
+
+        bib._pending = finish
+        if not defer:
+            bib.finish_parse()
     _CACHE.clear()  # one bibliography per project: keep only the newest version
     _CACHE[cache_key] = bib
     return bib

@@ -26,17 +26,44 @@ MIN_ENTRIES = 64
 Result = tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...]]
 
 
+#: One job done before the entries: its work, and what takes its result in this process.
+First = tuple[Callable[[], object], Callable[[object], None]]
+
+
 class AheadFormatting:
     """Entries formatted by a forked child, shared out with this process at :meth:`collect`.
 
     Arguments:
         keys: The entries to format, in the order the child takes them.
         format_one: Formats one key: returns its :data:`Result` (never raises).
+        first: A job for the child to do before the entries (a fresh parse's checks and
+            snapshot), and what takes its result here; done here if the child did not send it.
     """
 
-    def __init__(self, keys: Sequence[str], format_one: Callable[[str], Result]):
-        self._shared = SharedWork(keys, format_one)
+    def __init__(
+        self,
+        keys: Sequence[str],
+        format_one: Callable[[str], Result],
+        first: First | None = None,
+    ):
+        self._format_one = format_one
+        self._first = first
+        jobs: list[str | None] = [None] if first is not None else []
+        jobs += keys
+        self._shared = SharedWork(jobs, self._job)
+
+    def _job(self, key: str | None) -> object:
+        if key is None:
+            assert self._first is not None
+            return self._first[0]()
+        return self._format_one(key)
 
     def collect(self) -> list[Result]:
         """Format what the child has not reached, then return everything both formatted."""
-        return [result for _, result in self._shared.collect()]
+        done = self._shared.collect()
+        if self._first is not None:
+            work, take = self._first
+            firsts = [result for index, result in done if index == 0]
+            take(firsts[0] if firsts else work())
+            done = [(index, result) for index, result in done if index != 0]
+        return [result for _, result in done]  # type: ignore[misc]

@@ -72,6 +72,9 @@ class ReferenceFormatter:
         self._citations_seen = len(self._citations or {})
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
         self._ahead: AheadFormatting | None = None
+        #: The second process formatting ahead also finishes the bibliography's parse (its
+        #: checks and snapshot, :meth:`Bibliography.finish_parse`), before the entries.
+        self.finishes_parse = False
         self._digests: dict[str, tuple[str, str]] = {}  # key -> (entry context, digest)
 
     def format_ahead(self, keys: Sequence[str] | None = None) -> bool:
@@ -107,7 +110,10 @@ class ReferenceFormatter:
             return False
         if keys is not None:
             self._remember([self._format_one(missing.pop(0))])
-        self._ahead = ahead.AheadFormatting(missing, self._format_one)
+        # What a deferred parse left (its checks and snapshot) is the child's first job.
+        first = (self.bib.finish_parse, self.bib.took_checks) if self.bib.pending else None
+        self._ahead = ahead.AheadFormatting(missing, self._format_one, first)  # type: ignore[arg-type]
+        self.finishes_parse = first is not None
         self._debug(f"formatting {len(missing)} entries in a second process")
         return True
 
@@ -123,7 +129,7 @@ class ReferenceFormatter:
         del self.style.problems[before:]
         return self._digest(key), tuple(getattr(ref, name) for name in _FIELD_NAMES), problems
 
-    def _take_ahead(self) -> None:
+    def take_ahead(self) -> None:
         """Put what was formatted ahead into memory (waiting for the second process)."""
         if self._ahead is None:
             return
@@ -241,7 +247,7 @@ class ReferenceFormatter:
         if known is not None:
             return known
         if self._ahead is not None:
-            self._take_ahead()
+            self.take_ahead()
         if digest not in _MEMORY:
             stored = self._disk.get(digest)
             if stored is None:
@@ -278,7 +284,7 @@ class ReferenceFormatter:
         Entries still being formatted ahead (a build that asked for no reference) are waited
         for and kept, so no second process outlives the build.
         """
-        self._take_ahead()
+        self.take_ahead()
         grown = self._citations is not None and len(self._citations) != self._citations_seen
         if self.cache_file is None or not (self._dirty or grown):
             return
