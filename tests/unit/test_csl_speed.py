@@ -144,3 +144,31 @@ def test_a_sort_key_that_reads_the_year_suffix_sorts_by_the_letters_given(
     text = "".join(part.html if isinstance(part, StyledWork) else part for part in styled.parts)
     assert text == "(Lee 2021b; Kim 2000)"
     assert _cite(style, ["one", "two"], numbers) == "(Lee 2021a; Lee 2021b)"
+
+
+def test_processor_data_text_keeps_its_pieces_and_their_kinds() -> None:
+    import monograph.core.styles.csl  # noqa: F401 - the processor as the engine uses it
+    from citeproc.source.json import CiteProcJSON
+    from citeproc.string import MixedString, NoCase, String
+
+    source = CiteProcJSON(
+        [
+            {
+                "id": "A",
+                "type": "book",
+                "title": "Plain title",
+                "publisher": 'The <span class="nocase">DNA</span> press',
+                "note": "",
+            }
+        ]
+    )
+    work = source["a"]
+    pieces = [(type(piece), str(piece)) for piece in work["title"]]
+    assert isinstance(work["title"], MixedString)
+    assert pieces == [(String, "Plain title")]
+    assert [(type(piece), str(piece)) for piece in work["publisher"]] == [
+        (String, "The "),
+        (NoCase, "DNA"),
+        (String, " press"),
+    ]
+    assert work["note"] == MixedString()
