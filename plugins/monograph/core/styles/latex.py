@@ -138,7 +138,7 @@ def _codec(latex: str) -> str:
 # latexcodec makes a token of every character and looks every run of up to seven tokens up in its
 # table: the largest single cost of formatting a field. Yet most fields it is given hold only
 # braces, or one accented word in a long title. The two shortcuts below give exactly what
-# latexcodec gives; tests/unit/test_latex_decode.py compares them with it, and checks that its
+# latexcodec gives; tests/unit/test_latex_shortcuts.py compares them with it, and checks that its
 # lexer and table are still the ones this reasoning is about.
 #
 # 1. A string without _CODEC_SYNTAX is its own decoding. latexcodec's lexer (LatexLexer.tokens)
@@ -347,9 +347,18 @@ def _from_latex(value: str) -> Text:
     lead = value[: len(value) - len(value.lstrip())]
     trail = value[len(value.rstrip()) :] if stripped else ""
     try:
-        parsed = _post(LaTeXParser(_decode(stripped)).parse())  # as Text.from_latex does
+        decoded = _decode(stripped)
+        parsed = LaTeXParser(decoded).parse()  # as Text.from_latex does
+        if "\\" in decoded:  # _post acts on commands only: without one it rebuilds the same Text
+            parsed = _post(parsed)
     except (PybtexError, ValueError):  # unbalanced braces and the like: the text, unbraced
-        parsed = Text(_decode(stripped.replace("{", "").replace("}", "")))
+        unbraced = stripped.replace("{", "").replace("}", "")
+        try:
+            parsed = Text(_decode(unbraced))
+        except ValueError:  # latexcodec refuses only a lone "\" at the very end: kept as written
+            parsed = Text(_decode(unbraced[:-1]) + unbraced[-1])
+    if not lead and not trail:
+        return parsed  # a new Text already: Text(parsed) would be an equal copy
     return Text(*(p for p in (lead and " ", parsed, trail and " ") if p))
 
 
@@ -362,6 +371,8 @@ def latex_text(value: str) -> Text:
     if not _LATEX_SYNTAX.search(value):
         return Text(value)
     value = _replace_math(_escape_percent(value))
+    if "\\" not in value:  # no \url or \href (a field with braces only, the usual case)
+        return _from_latex(value)
     pieces: list[Any] = []
     for kind, url, body in _segments(value):
         if kind == "text":

@@ -1,9 +1,10 @@
-"""latex._decode gives exactly what latexcodec's ``ulatex`` decoder gives, while skipping it.
+"""The shortcuts in latex.py give exactly what latexcodec and pybtex give the long way.
 
 ``_decode`` returns a string without LaTeX as it is, and decodes a string with some only in the
-pieces that hold it (see the comment above ``_CODEC_SYNTAX`` in latex.py). These tests compare it
-with latexcodec itself on generated strings and on every field of every .bib in the repository,
-and check that latexcodec's lexer and table still are what that reasoning assumes.
+pieces that hold it (see the comment above ``_CODEC_SYNTAX`` in latex.py); ``latex_text`` skips
+work that cannot change a field without commands. These tests compare both with latexcodec and
+pybtex themselves on generated strings and on every field of every .bib in the repository, and
+check that latexcodec's lexer and table still are what that reasoning assumes.
 """
 
 from __future__ import annotations
@@ -17,11 +18,20 @@ from latexcodec.codec import _LATEX_UNICODE_TABLE
 from monograph.core.bibliography.loading import load_bibliography
 from monograph.core.styles.latex import (
     _CODEC_SYNTAX,
+    _LATEX_SYNTAX,
     _codec,
     _decode,
     _escape_percent,
+    _link,
+    _post,
     _replace_math,
+    _segments,
+    latex_text,
+    url_text,
 )
+from monograph.core.styles.vancouver import SafeHtmlBackend
+from pybtex.exceptions import PybtexError
+from pybtex.richtext import Text
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -160,3 +170,80 @@ def test_latexcodec_lexer_is_the_one_reasoned_about() -> None:
         ("chars", r"---|--|-|[`][`]" r"|['][']" r"|[?][`]|[!][`]" r"|(?![ %#$\n\t\\])."),
         ("unknown", r"."),
     ]
+
+
+def _from_latex_long_way(value: str) -> Text:
+    stripped = value.strip()
+    lead = value[: len(value) - len(value.lstrip())]
+    trail = value[len(value.rstrip()) :] if stripped else ""
+    try:
+        parsed = _post(Text.from_latex(stripped))
+    except (PybtexError, ValueError):
+        parsed = Text(_codec(stripped.replace("{", "").replace("}", "")))
+    return Text(*(p for p in (lead and " ", parsed, trail and " ") if p))
+
+
+def _latex_text_long_way(value: str) -> Text:
+    """latex_text with pybtex's Text.from_latex, _post everywhere and no shortcut."""
+    if not _LATEX_SYNTAX.search(value):
+        return Text(value)
+    value = _replace_math(_escape_percent(value))
+    pieces: list[object] = []
+    for kind, url, body in _segments(value):
+        if kind == "text":
+            pieces.append(_from_latex_long_way(body))
+        elif kind == "url":
+            pieces.append(_link(url, Text(url_text(url))))
+        else:
+            pieces.append(_link(url, _from_latex_long_way(body)))
+    return Text(*pieces)
+
+
+def _rich_outcome(function: object, text: str) -> tuple[str, str]:
+    try:
+        rich = function(text)  # type: ignore[operator]
+    except ValueError as exc:
+        return ("error", type(exc).__name__)
+    return (repr(rich), rich.render(SafeHtmlBackend()))
+
+
+#: Fields' LaTeX beyond what latexcodec sees: links, commands with arguments, math, groups.
+FIELD_FRAGMENTS = [
+    *FRAGMENTS,
+    *["\\url{https://example.org/a\\_b}", "\\href{https://example.org}{the \\emph{site}}"],
+    *["\\textsuperscript{2}", "\\enquote{q}", "\\textsc{Caps}", "\\noopsort{a}", "{\\i}"],
+    *["$x^2$", "$\\alpha$", "Fe$^{2+}$", "$\\geq 5$", "{{nested} group}", "{", "}"],
+]
+
+
+def test_latex_text_is_the_long_way_on_generated_fields() -> None:
+    rng = random.Random(15)
+    fields = []
+    for _ in range(6000):
+        pieces = [rng.choice(FIELD_FRAGMENTS) for _ in range(rng.randint(1, 8))]
+        fields.append(rng.choice(["", " "]).join(pieces))
+    with_syntax = [field for field in fields if _LATEX_SYNTAX.search(field)]
+    assert sum("\\" not in field for field in with_syntax) > 500  # braces and the like only
+    assert sum("\\" in field for field in with_syntax) > 3000
+    differing = [
+        field
+        for field in fields
+        if _rich_outcome(latex_text, field) != _rich_outcome(_latex_text_long_way, field)
+        and _rich_outcome(_latex_text_long_way, field)[0] != "error"
+    ]
+    assert differing == []
+
+
+def test_latex_text_is_the_long_way_on_every_bib_field_of_the_repository() -> None:
+    values = sorted(set(_bib_fields()))
+    assert [
+        value
+        for value in values
+        if _rich_outcome(latex_text, value) != _rich_outcome(_latex_text_long_way, value)
+    ] == []
+
+
+@pytest.mark.parametrize("value", ["Ends with a backslash \\", "{Unbalanced \\", "a {b} \\"])
+def test_a_field_ending_in_a_lone_backslash_keeps_it(value: str) -> None:
+    """latexcodec refuses a lone backslash at the end (BibTeX reads ``{a \\}`` as ``a \\``)."""
+    assert str(latex_text(value)) == value.replace("{", "").replace("}", "")
