@@ -478,7 +478,14 @@ def _faster_citeproc() -> None:
       list: kept per element, option and context (citation or bibliography), the tree's
       answer; options given by a sort key are read from it as before.
     """
-    from citeproc.model import Formatted, Parent, Quoted, SomewhatObjectifiedElement, Sort
+    from citeproc.model import (
+        Affixed,
+        Formatted,
+        Parent,
+        Quoted,
+        SomewhatObjectifiedElement,
+        Sort,
+    )
     from citeproc.source import CitationItem as SourceItem
 
     format_text = Formatted.format
@@ -493,6 +500,19 @@ def _faster_citeproc() -> None:
         if not plain_element(self):
             return format_text(self, string)
         return str(string) if isinstance(string, int | float) else string
+
+    wrap = Affixed.wrap
+
+    @functools.lru_cache(maxsize=8192)
+    def no_affixes(element: Any) -> bool:
+        return element.get("prefix") is None and element.get("suffix") is None
+
+    def wrap_fast(self: Any, string: Any) -> Any:
+        # With no prefix or suffix, citeproc-py's wrap adds '' before and after the text, and
+        # its String and MixedString give themselves back for '' (discard_empty_other).
+        if isinstance(string, String | MixedString) and no_affixes(self):
+            return string
+        return wrap(self, string)
 
     quote = Quoted.quote
 
@@ -614,6 +634,7 @@ def _faster_citeproc() -> None:
         return MixedString([String(text)]) if text else MixedString()
 
     format_fast.monograph_fast = True  # type: ignore[attr-defined]
+    Affixed.wrap = wrap_fast
     CiteProcJSON.parse_string = parse_string_fast
     SourceItem.number = property(number)
     SourceItem.is_bad = is_bad
