@@ -416,3 +416,14 @@ def test_malformed_identifiers_are_reported_and_shown_as_text_never_linked(
         assert not [h for h in links if "doi.org/https" in h], style
         entry = site.page("").xpath("//li[@id='ref-bad2020']")[0].text_content()
         assert "PMID 123" in entry, style
+
+
+def test_pages_with_windows_or_old_mac_line_ends_give_the_line(build_site: SiteBuilder) -> None:
+    """Page lines are counted as MkDocs reads the file ("\\r\\n" and "\\r" end a line)."""
+    bib = "@article{ok2019, title = {Fine}, journal = {J}, year = {2019}, author = {A, B}}\n"
+    for newline in ("\r\n", "\r"):
+        lines = ["---", "title: Home", "---", "", "# Home", "", "Fine [@ok2019].", "", "[@nokey]"]
+        site = build_site({"index.md": newline.join(lines) + newline}, bib)
+        assert b"\r" in (site.root / "docs" / "index.md").read_bytes()
+        [problem] = [p for p in site.problems if p.code == "cite.unknown_key"]
+        assert (problem.path, problem.line) == ("docs/index.md", 9), newline

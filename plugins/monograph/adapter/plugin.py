@@ -252,10 +252,13 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             return None  # MkDocs reports a missing file itself
         path = display(Path(page.file.abs_src_path), self.state.project_dir)
         text, problems = decode_utf8(raw, path, "page.encoding")
-        if not problems:
-            return None
-        report(problems, notices=self.config.notices)
+        # Newlines as MkDocs reads a page (a text file: "\r\n" and "\r" are "\n"); kept for
+        # on_page_markdown, which would otherwise read the file a third time.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.state.page_sources[page.file.src_uri] = text
+        if not problems:
+            return None  # MkDocs reads it (a source from another plugin stays in force)
+        report(problems, notices=self.config.notices)
         return text
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> None:
@@ -272,7 +275,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         state = self.state
         path = display(Path(page.file.abs_src_path or page.file.src_path), state.project_dir)
         source = state.page_sources.get(page.file.src_uri)
-        if source is None:  # not read by on_page_read_source: valid UTF-8
+        if source is None:  # not read by on_page_read_source (no file of its own)
             source = page.file.content_string
         context = PageContext(
             page,

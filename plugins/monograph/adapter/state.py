@@ -33,7 +33,8 @@ class BuildState:
         checked_pages: The unsafe-link check, with the pages found clean by earlier builds.
         filled_pages: Pages filled by earlier builds, reused when nothing they read changed.
         pages: Page contexts by source URI.
-        page_sources: Pages the plugin read itself because they are not UTF-8, by source URI.
+        page_sources: The text of each page file the plugin read (as MkDocs reads it, bytes that are
+            not UTF-8 replaced), by source URI.
         nav: The navigation, once MkDocs has built it.
     """
 
