@@ -7,6 +7,7 @@ This module only reads the small string of one citation, e.g. ``see @connor2017,
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..model import CitationGroup, CitationItem
@@ -59,6 +60,12 @@ def parse_item(text: str) -> CitationItem | None:
     )
 
 
+#: Parsed citations by their text: every rebuild under ``mkdocs serve`` meets the same ones
+#: again. The groups are frozen, so one is safely shared by every place that reads alike.
+_KEPT = 65_536
+
+
+@functools.lru_cache(maxsize=_KEPT)
 def parse_bracketed(body: str, *, source: str = "") -> CitationGroup | None:
     """Parse the inside of ``[...]``; None unless every ``;``-part is a citation item.
 
@@ -79,6 +86,7 @@ def parse_bracketed(body: str, *, source: str = "") -> CitationGroup | None:
     return CitationGroup(items=tuple(items), source=source or f"[{body}]")
 
 
+@functools.lru_cache(maxsize=_KEPT)
 def parse_narrative(key: str, locator: str | None, *, source: str = "") -> CitationGroup:
     """Build the group for a narrative citation ``@key`` or ``@key [locator]``."""
     item = CitationItem(key=_clean_key(key), locator=(locator or "").strip())
