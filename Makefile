@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Material 9.7+ prints a banner about MkDocs 2 on every build; it is noise in CI logs.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: offline offline-build vendor system-deps pdf-deps browser-deps axe
+.PHONY: offline offline-build offline-package vendor system-deps pdf-deps browser-deps axe
 .PHONY: install build site serve test lint typecheck unit strict check check-external bench lock clean
 
 # The engine is its own distribution (plugins/pyproject.toml); the monograph project depends on it.
@@ -25,16 +25,29 @@ install: $(STAMP)
 ## build: the website (site/), its PDF and the offline edition; installs what the PDF needs
 build: install pdf-deps site
 
+# The two editions are built at once, one process each (each converts every page; on two CPUs
+# the offline edition then costs no wait): they share only the cache folder, whose files are
+# written whole. Each build's messages are shown when both have ended, the website's first; either
+# failing fails the target. Then the PDF goes into the offline edition, and the zip is made.
 site: install vendor
-	$(BIN)/mkdocs build --strict
-	$(MAKE) --no-print-directory offline-build
+	@echo "mkdocs build --strict   (website and PDF; and, at the same time, the offline edition)"
+	@mkdir -p .cache/logs
+	@$(BIN)/mkdocs build --strict > .cache/logs/website.log 2>&1 & website=$$!; \
+	 $(BIN)/mkdocs build --strict -f mkdocs.offline.yml > .cache/logs/offline.log 2>&1; \
+	 offline=$$?; wait $$website; website=$$?; \
+	 cat .cache/logs/website.log; echo "mkdocs build --strict -f mkdocs.offline.yml"; \
+	 cat .cache/logs/offline.log; test $$website -eq 0 && test $$offline -eq 0
+	@$(MAKE) --no-print-directory offline-package
 
 ## offline: the offline edition (site-offline/) and its zip (site/downloads/rls-monograph-offline.zip)
 offline: install vendor offline-build
 
-# The PDF, when site/ has it, goes into the offline edition too; the zip goes into site/downloads/.
 offline-build:
 	$(BIN)/mkdocs build --strict -f mkdocs.offline.yml
+	@$(MAKE) --no-print-directory offline-package
+
+# The PDF, when site/ has it, goes into the offline edition too; the zip goes into site/downloads/.
+offline-package:
 	@if [ -f site/downloads/rls-monograph.pdf ]; then \
 	  mkdir -p site-offline/downloads && cp site/downloads/rls-monograph.pdf site-offline/downloads/; fi
 	$(PY) scripts/zip_offline.py site-offline site/downloads/rls-monograph-offline.zip
