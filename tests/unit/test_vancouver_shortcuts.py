@@ -24,6 +24,7 @@ from monograph.core.styles.vancouver import (
     initials,
     vancouver_names,
 )
+from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.database import Entry, Person
 from pybtex.exceptions import PybtexError
 from pybtex.richtext import HRef, Protected, Symbol, Tag, Text
@@ -232,3 +233,42 @@ def test_join_nodes_are_pybtex_nodes(ours: object, theirs: object) -> None:
         children = [_leaf(rng) for _ in range(rng.randint(0, 6))]
         mine, pybtex = ours[children].format(), theirs[children].format()  # type: ignore[index]
         assert (repr(mine), mine) == (repr(pybtex), pybtex)
+
+
+def _reference_long_way(style: VancouverStyle, entry: Entry) -> tuple[str, str]:
+    """format_reference's html and text from the entry's Text, a space and the identifiers'."""
+    kind = vancouver.template_name(entry.type) or "misc"
+    context = {"entry": entry, "style": style}
+    try:
+        rich = getattr(style, f"get_{kind}_template")(entry).format_data(context)
+    except PybtexError:
+        rich = Text(plain_text(str(entry.fields.get("title", entry.key))), ".")
+    links = vancouver.identifier_links(entry.fields)
+    full = Text(rich, " ", links) if links else rich
+    return full.render(SafeHtmlBackend()), full.render(TextBackend())
+
+
+def test_references_are_built_as_one_text_of_the_same_parts() -> None:
+    compared = 0
+    style = VancouverStyle()
+    for path in [REPO / "refs.bib", *sorted((REPO / "tests").rglob("*.bib"))]:
+        bib = load_bibliography(path)
+        for key in bib.data.entries:
+            reference = vancouver.format_reference(bib, key)
+            assert (reference.html, reference.text) == _reference_long_way(style, bib.entry(key)), (
+                key
+            )
+            compared += 1
+    assert compared > 100
+    for entry in _made_up():
+        context = {"entry": entry, "style": vancouver._PYBTEX_STYLE}
+        kind = vancouver.template_name(entry.type) or "misc"
+        try:
+            ours = Text(*vancouver._PYBTEX_STYLE.blocks(entry))
+        except PybtexError as exc:
+            ours = exc  # type: ignore[assignment]
+        try:
+            theirs = vancouver._PYBTEX_STYLE.template(kind, entry).format_data(context)
+        except PybtexError as exc:
+            theirs = exc
+        assert repr(ours) == repr(theirs)

@@ -256,10 +256,15 @@ class VancouverStyle(BaseStyle):  # type: ignore[misc]
 
     def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> FormattedEntry:
         """Format with the entry type's template; an unknown type gets the ``misc`` one."""
+        return FormattedEntry(entry.key, Text(*self.blocks(entry, bib_data)), label)
+
+    def blocks(self, entry: Entry, bib_data: Any = None) -> list[Any]:
+        """The parts of the formatted entry, for a Text that has more to add (identifiers)."""
         context = {"entry": entry, "style": self, "bib_data": bib_data}
-        kind = template_name(entry.type) or "misc"
-        text = self.template(kind, entry).format_data(context)
-        return FormattedEntry(entry.key, text, label)
+        template = self.template(template_name(entry.type) or "misc", entry)
+        if template.f is toplevel.f:  # every template: its blocks, with a newblock between
+            return _joined(template.children, context, _NEWBLOCK)
+        return [template.format_data(context)]
 
     def _authors(self) -> Any:
         return first_of[
@@ -449,11 +454,12 @@ def format_reference(bib: Bibliography, key: str) -> FormattedReference:
     """Format one entry in Vancouver (no caching); a missing field degrades to what it has."""
     entry = bib.entry(key)
     try:
-        rich = _PYBTEX_STYLE.format_entry(key, entry).text
+        blocks = _PYBTEX_STYLE.blocks(entry)
     except PybtexError:  # reported by check_required_fields; never crash a build on it
-        rich = Text(plain_text(str(entry.fields.get("title", key))), ".")
+        blocks = [plain_text(str(entry.fields.get("title", key))), "."]
     links = _identifier_parts(entry.fields)
-    full = Text(rich, " ", *links) if links else rich
+    # one Text of it all; the same as the entry's Text, a space and the identifiers' Text
+    full = Text(*blocks, " ", *links) if links else Text(*blocks)
     note = plain_text(str(entry.fields.get("note", "")))
     return FormattedReference(
         html=full.render(SafeHtmlBackend()),
