@@ -172,3 +172,34 @@ def test_processor_data_text_keeps_its_pieces_and_their_kinds() -> None:
         (String, " press"),
     ]
     assert work["note"] == MixedString()
+
+
+def test_items_parsed_in_another_process_give_the_same_entries_and_citations(
+    tmp_path: Path,
+) -> None:
+    import pickle
+
+    from monograph.core.styles import csl
+
+    order = ["alpha", "beta", "gamma"]
+    numbers = {key: place for place, key in enumerate(order, start=1)}
+
+    def built(parsed_elsewhere: bool) -> tuple[list[str], str]:
+        csl._CONVERTED.clear()
+        csl._PARSED.clear()
+        data, style = _style(tmp_path)
+        style._items_of(data, order)  # converted and parsed, as the second process does
+        assert all(reference is not None for _, reference in csl._PARSED.values())
+        if parsed_elsewhere:  # what comes back from the other process: a pickled copy
+            for memo, kept in list(csl._PARSED.items()):
+                csl._PARSED[memo] = pickle.loads(pickle.dumps(kept))
+        else:
+            csl._PARSED.clear()  # parsed again when the processor is made
+        style.prepare(data, order)
+        entries = [style.format_entry(data, key).html for key in order]
+        return entries, _cite(style, ["beta", "alpha", "gamma"], numbers)
+
+    assert built(parsed_elsewhere=True) == built(parsed_elsewhere=False)
+    entries, citation = built(parsed_elsewhere=True)
+    assert entries[1] == "Mary Moe. “<i>Beta</i>”. 2002."
+    assert citation == "[1 (Jane Doe et al.),2,3 (Lee Low)]"
