@@ -131,3 +131,17 @@ def test_pagewise_toc_entry_escapes_the_heading() -> None:
     _add_toc_entry(md, "<img src=x onerror=alert(1)>Refs", "references")  # type: ignore[arg-type]
     [entry] = md.toc_tokens
     assert entry["name"] == entry["html"] == "&lt;img src=x onerror=alert(1)&gt;Refs"
+
+
+@pytest.mark.parametrize(
+    ("latex", "text", "urls"),
+    [
+        (r"see \url{https://example.org/a", "see https://example.org/a", ["https://example.org/a"]),
+        (r"x \url{a", "x a", ["a"]),
+        (r"see \href{https://a.org}{here", "see here", ["https://a.org"]),
+    ],
+)
+def test_an_unclosed_url_keeps_its_last_character(latex: str, text: str, urls: list[str]) -> None:
+    """An unclosed ``\\url{`` or ``\\href{}{`` group runs to the end of the field, all of it."""
+    assert str(latex_text(latex)) == text
+    assert urls_in(latex) == urls

@@ -176,7 +176,11 @@ def _decode(latex: str) -> str:
 
 
 def _group_end(text: str, start: int) -> int:
-    """Index just after the brace group opening at ``text[start]`` (len(text) if unbalanced)."""
+    """Index just after the brace group opening at ``text[start]``.
+
+    An unclosed group runs to the end of the text, as if a ``}`` followed it: ``len(text) + 1``,
+    so that ``text[start + 1 : end - 1]`` (the group's content) is all the rest of the text.
+    """
     depth = 0
     index = start
     while index < len(text):
@@ -191,7 +195,7 @@ def _group_end(text: str, start: int) -> int:
             if depth == 0:
                 return index + 1
         index += 1
-    return len(text)
+    return len(text) + 1
 
 
 def _escape_percent(value: str) -> str:
