@@ -550,12 +550,25 @@ def _faster_citeproc() -> None:
 
     types = If._type
 
+    type_names: dict[Any, tuple[str, ...]] = {}
+    type_results: dict[tuple[Any, Any], list[bool]] = {}
+
     def type_fast(self: Any, item: Any) -> Any:
-        names = self.get("type").split()
+        names = type_names.get(self)
+        if names is None:
+            if len(type_names) > 8192:
+                type_names.clear()
+            names = type_names[self] = tuple(self.get("type").split())
         if not names:
             return types(self, item)
         kind = item.reference.type  # once, not once per type the condition lists
-        return [name.lower() == kind for name in names]
+        memo = (self, kind)
+        known = type_results.get(memo)
+        if known is None:
+            if len(type_results) > 8192:
+                type_results.clear()
+            known = type_results[memo] = [name.lower() == kind for name in names]
+        return list(known)
 
     conditions: dict[Any, tuple[tuple[str, ...], str | None]] = {}
     tests = {
@@ -596,20 +609,25 @@ def _faster_citeproc() -> None:
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
     text_process = Text.process
-    text_kinds: dict[Any, str | None] = {}
+    text_kinds: dict[Any, tuple[str | None, str]] = {}
 
     def text_process_fast(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
         # citeproc-py's Text.process, with what the element prints read once per element, and
         # the work's language read from the dict: the attribute lookup raised and caught two
         # exceptions for every text of a work without a language (most works).
-        kind = text_kinds.get(self, "")
-        if kind == "":
+        plan = text_kinds.get(self)
+        if plan is None:
             if len(text_kinds) > 8192:
                 text_kinds.clear()
             attrib = self.attrib
-            kind = text_kinds[self] = next(
-                (name for name in ("variable", "macro", "term", "value") if name in attrib), None
+            plan = text_kinds[self] = (
+                next(
+                    (name for name in ("variable", "macro", "term", "value") if name in attrib),
+                    None,
+                ),
+                self.get_root().get("default-locale", "en")[:2],
             )
+        kind, default_language = plan
         if kind is None:  # none of them: as citeproc-py (which fails)
             return text_process(self, item, context, **kwargs)
         if context is None:
@@ -621,7 +639,7 @@ def _faster_citeproc() -> None:
         if reference is not None and "language" in reference:
             language = reference.language[:2]
         else:
-            language = self.get_root().get("default-locale", "en")[:2]
+            language = default_language
         if kind == "variable":
             text = self._variable(item, context)
         elif kind == "macro":
@@ -709,7 +727,13 @@ def _faster_citeproc() -> None:
             return parse_string(self, string)
         return MixedString([String(text)]) if text else MixedString()
 
+    # The root of an element's tree (its style or locale), asked ~65 times per entry through
+    # getroottree(), which makes a new tree object each time: kept per element (trees do not
+    # change; the <name> citeproc-py adds is put in its tree before it is rendered).
+    root_of = functools.lru_cache(maxsize=8192)(CitationStylesElement.get_root)
+
     format_fast.monograph_fast = True  # type: ignore[attr-defined]
+    CitationStylesElement.get_root = lambda self: root_of(self)
     Affixed.wrap = wrap_fast
     If.render = if_render
     Text.process = text_process_fast
