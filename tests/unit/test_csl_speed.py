@@ -203,3 +203,38 @@ def test_items_parsed_in_another_process_give_the_same_entries_and_citations(
     entries, citation = built(parsed_elsewhere=True)
     assert entries[1] == "Mary Moe. “<i>Beta</i>”. 2002."
     assert citation == "[1 (Jane Doe et al.),2,3 (Lee Low)]"
+
+
+def test_list_sort_texts_made_ahead_give_the_order_made_here(tmp_path: Path) -> None:
+    import pickle
+
+    from monograph.core.styles import csl
+
+    (tmp_path / "refs.bib").write_text(SUFFIX_BIB, encoding="utf-8")
+    (tmp_path / "suffix.csl").write_text(SUFFIX_STYLE, encoding="utf-8")
+    keys = ["one", "two", "three"]
+
+    def prepared(ahead: str) -> tuple[list[str], list[str]]:
+        for table in (csl._CONVERTED, csl._PARSED, csl._SORTED):
+            table.clear()
+        data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
+        style = load_style(csl_file="suffix.csl", base_dir=tmp_path)
+        if ahead != "none":  # as the converting process sends them back
+            for key in keys:
+                key, item, reference, texts = pickle.loads(
+                    pickle.dumps(csl._convert(data, key, style))
+                )
+                assert texts is not None
+                memo = csl._converted_key(data, key)
+                csl._CONVERTED[memo] = item
+                csl._PARSED[memo] = (item, reference)
+                if ahead == "stale":  # made for other data (which would letter "one" first)
+                    item, texts = {**item, "title": "Other"}, tuple(key for _ in texts)
+                csl._SORTED[memo] = (item, style.version, texts)
+        style.prepare(data, keys)
+        return style.order(keys, {}), [style.entry_context(key) for key in keys]
+
+    expected = (["one", "two", "three"], ["b", "a", ""])
+    assert prepared("none") == expected
+    assert prepared("ahead") == expected
+    assert prepared("stale") == expected

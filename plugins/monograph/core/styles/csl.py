@@ -1264,12 +1264,25 @@ def _parsed(item: dict[str, Any]) -> Any:
     return None if said or len(source) != 1 else next(iter(source.values()))
 
 
-def _convert(bib: Bibliography, key: str) -> tuple[str, dict[str, Any], Any]:
-    """One entry's CSL-JSON item and its parsed form (a job of :meth:`CslStyle.convert_ahead`)."""
+#: The texts of the list's sort keys for each converted item (:meth:`CslStyle._sort_texts`),
+#: by the same key as :data:`_CONVERTED`, with the item and the style they were made for.
+_SORTED: dict[str, tuple[dict[str, Any], str, tuple[Any, ...]]] = {}
+
+#: One converted entry: its key, CSL-JSON item, parsed form, and list sort keys' texts.
+Converted = tuple[str, dict[str, Any], Any, tuple[Any, ...] | None]
+
+
+def _convert(bib: Bibliography, key: str, style: CslStyle | None = None) -> Converted:
+    """One entry's CSL-JSON item and its parsed form (a job of :meth:`CslStyle.convert_ahead`).
+
+    With ``style`` (an author-date style), also the texts of its list's sort keys for the work.
+    """
     from .csl_data import csl_item  # pybtex's data and LaTeX (latexcodec): loaded only now
 
     item = csl_item(key, bib.entry(key))
-    return key, item, _parsed(item)
+    reference = _parsed(item)
+    texts = style._sort_texts(key, reference) if style is not None else None
+    return key, item, reference, texts
 
 
 class CslStyle:
@@ -1312,8 +1325,10 @@ class CslStyle:
         self.problems: list[Problem] = []
         #: Citation texts by signature, kept in the reference cache file between builds.
         self.citation_cache: dict[str, str] = {}
+        #: The list's sort keys that read only their work, and its layout (:meth:`_list_keys`).
+        self._list_sort: tuple[list[Any], Any] | None = None
         #: Entries being converted in a second process (:meth:`convert_ahead`).
-        self._converting: SharedWork[str, tuple[str, dict[str, Any], Any]] | None = None
+        self._converting: SharedWork[str, Converted] | None = None
 
     def convert_ahead(self, bib: Bibliography) -> bool:
         """Start converting every entry to CSL-JSON in a second process, while pages are read.
@@ -1329,25 +1344,67 @@ class CslStyle:
         todo = [key for key in bib if _converted_key(bib, key) not in _CONVERTED]
         if self._converting is not None or len(todo) < MIN_ENTRIES or not can_fork():
             return False
-        self._converting = SharedWork(todo, functools.partial(_convert, bib))
+        style = self if self.kind == "author-date" and self._list_keys() else None
+        self._converting = SharedWork(todo, functools.partial(_convert, bib, style=style))
         return True
+
+    def _list_keys(self) -> tuple[list[Any], Any]:
+        """The list's sort keys whose text depends on the work alone, and the list's layout."""
+        if self._list_sort is None:
+            root = self._style.root
+            bibliography = root.find("csl:bibliography", _NS)
+            layout = bibliography.find("csl:layout", _NS) if bibliography is not None else None
+            sort = bibliography.find("csl:sort", _NS) if bibliography is not None else None
+            if layout is None or sort is None:
+                self._list_sort = ([], None)
+            else:
+                keys = sort.findall("csl:key", _NS)
+                alone = [key for key in keys if _what_a_sort_key_reads(key)[0]]
+                self._list_sort = (alone, layout)
+        return self._list_sort
+
+    def _sort_texts(self, key: str, reference: Any) -> tuple[Any, ...] | None:
+        """The texts of the list's sort keys (:meth:`_list_keys`) for one work, or None.
+
+        Made by a processor that holds that work alone: a key that reads only its work's data
+        (:func:`_what_a_sort_key_reads`) gives the same text in any processor, and the
+        converting process makes them while the pages are read, so that :meth:`prepare`, on
+        the build's critical path, does not render them (measured under APA: most of its first
+        sort of the list, a second of a cold build's critical path). None when the processor
+        fails: the sort renders them then.
+        """
+        elements, layout = self._list_keys()
+        if not elements or reference is None:
+            return None
+        try:
+            source = CiteProcJSON([])
+            source.add(reference)
+            engine = CitationStylesBibliography(self._style, source, formatter.html)
+            item = CitationItem(key)
+            engine.register(Citation([item]))
+            return tuple(element.sort_keys([item], layout)[0] for element in elements)
+        except Exception:
+            return None
 
     def _items_of(self, bib: Bibliography, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The CSL-JSON items of ``keys``: converted ahead, earlier in this process, or now."""
         if self._converting is not None:
-            for _, (key, item, reference) in self._converting.collect():
+            for _, (key, item, reference, texts) in self._converting.collect():
                 _CONVERTED[_converted_key(bib, key)] = item
                 _PARSED[_converted_key(bib, key)] = (item, reference)
+                if texts is not None:
+                    _SORTED[_converted_key(bib, key)] = (item, self.version, texts)
             self._converting = None
         if len(_CONVERTED) > 4 * max(len(bib), 1000):  # old versions of a long serve session
             _CONVERTED.clear()
             _PARSED.clear()
+            _SORTED.clear()
         items = {}
         for key in keys:
             memo = _converted_key(bib, key)
             kept = _CONVERTED.get(memo)
             if kept is None:
-                _, kept, reference = _convert(bib, key)
+                _, kept, reference, _ = _convert(bib, key)
                 _CONVERTED[memo] = kept
                 _PARSED[memo] = (kept, reference)
             items[key] = dict(kept)
@@ -1432,6 +1489,7 @@ class CslStyle:
         bib, keys = self._bib, self._keys
         self._items = self._items_of(bib, keys)
         self._suffix = {}
+        self._take_sort_texts()
         for key, item in self._items.items():  # checked every build, cached or not
             if not any(item.get(variable) for variable in _PRINTED):
                 self._fail(
@@ -1469,6 +1527,23 @@ class CslStyle:
         self._engine = engine
         self._rank = {key: index for index, key in enumerate(order)}
         return engine
+
+    def _take_sort_texts(self) -> None:
+        """Put the list sort keys' texts made ahead (:data:`_SORTED`) in the sort keys' table.
+
+        Only for works whose item is the one they were made from, by this style, and under no
+        year suffix (the first sort of the list; a key that reads the suffix is rendered again
+        once the letters are given, :func:`_sort_keys_once`).
+        """
+        if self.kind != "author-date" or self._bib is None:
+            return
+        elements, layout = self._list_keys()
+        for key, item in self._items.items():
+            kept = _SORTED.get(_converted_key(self._bib, key))
+            if kept is None or kept[1] != self.version or kept[0] != item:
+                continue
+            for element, text in zip(elements, kept[2], strict=False):
+                self._sort_keys[(element, layout, key.lower(), None)] = text
 
     def _fingerprint(self, bib: Bibliography, keys: Sequence[str]) -> str:
         """Everything :meth:`prepare` decides from: the style, the code, the works in order."""
