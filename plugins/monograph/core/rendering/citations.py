@@ -89,6 +89,14 @@ def _fragment(name: str) -> str:
     return "#" + quote(name, safe=_FRAGMENT_SAFE)
 
 
+# The same texts recur on every page that cites a work (its key, entry id, hover text, note):
+# escaped once per process, not once per page; bounded for a long `mkdocs serve`.
+@functools.lru_cache(maxsize=1 << 16)
+def _quoted(text: str) -> Markup:
+    """``html(escape(text))``, remembered."""
+    return html(escape(text))
+
+
 def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: bool = False) -> str:
     """A citation's link to its entry (the ``link`` macro of ``citation.html``).
 
@@ -99,9 +107,9 @@ def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: boo
     values = ctx.link_values.get(key)
     if values is None:  # once per work and page: its escaped key, link and hover text
         values = ctx.link_values[key] = (
-            html(escape(key)),
+            _quoted(key),
             html(escape(ctx.entry_href(key))),
-            html(escape(ctx.reference(key).text)),
+            _quoted(ctx.reference(key).text),
         )
     escaped_key, href, title = values
     # The macros take their values in the order of the engine's (see templates.ByName).
@@ -284,11 +292,11 @@ def _entry(
     else:
         backrefs = [_backref(ctx, place, 1) for place in places]
     entry = EntryValues(
-        id=html(escape(ids.ref_id(key))),
+        id=_quoted(ids.ref_id(key)),
         value=html(_number(ctx, key)),
         css=html(css),
         reference=html(ref.html),
-        note=html(escape(ref.note)),
+        note=_quoted(ref.note),
         with_titles=with_titles,
         backrefs=backrefs,
     )

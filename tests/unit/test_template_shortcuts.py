@@ -1,4 +1,4 @@
-"""The templates' faster ``escape`` and ``html`` give what MarkupSafe's give, for every value.
+"""Shortcuts in the templates give what the long way gave: escape and html.
 
 ``templates._escape`` (what ``{{ value }}`` prints through in the engine's templates and a
 site's) returns a ``Markup`` value itself and remembers escaped strings; ``templates.html`` makes a
@@ -81,3 +81,14 @@ def test_templates_print_through_the_faster_escape(tmp_path: Path) -> None:
         '<span class="citation-unknown" data-cite="k&amp;&lt;" '
         'title="No entry &#39;k&amp;&lt;&#39; in the bibliography">?k&amp;&lt;</span>'
     )
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_quoted_work_values_are_escaped_as_before(text: str) -> None:
+    """A work's key, id, hover text and note, escaped once per process (remembered)."""
+    from html import escape
+
+    from monograph.core.rendering.citations import _quoted
+
+    for _ in range(2):
+        assert str(_quoted(text)) == escape(text) and type(_quoted(text)) is Markup
