@@ -205,7 +205,9 @@ def test_items_parsed_in_another_process_give_the_same_entries_and_citations(
     assert citation == "[1 (Jane Doe et al.),2,3 (Lee Low)]"
 
 
-def test_list_sort_texts_made_ahead_give_the_order_made_here(tmp_path: Path) -> None:
+def test_what_is_made_of_each_work_ahead_gives_the_order_and_letters_made_here(
+    tmp_path: Path,
+) -> None:
     import pickle
 
     from monograph.core.styles import csl
@@ -221,16 +223,20 @@ def test_list_sort_texts_made_ahead_give_the_order_made_here(tmp_path: Path) -> 
         style = load_style(csl_file="suffix.csl", base_dir=tmp_path)
         if ahead != "none":  # as the converting process sends them back
             for key in keys:
-                key, item, reference, texts = pickle.loads(
+                key, item, reference, alone = pickle.loads(
                     pickle.dumps(csl._convert(data, key, style))
                 )
-                assert texts is not None
+                assert alone is not None
+                texts, cite = alone
+                assert len(texts) == 2
+                assert cite is not None
                 memo = csl._converted_key(data, key)
                 csl._CONVERTED[memo] = item
                 csl._PARSED[memo] = (item, reference)
                 if ahead == "stale":  # made for other data (which would letter "one" first)
-                    item, texts = {**item, "title": "Other"}, tuple(key for _ in texts)
-                csl._SORTED[memo] = (item, style.version, texts)
+                    item = {**item, "title": "Other"}
+                    alone = (tuple(key for _ in texts), (key, True))
+                csl._SORTED[memo] = (item, style.version, alone)
         style.prepare(data, keys)
         return style.order(keys, {}), [style.entry_context(key) for key in keys]
 
@@ -238,3 +244,55 @@ def test_list_sort_texts_made_ahead_give_the_order_made_here(tmp_path: Path) -> 
     assert prepared("none") == expected
     assert prepared("ahead") == expected
     assert prepared("stale") == expected
+
+
+POSITION_STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+<info><title>Position</title><category citation-format="author-date"/></info>
+<citation disambiguate-add-year-suffix="true">
+  <layout prefix="(" suffix=")" delimiter="; ">
+    <group delimiter=" ">
+      <text variable="title"/>
+      <choose><if position="first"><text value="first"/></if><else><text value="again"/></else>
+      </choose>
+    </group>
+  </layout>
+</citation>
+<bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+"""
+
+
+def test_one_work_citations_made_ahead_are_remembered_by_the_processor(tmp_path: Path) -> None:
+    import pickle
+
+    from monograph.core.styles import csl
+
+    (tmp_path / "refs.bib").write_text(SUFFIX_BIB, encoding="utf-8")
+    (tmp_path / "position.csl").write_text(POSITION_STYLE, encoding="utf-8")
+    keys = ["one", "two", "three"]
+    numbers = {key: place for place, key in enumerate(keys, start=1)}
+
+    def cited(ahead: bool) -> str:
+        for table in (csl._CONVERTED, csl._PARSED, csl._SORTED):
+            table.clear()
+        data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
+        style = load_style(csl_file="position.csl", base_dir=tmp_path)
+        if ahead:
+            for key in keys:
+                key, item, reference, alone = pickle.loads(
+                    pickle.dumps(csl._convert(data, key, style))
+                )
+                assert alone is not None and alone[1] == (
+                    {"one": "(Zeta first)", "two": "(Alpha first)", "three": "(Beta first)"}[key],
+                    True,
+                )
+                memo = csl._converted_key(data, key)
+                csl._CONVERTED[memo] = item
+                csl._PARSED[memo] = (item, reference)
+                csl._SORTED[memo] = (item, style.version, alone)
+        style.prepare(data, keys)
+        return _cite(style, ["two"], numbers)
+
+    # No titles alike: no letters, and the processor that found none goes on, remembering the
+    # one-work citations it made to find them (citeproc-py's positions), made ahead or not.
+    assert cited(ahead=False) == cited(ahead=True) == "(Alpha again)"
