@@ -98,3 +98,24 @@ def test_a_value_taken_as_plainly_relative_is_one_the_link_rule_allows() -> None
     assert all(page_link_allowed(value) for value in relative)
     assert not page_links._plainly_relative("/\t/evil.example")  # "//evil.example" to a browser
     assert not page_links._plainly_relative("doi:10.1/x")
+
+
+def test_a_value_taken_as_plainly_web_is_one_the_link_rule_allows() -> None:
+    # After each scheme (and a few near misses), every string of up to four tricky characters.
+    alphabet = ["/", ":", "\t", "\x00", " ", "\u3000", "#", "?", "a", "[", "]", "@", "\x7f", "é"]
+    tails = ["".join(chars) for n in range(5) for chars in itertools.product(alphabet, repeat=n)]
+    heads = ["https://", "http://", "HTTPS://", "https:/", "http:", "https//", "javascript://"]
+    values = [head + tail for head in heads for tail in tails]
+    web = [value for value in values if page_links._plainly_web(value)]
+    assert len(web) > 2000
+    assert all(page_link_allowed(value) for value in web)
+    for value in [
+        "https://",
+        "https:///x",
+        "http://?a",
+        "https://[::1/",
+        "https://a ",
+        "javascript:x",
+    ]:
+        assert not page_links._plainly_web(value)
+    assert page_links._plainly_web("https://doi.org/10.1002/x.y?a=1#b")

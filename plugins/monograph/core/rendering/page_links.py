@@ -116,7 +116,7 @@ def _nothing_to_change(root: etree._Element) -> bool:
     """
     values = cast("list[str]", _URL_VALUES(root))  # attribute values, smart_strings=False
     for value in set(values):
-        if _plainly_relative(value):
+        if _plainly_relative(value) or _plainly_web(value):
             continue
         if not page_link_allowed(value) or value.strip().lower().startswith("doi:"):
             return False
@@ -132,6 +132,32 @@ def _plainly_relative(value: str) -> bool:
     a third of this pass. The unit tests hold the two to agree.
     """
     return ":" not in value and "//" not in value and value.isprintable()
+
+
+def _plainly_web(value: str) -> bool:
+    """A value :func:`.links.page_link_allowed` allows, told without ``urlsplit``: ``https://host/...``.
+
+    ``http://`` or ``https://`` (lower case), then a host (not ``/``, ``?``, ``#`` or nothing),
+    all printable ASCII, no space at the end (nothing for the rule to strip), no ``[`` or ``]``
+    (an IPv6 host, which ``urlsplit`` may refuse). ``urlsplit`` finds that scheme and a host in
+    such a value, and never fails on it, so the rule allows it. A cold build meets each work's
+    DOI and PubMed links once (2,301 values on the benchmark, each a miss of the rule's memo:
+    0.026 s CPU of 0.23 s for the check). The unit tests hold the two to agree.
+    """
+    if value.startswith("https://"):
+        host = value[8:9]
+    elif value.startswith("http://"):
+        host = value[7:8]
+    else:
+        return False
+    return (
+        host not in ("", "/", "?", "#")
+        and value.isascii()
+        and value.isprintable()
+        and not value.endswith(" ")
+        and "[" not in value
+        and "]" not in value
+    )
 
 
 #: The rule's code and the parser: a change to either checks every page again.
