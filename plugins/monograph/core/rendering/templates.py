@@ -28,6 +28,7 @@ from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
 )
+from jinja2.runtime import new_context
 from markupsafe import Markup, escape
 
 from .. import ids
@@ -156,10 +157,20 @@ class Templates:
         context from the template's globals (a chain of two dictionaries, walked on every
         call): here they are copied once, and each entry's context (a new one, as ever) is made
         from them as they are, through Jinja's documented low-level API (``new_context`` with
-        ``shared=True``, ``root_render_func``). A third less per entry.
+        ``shared=True``, ``root_render_func``). A third less per entry. The context is made by
+        the function :meth:`Template.new_context` calls, given the copy rather than the chain as
+        the globals (the context makes a set of their names: walking the chain for it was a
+        tenth of an entry's time; the same names).
         """
         template = self.entry
-        context = template.new_context({**self._entry_globals, "entry": entry}, shared=True)
+        context = new_context(
+            template.environment,
+            template.name,
+            template.blocks,
+            {**self._entry_globals, "entry": entry},
+            True,  # shared: these values as they are
+            self._entry_globals,
+        )
         try:
             return "".join(template.root_render_func(context))
         except TemplateError as exc:
