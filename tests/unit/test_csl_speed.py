@@ -296,3 +296,39 @@ def test_one_work_citations_made_ahead_are_remembered_by_the_processor(tmp_path:
     # No titles alike: no letters, and the processor that found none goes on, remembering the
     # one-work citations it made to find them (citeproc-py's positions), made ahead or not.
     assert cited(ahead=False) == cited(ahead=True) == "(Alpha again)"
+
+
+DATE_STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+<info><title>Dates</title><category citation-format="numeric"/></info>
+<citation><layout><text variable="citation-number"/></layout></citation>
+<bibliography>
+  <layout>
+    <group delimiter=" / ">
+      <date variable="issued" form="numeric" date-parts="year"/>
+      <date variable="issued" form="numeric" date-parts="year">
+        <date-part name="year" prefix="[" suffix="]" font-weight="bold"/>
+      </date>
+    </group>
+  </layout>
+</bibliography>
+</style>
+"""
+
+
+def test_a_locale_date_part_takes_the_style_s_affixes_and_formatting_as_it_renders(
+    tmp_path: Path,
+) -> None:
+    # citeproc-py copies the style's <date-part> attributes onto the locale's as it renders
+    # them, for good: the first date of the first entry is the only one without them. Nothing
+    # kept about a date part may hide what it has taken since.
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "dates.csl").write_text(DATE_STYLE, encoding="utf-8")
+    data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
+    style = load_style(csl_file="dates.csl", base_dir=tmp_path)
+    order = ["alpha", "beta", "gamma"]
+    style.prepare(data, order)
+    assert [style.format_entry(data, key).html for key in order] == [
+        "2001 / [<b>2001</b>]",
+        "[<b>2002</b>] / [<b>2002</b>]",
+        "[<b>2003</b>] / [<b>2003</b>]",
+    ]

@@ -452,6 +452,8 @@ def _faster_citeproc() -> None:
     - ``Formatted.format`` looked up the root element and its formatter five times per piece
       of text, to change nothing when the element has no formatting attribute (most have none):
       such an element now returns the text (as a string for a number, as citeproc-py did).
+      The same for ``wrap`` (prefix and suffix). Not for a locale's ``<date-part>``, whose
+      attributes citeproc-py changes as it renders (it copies the style's onto it).
     - ``Quoted.quote`` read the locale's ``punctuation-in-quote`` for every text and used it
       for nothing (citeproc-py leaves it in a comment): only quoted text goes to it now.
     - ``calls_variable`` (does a group's child print a variable: CSL's rule for suppressing a
@@ -481,6 +483,7 @@ def _faster_citeproc() -> None:
     from citeproc.model import (
         Affixed,
         ConditionFailed,
+        Date_Part,
         Formatted,
         Parent,
         Quoted,
@@ -498,7 +501,9 @@ def _faster_citeproc() -> None:
         return all(element.get(name) is None for name in _FORMATTING)
 
     def format_fast(self: Any, string: Any) -> Any:
-        if not plain_element(self):
+        # A locale's <date-part> takes the attributes of the style's as it renders
+        # (citeproc-py's Date_Part.process updates its own attributes): never kept.
+        if isinstance(self, Date_Part) or not plain_element(self):
             return format_text(self, string)
         return str(string) if isinstance(string, int | float) else string
 
@@ -511,7 +516,11 @@ def _faster_citeproc() -> None:
     def wrap_fast(self: Any, string: Any) -> Any:
         # With no prefix or suffix, citeproc-py's wrap adds '' before and after the text, and
         # its String and MixedString give themselves back for '' (discard_empty_other).
-        if isinstance(string, String | MixedString) and no_affixes(self):
+        if (
+            isinstance(string, String | MixedString)
+            and not isinstance(self, Date_Part)  # its attributes change (see format_fast)
+            and no_affixes(self)
+        ):
             return string
         return wrap(self, string)
 
