@@ -92,3 +92,15 @@ def test_quoted_work_values_are_escaped_as_before(text: str) -> None:
 
     for _ in range(2):
         assert str(_quoted(text)) == escape(text) and type(_quoted(text)) is Markup
+
+
+def test_a_back_link_is_escaped_in_two_pieces_as_in_one() -> None:
+    """_backref escapes a page's URL once per list and each anchor once: the same as the whole."""
+    import itertools
+    from html import escape
+
+    from monograph.core.rendering.citations import _escaped_fragment, _fragment
+
+    pieces = ["", "../a&b/", "x'y\"/", "<p>/", "#", "&amp;"]
+    for page, anchor in itertools.product(pieces, ["cite-a-1", "cite-&'<\"-2", "é x"]):
+        assert escape(page) + _escaped_fragment(anchor) == escape(page + _fragment(anchor))

@@ -56,7 +56,7 @@ class RenderContext:
         default_factory=dict, compare=False, repr=False
     )
     #: Per citing page (by id): its escaped label and title, and its URL from this page ("" for
-    #: this page), for back-links (see :func:`_backref`).
+    #: this page; escaped), for back-links (see :func:`_backref`).
     page_values: dict[str, tuple[Markup, Markup, str]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -95,6 +95,13 @@ def _fragment(name: str) -> str:
 def _quoted(text: str) -> Markup:
     """``html(escape(text))``, remembered."""
     return html(escape(text))
+
+
+# A citation's anchor, escaped for its back-links: in its page's list and in the site's.
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped_fragment(name: str) -> str:
+    """``escape(_fragment(name))``, remembered."""
+    return escape(_fragment(name))
 
 
 def _link(ctx: RenderContext, key: str, anchor: str, text: str, *, in_range: bool = False) -> str:
@@ -312,13 +319,12 @@ def _backref(ctx: RenderContext, place: Place, count: int) -> BackrefValues:
         values = ctx.page_values[page.id] = (
             html(escape(page.label)),
             html(escape(page.title)),
-            to_page,
+            escape(to_page),
         )
     label, title, to_page = values
-    fragment = _fragment(place.anchor)
-    return BackrefValues(
-        href=html(escape(to_page + fragment)), label=label, title=title, count=count
-    )
+    # escape() replaces characters one by one: escape(a + b) is escape(a) + escape(b).
+    href = html(to_page + _escaped_fragment(place.anchor))
+    return BackrefValues(href, label, title, count)
 
 
 def render_page_references(
