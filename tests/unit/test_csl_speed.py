@@ -332,3 +332,52 @@ def test_a_locale_date_part_takes_the_style_s_affixes_and_formatting_as_it_rende
         "[<b>2002</b>] / [<b>2002</b>]",
         "[<b>2003</b>] / [<b>2003</b>]",
     ]
+
+
+STICKY_STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+<info><title>Sticky dates</title><category citation-format="author-date"/></info>
+<macro name="when">
+  <group>
+    <date variable="issued" form="numeric" date-parts="year"/><text variable="year-suffix"/>
+  </group>
+</macro>
+<citation disambiguate-add-year-suffix="true">
+  <layout prefix="(" suffix=")" delimiter="; ">
+    <group delimiter=" ">
+      <names variable="author"><name form="short"/></names>
+      <date variable="issued" form="numeric" date-parts="year">
+        <date-part name="year" prefix="!"/>
+      </date>
+    </group>
+  </layout>
+</citation>
+<bibliography>
+  <sort><key macro="when"/><key variable="title"/></sort>
+  <layout><text variable="title"/></layout>
+</bibliography>
+</style>
+"""
+
+STICKY_BIB = (
+    SUFFIX_BIB
+    + r"""
+@misc{four, author = {Park, Jo}, title = {Delta}, year = {2010}}
+"""
+)
+
+
+def test_sort_keys_are_rendered_again_when_the_style_changes_the_locale_s_dates(
+    tmp_path: Path,
+) -> None:
+    # The citation's localized date sets a prefix on its year: citeproc-py copies it onto the
+    # locale's year as it renders the citations that find the works to letter, so the list's
+    # second sort reads every year with it ("!2000" < "!2010" < "!2021a"), as a sort that
+    # kept the first texts of the works without letters would not ("!2021..." < "2000").
+    (tmp_path / "refs.bib").write_text(STICKY_BIB, encoding="utf-8")
+    (tmp_path / "sticky.csl").write_text(STICKY_STYLE, encoding="utf-8")
+    data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
+    style = load_style(csl_file="sticky.csl", base_dir=tmp_path)
+    keys = ["one", "two", "three", "four"]
+    style.prepare(data, keys)
+    assert [style.entry_context(key) for key in keys] == ["b", "a", "", ""]
+    assert style.order(keys, {}) == ["three", "four", "two", "one"]
