@@ -1108,7 +1108,8 @@ def _link_targets(item: dict[str, str]) -> list[tuple[str, str]]:
         targets.append((doi, address))
     if item.get("URL"):
         targets.append((item["URL"], item["URL"]))
-    return [(shown, href) for shown, href in targets if shown and safe_url(href) == href]
+    safe = {href: safe_url(href) == href for href in {href for _, href in targets}}  # once each
+    return [(shown, href) for shown, href in targets if shown and safe[href]]
 
 
 def _split_links(text: str, targets: list[tuple[str, str]]) -> tuple[str, list[Any]]:
