@@ -223,7 +223,7 @@ def test_what_is_made_of_each_work_ahead_gives_the_order_and_letters_made_here(
         style = load_style(csl_file="suffix.csl", base_dir=tmp_path)
         if ahead != "none":  # as the converting process sends them back
             for key in keys:
-                key, item, reference, alone = pickle.loads(
+                key, item, reference, alone, _ = pickle.loads(
                     pickle.dumps(csl._convert(data, key, style))
                 )
                 assert alone is not None
@@ -279,7 +279,7 @@ def test_one_work_citations_made_ahead_are_remembered_by_the_processor(tmp_path:
         style = load_style(csl_file="position.csl", base_dir=tmp_path)
         if ahead:
             for key in keys:
-                key, item, reference, alone = pickle.loads(
+                key, item, reference, alone, _ = pickle.loads(
                     pickle.dumps(csl._convert(data, key, style))
                 )
                 assert alone is not None and alone[1] == (
@@ -381,3 +381,50 @@ def test_sort_keys_are_rendered_again_when_the_style_changes_the_locale_s_dates(
     style.prepare(data, keys)
     assert [style.entry_context(key) for key in keys] == ["b", "a", "", ""]
     assert style.order(keys, {}) == ["three", "four", "two", "one"]
+
+
+def test_list_entries_made_ahead_are_the_entries_made_here(tmp_path: Path) -> None:
+    import pickle
+
+    from monograph.core.styles import csl
+
+    order = ["gamma", "alpha", "beta"]
+
+    def entries(ahead: str) -> list[str]:
+        for table in (csl._CONVERTED, csl._PARSED, csl._SORTED, csl._FORMATTED):
+            table.clear()
+        data, style = _style(tmp_path)
+        assert style._entries_alone()
+        if ahead != "none":  # as the converting process sends them back
+            for key in order:
+                key, item, reference, _, entry = pickle.loads(
+                    pickle.dumps(csl._convert(data, key, style))
+                )
+                assert entry is not None
+                memo = csl._converted_key(data, key)
+                csl._CONVERTED[memo] = item
+                csl._PARSED[memo] = (item, reference)
+                if ahead == "stale":  # made for other data: never used
+                    item, entry = {**item, "title": "Other"}, ("x", "x", "x", "x")
+                csl._FORMATTED[memo] = (item, style.version, entry)
+        style.prepare(data, order)
+        return [style.format_entry(data, key).html for key in order]
+
+    expected = entries("none")
+    assert expected[2] == "Mary Moe. “<i>Beta</i>”. 2002."
+    assert entries("ahead") == expected
+    assert entries("stale") == expected
+
+
+def test_a_list_that_prints_citation_numbers_is_not_made_ahead(tmp_path: Path) -> None:
+    numbered = STYLE.replace(
+        '<layout suffix=".">', '<layout suffix="."><text macro="number"/>'
+    ).replace(
+        "<citation ", '<macro name="number"><text variable="citation-number"/></macro><citation '
+    )
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "numbered.csl").write_text(numbered, encoding="utf-8")
+    style = load_style(csl_file="numbered.csl", base_dir=tmp_path)
+    assert not style._entries_alone()
+    _, plain = _style(tmp_path)
+    assert plain._entries_alone()

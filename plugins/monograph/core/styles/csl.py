@@ -812,7 +812,7 @@ _NUMBERING = frozenset({"citation-number", "first-reference-note-number", "citat
 
 
 def _reads_words(element: Any, words: frozenset[str]) -> bool:
-    """Whether an attribute of ``element``, of its descendants or of their macros names a word.
+    """Whether an attribute (or its value) of ``element``, its descendants or macros is a word.
 
     True too when a macro cannot be found: the caller then does not rely on the element.
     """
@@ -822,7 +822,7 @@ def _reads_words(element: Any, words: frozenset[str]) -> bool:
         while todo:
             for node in todo.pop().iter():
                 values = {word for value in node.attrib.values() for word in str(value).split()}
-                if values & words:
+                if (values | set(node.attrib)) & words:  # a value, or a test (position="...")
                     return True
                 called = node.get("macro")
                 if called is not None and called not in seen:
@@ -1310,21 +1310,33 @@ Alone = tuple[tuple[Any, ...], tuple[str, bool] | None]
 #: and the style version it was made for.
 _SORTED: dict[str, tuple[dict[str, Any], str, Alone]] = {}
 
-#: One converted entry: its key, CSL-JSON item, parsed form, and :data:`Alone` (or None).
-Converted = tuple[str, dict[str, Any], Any, Alone | None]
+#: A numeric style's list entry of each converted item, made by the converting process
+#: (:meth:`CslStyle._entry_alone`; :class:`.base.FormattedReference`'s fields), by the same key
+#: as :data:`_CONVERTED`, with the item and the style version it was made for.
+_FORMATTED: dict[str, tuple[dict[str, Any], str, tuple[str, ...]]] = {}
+
+#: One converted entry: its key, CSL-JSON item, parsed form, :data:`Alone` and list entry
+#: (each None when not made).
+Converted = tuple[str, dict[str, Any], Any, Alone | None, tuple[str, ...] | None]
 
 
 def _convert(bib: Bibliography, key: str, style: CslStyle | None = None) -> Converted:
     """One entry's CSL-JSON item and its parsed form (a job of :meth:`CslStyle.convert_ahead`).
 
-    With ``style`` (an author-date style), also what its processor says of the work alone.
+    With ``style``, also what its processor says of the work alone: for an author-date style
+    its sort keys and one-work citation (:meth:`CslStyle._alone`), for a numeric style whose
+    list entries read only their work, the entry (:meth:`CslStyle._entry_alone`).
     """
     from .csl_data import csl_item  # pybtex's data and LaTeX (latexcodec): loaded only now
 
     item = csl_item(key, bib.entry(key))
     reference = _parsed(item)
-    alone = style._alone(key, reference) if style is not None else None
-    return key, item, reference, alone
+    alone = entry = None
+    if style is not None and style.kind == "author-date":
+        alone = style._alone(key, reference)
+    elif style is not None:
+        entry = style._entry_alone(bib, key, item, reference)
+    return key, item, reference, alone, entry
 
 
 class CslStyle:
@@ -1382,6 +1394,10 @@ class CslStyle:
         self._alone_citation: bool | None = None
         #: One-work citations made ahead, for :meth:`_disambiguate` (:meth:`_take_alone`).
         self._cited_alone: dict[str, tuple[str, bool]] = {}
+        #: A numeric style's list entries made ahead, for :meth:`format_entry`.
+        self._formatted_alone: dict[str, FormattedReference] = {}
+        #: Its list entries read only their work (:meth:`_entries_alone`); None: not known.
+        self._alone_entries: bool | None = None
         #: Entries being converted in a second process (:meth:`convert_ahead`).
         self._converting: SharedWork[str, Converted] | None = None
 
@@ -1399,7 +1415,8 @@ class CslStyle:
         todo = [key for key in bib if _converted_key(bib, key) not in _CONVERTED]
         if self._converting is not None or len(todo) < MIN_ENTRIES or not can_fork():
             return False
-        style = self if self.kind == "author-date" and not self._dates_change else None
+        ahead = self.kind == "author-date" or self._entries_alone()
+        style = self if ahead and not self._dates_change else None
         self._converting = SharedWork(todo, functools.partial(_convert, bib, style=style))
         return True
 
@@ -1452,6 +1469,54 @@ class CslStyle:
         except Exception:
             return None
 
+    def _entries_alone(self) -> bool:
+        """Whether a numeric style's list entry of a work reads only that work.
+
+        Its list (the layout and the macros it calls) prints no citation number (the engine
+        took it out, :func:`read_csl`) and tests no position or locator: then an entry is the
+        same from any processor that holds the work, and a numeric style letters no years.
+        """
+        if self._alone_entries is None:
+            bibliography = self._style.root.find("csl:bibliography", _NS)
+            self._alone_entries = (
+                self.kind == "numeric"
+                and bibliography is not None
+                and not _reads_words(bibliography, _NUMBERING | {"locator", "position"})
+            )
+        return self._alone_entries
+
+    def _entry_alone(
+        self, bib: Bibliography, key: str, item: dict[str, Any], reference: Any
+    ) -> tuple[str, ...] | None:
+        """A numeric style's list entry of one work, from a processor that holds it alone.
+
+        The converting process makes it while the pages are read (:meth:`_entries_alone`
+        says it is the entry the build's processor makes), so that the entries are not all
+        made after the pages, on the build's critical path. Exactly what :meth:`format_entry`
+        makes, or None when that would report a problem (the processor fails, or prints
+        nothing): :meth:`format_entry` then makes it and reports it.
+        """
+        from .csl_data import unshield
+        from .latex import plain_text
+
+        if reference is None or not self._entries_alone():
+            return None
+        try:
+            source = CiteProcJSON([])
+            source.add(reference)
+            engine = CitationStylesBibliography(self._style, source, formatter.html)
+            cited = CitationItem(key)
+            engine.register(Citation([cited]))
+            html_text = unshield(str(self._style.render_bibliography([cited])[0]).strip())
+        except Exception:
+            return None
+        fragment = _fragment(html_text)
+        if fragment is None or not str(fragment.text_content()).strip(" .,;:"):
+            return None
+        html_text = _linkify(html_text, item, fragment)
+        note = plain_text(str(bib.entry(key).fields.get("note", "")))
+        return (html_text, _plain(html_text), narrative_names(bib, key), note)
+
     def _citation_alone(self) -> bool:
         """Whether the style's citation prints no citation number (nor label) of any work.
 
@@ -1465,22 +1530,25 @@ class CslStyle:
     def _items_of(self, bib: Bibliography, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The CSL-JSON items of ``keys``: converted ahead, earlier in this process, or now."""
         if self._converting is not None:
-            for _, (key, item, reference, alone) in self._converting.collect():
+            for _, (key, item, reference, alone, entry) in self._converting.collect():
                 _CONVERTED[_converted_key(bib, key)] = item
                 _PARSED[_converted_key(bib, key)] = (item, reference)
                 if alone is not None:
                     _SORTED[_converted_key(bib, key)] = (item, self.version, alone)
+                if entry is not None:
+                    _FORMATTED[_converted_key(bib, key)] = (item, self.version, entry)
             self._converting = None
         if len(_CONVERTED) > 4 * max(len(bib), 1000):  # old versions of a long serve session
             _CONVERTED.clear()
             _PARSED.clear()
             _SORTED.clear()
+            _FORMATTED.clear()
         items = {}
         for key in keys:
             memo = _converted_key(bib, key)
             kept = _CONVERTED.get(memo)
             if kept is None:
-                _, kept, reference, _ = _convert(bib, key)
+                _, kept, reference, _, _ = _convert(bib, key)
                 _CONVERTED[memo] = kept
                 _PARSED[memo] = (kept, reference)
             items[key] = dict(kept)
@@ -1614,7 +1682,14 @@ class CslStyle:
         suffix is rendered again once the letters are given, :func:`_sort_keys_once`).
         """
         self._cited_alone = {}
-        if self.kind != "author-date" or self._bib is None or self._dates_change:
+        self._formatted_alone = {}
+        if self._bib is None or self._dates_change:
+            return
+        if self.kind == "numeric":
+            for key, item in self._items.items():
+                made = _FORMATTED.get(_converted_key(self._bib, key))
+                if made is not None and made[1] == self.version and made[0] == item:
+                    self._formatted_alone[key] = FormattedReference(*made[2])
             return
         elements, layout = self._list_keys()
         for key, item in self._items.items():
@@ -1702,10 +1777,13 @@ class CslStyle:
         from .csl_data import unshield
         from .latex import plain_text
 
-        note = plain_text(str(bib.entry(key).fields.get("note", "")))
-        names = narrative_names(bib, key)
         engine = self._ready()
         item = self._registered.get(key)
+        made = self._formatted_alone.get(key)
+        if made is not None and engine is not None and item is not None:
+            return made  # made ahead (_entry_alone), as below
+        note = plain_text(str(bib.entry(key).fields.get("note", "")))
+        names = narrative_names(bib, key)
         html_text = ""
         if engine is not None and item is not None:
             try:
