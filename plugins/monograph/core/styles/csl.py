@@ -445,9 +445,9 @@ def _faster_citeproc() -> None:
     A cold CSL build renders every cited entry and citation through citeproc-py 0.11, which asks
     the style's tree and each cite the same questions tens of thousands of times. Measured on the
     benchmark site (200 pages, 1,860 works: ``benchmarks/profile_build.py``, and the CPU
-    seconds of a cold build), they took a third of the processor's time under Nature (entries
-    2.9 -> 1.9 s, citations 1.1 -> 0.5 s) and half under APA; each answer below is the one
-    citeproc-py gives, found with less work (its own code runs whenever in doubt):
+    seconds of a cold build), they took half of the processor's time under Nature (1,860
+    entries 3.0 -> 1.6 s, 3,000 citations 1.1 -> 0.5 s) and more under APA; each answer below
+    is the one citeproc-py gives, found with less work (its own code runs whenever in doubt):
 
     - ``Formatted.format`` looked up the root element and its formatter five times per piece
       of text, to change nothing when the element has no formatting attribute (most have none):
@@ -479,6 +479,13 @@ def _faster_citeproc() -> None:
     - ``Name.get_option`` searched the element's ancestors for every option of every name
       list: kept per element, option and context (citation or bibliography), the tree's
       answer; options given by a sort key are read from it as before.
+    - ``If.render`` and ``Text.process`` read which tests, match and kind of text an element
+      has on every render: read once per element (their bodies are citeproc-py's, in its
+      order); a work's language is read from its data (the attribute lookup raised and caught
+      two exceptions for each text of a work without one). An element's root (asked ~65
+      times per entry, each making a tree object) is kept per element.
+    - Data text without nocase markup is parsed into the one ``String`` citeproc-py's loop
+      makes of it (``CiteProcJSON.parse_string``).
     """
     from citeproc.model import (
         Affixed,
