@@ -34,7 +34,8 @@ def _as_new_process() -> None:
     references._MEMORY.clear()
     references._MEMORY_PROBLEMS.clear()
     reuse._IN_MEMORY.clear()
-    csl._CONVERTED.clear()
+    for table in (csl._CONVERTED, csl._PARSED, csl._SORTED, csl._FORMATTED):
+        table.clear()
 
 
 def _write_site(root: Path, style: str | None = None) -> None:
@@ -143,8 +144,8 @@ def test_csl_references_formatted_in_two_processes_build_the_same_site(
     converted: list[bool] = []
     convert_ahead = csl.CslStyle.convert_ahead
 
-    def convert_spy(self: csl.CslStyle, bib: object) -> bool:
-        converted.append(convert_ahead(self, bib))  # type: ignore[arg-type]
+    def convert_spy(self: csl.CslStyle, bib: object, first: object = None) -> bool:
+        converted.append(convert_ahead(self, bib, first))  # type: ignore[arg-type]
         return converted[-1]
 
     monkeypatch.setattr(csl.CslStyle, "convert_ahead", convert_spy)

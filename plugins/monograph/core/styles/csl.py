@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import citeproc
 from citeproc import (
@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from ..bibliography.loading import Bibliography
     from ..model import CitationGroup
     from ..parallel import SharedWork
+    from .ahead import First
 
 
 def _whole_last_page_when_longer() -> None:
@@ -1406,15 +1407,19 @@ class CslStyle:
         #: Its list entries read only their work (:meth:`_entries_alone`); None: not known.
         self._alone_entries: bool | None = None
         #: Entries being converted in a second process (:meth:`convert_ahead`).
-        self._converting: SharedWork[str, Converted] | None = None
+        self._converting: SharedWork[str | None, object] | None = None
+        self._converting_first: tuple[Bibliography, First | None] | None = None
 
-    def convert_ahead(self, bib: Bibliography) -> bool:
+    def convert_ahead(self, bib: Bibliography, first: First | None = None) -> bool:
         """Start converting every entry to CSL-JSON in a second process, while pages are read.
 
         The conversion of an entry depends on that entry alone (unlike its formatted reference,
         which a style may letter or number by the other works), so a cold build can do it before
         the works are known, on a second CPU (:class:`~monograph.core.parallel.SharedWork`);
-        :meth:`prepare` takes the items. Returns whether a process was started.
+        :meth:`prepare` (or :meth:`take_converted`) takes the items. ``first``: a job for that
+        process to do before the entries (what a deferred parse of the .bib left: its checks
+        and snapshot), and what takes its result here, as :class:`.ahead.AheadFormatting` does;
+        done here if the process sends nothing back. Returns whether a process was started.
         """
         from ..parallel import SharedWork, can_fork
         from .ahead import MIN_ENTRIES
@@ -1424,8 +1429,39 @@ class CslStyle:
             return False
         ahead = self.kind == "author-date" or self._entries_alone()
         style = self if ahead and not self._dates_change else None
-        self._converting = SharedWork(todo, functools.partial(_convert, bib, style=style))
+        convert = functools.partial(_convert, bib, style=style)
+
+        def job(key: str | None) -> object:
+            if key is None:
+                assert first is not None
+                return first[0]()
+            return convert(key)
+
+        jobs: list[str | None] = [None] if first is not None else []
+        self._converting = SharedWork([*jobs, *todo], job)
+        self._converting_first = (bib, first)
         return True
+
+    def take_converted(self) -> None:
+        """Take what the converting process made (waiting for it): its first job, the items."""
+        if self._converting is None or self._converting_first is None:
+            return
+        bib, first = self._converting_first
+        done = self._converting.collect()
+        self._converting = None
+        if first is not None:
+            firsts = [result for index, result in done if index == 0]
+            first[1](firsts[0] if firsts else first[0]())
+            done = [(index, result) for index, result in done if index != 0]
+        for _, result in done:
+            converted = cast("Converted", result)
+            key, item, reference, alone, entry = converted
+            _CONVERTED[_converted_key(bib, key)] = item
+            _PARSED[_converted_key(bib, key)] = (item, reference)
+            if alone is not None:
+                _SORTED[_converted_key(bib, key)] = (item, self.version, alone)
+            if entry is not None:
+                _FORMATTED[_converted_key(bib, key)] = (item, self.version, entry)
 
     def _list_keys(self) -> tuple[list[Any], Any]:
         """The list's sort keys whose text depends on the work alone, and the list's layout."""
@@ -1536,15 +1572,7 @@ class CslStyle:
 
     def _items_of(self, bib: Bibliography, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The CSL-JSON items of ``keys``: converted ahead, earlier in this process, or now."""
-        if self._converting is not None:
-            for _, (key, item, reference, alone, entry) in self._converting.collect():
-                _CONVERTED[_converted_key(bib, key)] = item
-                _PARSED[_converted_key(bib, key)] = (item, reference)
-                if alone is not None:
-                    _SORTED[_converted_key(bib, key)] = (item, self.version, alone)
-                if entry is not None:
-                    _FORMATTED[_converted_key(bib, key)] = (item, self.version, entry)
-            self._converting = None
+        self.take_converted()
         if len(_CONVERTED) > 4 * max(len(bib), 1000):  # old versions of a long serve session
             _CONVERTED.clear()
             _PARSED.clear()

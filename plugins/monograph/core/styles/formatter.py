@@ -97,7 +97,13 @@ class ReferenceFormatter:
             # A style whose references wait for the works may still prepare each entry now
             # (CSL: its CSL-JSON item), on a cold build: nothing formatted in the cache yet.
             convert = getattr(self.style, "convert_ahead", None)
-            return bool(convert is not None and not self._disk and convert(self.bib))
+            if convert is None or self._disk:
+                return False
+            # What a deferred parse left is that process's first job too (see below).
+            first = (self.bib.finish_parse, self.bib.took_checks) if self.bib.pending else None
+            started = bool(convert(self.bib, first))
+            self.finishes_parse = started and first is not None
+            return started
         from ..parallel import can_fork
         from . import ahead
 
@@ -132,6 +138,9 @@ class ReferenceFormatter:
     def take_ahead(self) -> None:
         """Put what was formatted ahead into memory (waiting for the second process)."""
         if self._ahead is None:
+            take = getattr(self.style, "take_converted", None)  # a CSL style's conversion
+            if take is not None:
+                take()
             return
         results = self._ahead.collect()
         self._ahead = None
