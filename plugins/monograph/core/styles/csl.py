@@ -1544,21 +1544,21 @@ class CslStyle:
 
         if reference is None or not self._entries_alone():
             return None
-        try:
+        try:  # an entry no page cites is made too: whatever fails is left to format_entry
             source = CiteProcJSON([])
             source.add(reference)
             engine = CitationStylesBibliography(self._style, source, formatter.html)
             cited = CitationItem(key)
             engine.register(Citation([cited]))
             html_text = unshield(str(self._style.render_bibliography([cited])[0]).strip())
+            fragment = _fragment(html_text)
+            if fragment is None or not str(fragment.text_content()).strip(" .,;:"):
+                return None
+            html_text = _linkify(html_text, item, fragment)
+            note = plain_text(str(bib.entry(key).fields.get("note", "")))
+            return (html_text, _plain(html_text), narrative_names(bib, key), note)
         except Exception:
             return None
-        fragment = _fragment(html_text)
-        if fragment is None or not str(fragment.text_content()).strip(" .,;:"):
-            return None
-        html_text = _linkify(html_text, item, fragment)
-        note = plain_text(str(bib.entry(key).fields.get("note", "")))
-        return (html_text, _plain(html_text), narrative_names(bib, key), note)
 
     def _citation_alone(self) -> bool:
         """Whether the style's citation prints no citation number (nor label) of any work.
