@@ -9,6 +9,7 @@ what one build collects lives in a :class:`~monograph.adapter.state.BuildState` 
 
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
 from importlib import resources
@@ -82,6 +83,23 @@ def report(problems: list[Problem], *, notices: bool = True) -> None:
 #: Allocations between two young-generation collections during a build (Python's default: 700).
 _GC_YOUNG = 20_000
 
+
+def _collect_then_freeze() -> None:
+    """At exit: collect the garbage there is, then leave what is still alive to the system.
+
+    Python's finalization collects the whole heap's cycles object by object, though the process
+    is ending: 0.25 s after a cold build of 200 pages and 2,000 entries (a heap of 110 MB), 0.08 s
+    after a warm one. Garbage made before exit is still collected here, its finalizers run; only
+    objects still alive at exit are spared, whose finalizers Python does not promise to run.
+    Registered once per process, first of the engine's hooks so that it runs after the later ones
+    (``multiprocessing``'s own among them).
+    """
+    gc.collect()
+    gc.freeze()
+
+
+_AT_EXIT: list[bool] = []  # the hook is registered (once per process)
+
 #: Names that load the engine's page-by-page extension (for Zensical, which runs no plugins).
 _PAGEWISE = ("monograph", "monograph.pagewise")
 
@@ -127,6 +145,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is ``mkdocs serve``: the PDF is skipped there (slow)."""
         self.serving = command == "serve"
+        if not _AT_EXIT:
+            _AT_EXIT.append(True)
+            atexit.register(_collect_then_freeze)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the bibliography, start the build's state and register the Markdown extension."""

@@ -1,0 +1,64 @@
+"""The engine's exit hook: garbage is still finalized at exit, and the hook is registered once.
+
+At exit the engine collects the garbage there is and then freezes what is still alive, so that
+Python's finalization does not collect a large heap object by object (see
+``monograph.adapter.plugin._collect_then_freeze``). A plain freeze would also spare garbage
+made before exit, whose finalizers must still run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from monograph.adapter import plugin
+
+SITES = Path(__file__).resolve().parent / "sites"
+
+BUILD_THEN_LEAVE_GARBAGE = """
+import gc
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+class Cycle:
+    def __init__(self, path):
+        self.path, self.me = path, self
+    def __del__(self):
+        with open(self.path, "w", encoding="utf-8") as out:
+            out.write("finalized")
+
+config = load_config("mkdocs.yml")
+config.plugins.run_event("startup", command="build", dirty=False)
+build(config)
+config.plugins.run_event("shutdown")
+gc.disable()  # only a collection at exit can finalize it
+Cycle(sys.argv[1])
+"""
+
+
+def test_garbage_made_before_exit_is_still_finalized(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "foreign-material", root)
+    marker = tmp_path / "finalized.txt"
+    run = subprocess.run(
+        [sys.executable, "-c", BUILD_THEN_LEAVE_GARBAGE, str(marker)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert marker.read_text(encoding="utf-8") == "finalized"
+
+
+def test_the_exit_hook_is_registered_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    registered: list[object] = []
+    monkeypatch.setattr(plugin.atexit, "register", registered.append)
+    monkeypatch.setattr(plugin, "_AT_EXIT", [])
+    for command in ("build", "serve"):
+        plugin.MonographPlugin().on_startup(command=command, dirty=False)
+    assert registered == [plugin._collect_then_freeze]
