@@ -304,11 +304,13 @@ def test_parallel_false_keeps_every_step_in_the_build_process(
     assert _differences(root / "site", two / "site") == []
 
 
-def test_the_bibliography_checks_run_in_the_formatting_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("style", [None, "nature", "apa"])
+def test_the_bibliography_checks_run_in_the_second_process(
+    style: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cold build leaves the .bib's checks and snapshot to the process that formats ahead
-    (its first job); they are reported as in one process, and the next build reads them."""
+    (Vancouver) or converts the entries to CSL-JSON (a CSL style), as its first job; they are
+    reported as in one process, and the next build reads them."""
     from monograph.adapter import sources
 
     parent, log = os.getpid(), tmp_path / "checked-in.txt"
@@ -323,7 +325,7 @@ def test_the_bibliography_checks_run_in_the_formatting_process(
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     _as_new_process()
     root = tmp_path / "two"
-    _write_site(root)
+    _write_site(root, style)
     bib = root / "refs.bib"  # one article without its journal: a problem of the checks
     bib.write_text(
         bib.read_text(encoding="utf-8") + "@article{nojournal, title = {T}, year = {2000}}\n",

@@ -47,11 +47,21 @@ STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" versio
 """
 
 
-def _style(tmp_path: Path) -> tuple[Any, Any]:
-    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
-    (tmp_path / "speed.csl").write_text(STYLE, encoding="utf-8")
+def _write(tmp_path: Path, bib: str = BIB, style: str = STYLE) -> None:
+    """A site's ``refs.bib`` and its CSL style file ``style.csl``."""
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
+    (tmp_path / "style.csl").write_text(style, encoding="utf-8")
+
+
+def _load(tmp_path: Path) -> tuple[Any, Any]:
+    """The bibliography and the style :func:`_write` wrote, read afresh."""
     data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
-    return data, load_style(csl_file="speed.csl", base_dir=tmp_path)
+    return data, load_style(csl_file="style.csl", base_dir=tmp_path)
+
+
+def _style(tmp_path: Path, bib: str = BIB, style: str = STYLE) -> tuple[Any, Any]:
+    _write(tmp_path, bib, style)
+    return _load(tmp_path)
 
 
 def _cite(style: Any, keys: list[str], numbers: dict[str, int]) -> str:
@@ -122,10 +132,7 @@ SUFFIX_BIB = r"""
 def test_a_sort_key_that_reads_the_year_suffix_sorts_by_the_letters_given(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "refs.bib").write_text(SUFFIX_BIB, encoding="utf-8")
-    (tmp_path / "suffix.csl").write_text(SUFFIX_STYLE, encoding="utf-8")
-    data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
-    style = load_style(csl_file="suffix.csl", base_dir=tmp_path)
+    data, style = _style(tmp_path, SUFFIX_BIB, SUFFIX_STYLE)
     keys = ["one", "two", "three"]
     style.prepare(data, keys)
     # Letters in the first order (title, as no work has a letter yet): Alpha a, Zeta b; then
@@ -212,15 +219,13 @@ def test_what_is_made_of_each_work_ahead_gives_the_order_and_letters_made_here(
 
     from monograph.core.styles import csl
 
-    (tmp_path / "refs.bib").write_text(SUFFIX_BIB, encoding="utf-8")
-    (tmp_path / "suffix.csl").write_text(SUFFIX_STYLE, encoding="utf-8")
+    _write(tmp_path, SUFFIX_BIB, SUFFIX_STYLE)
     keys = ["one", "two", "three"]
 
     def prepared(ahead: str) -> tuple[list[str], list[str]]:
         for table in (csl._CONVERTED, csl._PARSED, csl._SORTED):
             table.clear()
-        data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
-        style = load_style(csl_file="suffix.csl", base_dir=tmp_path)
+        data, style = _load(tmp_path)
         if ahead != "none":  # as the converting process sends them back
             for key in keys:
                 key, item, reference, alone, _ = pickle.loads(
@@ -267,16 +272,14 @@ def test_one_work_citations_made_ahead_are_remembered_by_the_processor(tmp_path:
 
     from monograph.core.styles import csl
 
-    (tmp_path / "refs.bib").write_text(SUFFIX_BIB, encoding="utf-8")
-    (tmp_path / "position.csl").write_text(POSITION_STYLE, encoding="utf-8")
+    _write(tmp_path, SUFFIX_BIB, POSITION_STYLE)
     keys = ["one", "two", "three"]
     numbers = {key: place for place, key in enumerate(keys, start=1)}
 
     def cited(ahead: bool) -> str:
         for table in (csl._CONVERTED, csl._PARSED, csl._SORTED):
             table.clear()
-        data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
-        style = load_style(csl_file="position.csl", base_dir=tmp_path)
+        data, style = _load(tmp_path)
         if ahead:
             for key in keys:
                 key, item, reference, alone, _ = pickle.loads(
@@ -321,10 +324,7 @@ def test_a_locale_date_part_takes_the_style_s_affixes_and_formatting_as_it_rende
     # citeproc-py copies the style's <date-part> attributes onto the locale's as it renders
     # them, for good: the first date of the first entry is the only one without them. Nothing
     # kept about a date part may hide what it has taken since.
-    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
-    (tmp_path / "dates.csl").write_text(DATE_STYLE, encoding="utf-8")
-    data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
-    style = load_style(csl_file="dates.csl", base_dir=tmp_path)
+    data, style = _style(tmp_path, BIB, DATE_STYLE)
     order = ["alpha", "beta", "gamma"]
     style.prepare(data, order)
     assert [style.format_entry(data, key).html for key in order] == [
@@ -373,10 +373,7 @@ def test_sort_keys_are_rendered_again_when_the_style_changes_the_locale_s_dates(
     # locale's year as it renders the citations that find the works to letter, so the list's
     # second sort reads every year with it ("!2000" < "!2010" < "!2021a"), as a sort that
     # kept the first texts of the works without letters would not ("!2021..." < "2000").
-    (tmp_path / "refs.bib").write_text(STICKY_BIB, encoding="utf-8")
-    (tmp_path / "sticky.csl").write_text(STICKY_STYLE, encoding="utf-8")
-    data = load_bibliography(tmp_path / "refs.bib", "refs.bib")
-    style = load_style(csl_file="sticky.csl", base_dir=tmp_path)
+    data, style = _style(tmp_path, STICKY_BIB, STICKY_STYLE)
     keys = ["one", "two", "three", "four"]
     style.prepare(data, keys)
     assert [style.entry_context(key) for key in keys] == ["b", "a", "", ""]
@@ -422,9 +419,7 @@ def test_a_list_that_prints_citation_numbers_is_not_made_ahead(tmp_path: Path) -
     ).replace(
         "<citation ", '<macro name="number"><text variable="citation-number"/></macro><citation '
     )
-    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
-    (tmp_path / "numbered.csl").write_text(numbered, encoding="utf-8")
-    style = load_style(csl_file="numbered.csl", base_dir=tmp_path)
+    _, style = _style(tmp_path, BIB, numbered)
     assert not style._entries_alone()
     _, plain = _style(tmp_path)
     assert plain._entries_alone()

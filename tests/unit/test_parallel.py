@@ -36,6 +36,28 @@ def test_a_child_that_dies_sends_nothing_and_the_caller_sees_what_is_missing() -
     assert shared.collect() == []
 
 
+@pytest.mark.parametrize("child_dies", [False, True])
+def test_a_first_job_is_done_once_and_taken_here(child_dies: bool) -> None:
+    """The first job comes before the caller's, whose indices are their own; its result is
+    taken here, from the child or, when the child sent nothing, done here."""
+    parent = os.getpid()
+    taken: list[object] = []
+
+    def first() -> tuple[str, bool]:
+        if child_dies and os.getpid() != parent:
+            os._exit(3)
+        return "first", os.getpid() == parent
+
+    shared = SharedWork(list(range(40)), lambda n: n + 1, (first, taken.append))
+    results = shared.collect()
+    assert all(result == index + 1 for index, result in results)  # the caller's own indices
+    if child_dies:  # it died on the first job: done here (what the child left, the caller does)
+        assert taken == [("first", True)]
+    else:
+        assert len(taken) == 1 and taken[0][0] == "first"  # type: ignore[index]
+        assert sorted(index for index, _ in results) == list(range(40))
+
+
 def test_no_fork_with_one_cpu_or_a_second_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)

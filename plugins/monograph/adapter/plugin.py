@@ -138,9 +138,6 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         self.bib_paths: list[Path] = []
         self.extension = CitationExtension()
         self._gc_threshold: tuple[int, ...] | None = None
-        #: The bibliography's checks were reported (in on_config, or in on_env when a second
-        #: process ran them with its formatting).
-        self._checks_said = True
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is ``mkdocs serve``: the PDF is skipped there (slow)."""
@@ -244,7 +241,6 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             # formats the entries while MkDocs reads the pages, after the bibliography's checks
             # and snapshot (left by the parse: deferred when parallel, see load_sources).
             formatter.format_ahead()
-        self._checks_said = not formatter.finishes_parse
         if bib.pending and not formatter.finishes_parse:  # no second process: done here
             bib.finish_parse()
             report(check_bibliography(bib), notices=self.config.notices)
@@ -321,10 +317,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         if not self.config.enabled or self.state is None:
             return
         state = self.state
-        if not self._checks_said:  # the bibliography's checks ran in the second process
+        if state.bib.pending:  # its checks run in the second process: taken with its work
             state.formatter.take_ahead()
             report(check_bibliography(state.bib), notices=self.config.notices)
-            self._checks_said = True
         pages = state.ordered_pages(files)
         evidence_pages = [
             (p.title or p.file.name, p.url, ev)

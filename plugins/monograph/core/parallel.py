@@ -30,6 +30,12 @@ from typing import Any, Generic, TypeVar
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
+#: A job done before the list's (a fresh parse's checks and snapshot): its work, and what takes
+#: its result in this process.
+First = tuple[Callable[[], object], Callable[[object], None]]
+
+_FIRST: Any = object()  # stands for the first job in the list the two processes share
+
 #: Seconds to wait for the shared claim; the lock is held for a few instructions at a time.
 LOCK_TIMEOUT = 5.0
 
@@ -60,13 +66,19 @@ class SharedWork(Generic[Job, Result]):
         work: Does one job. An exception in the child ends its share silently (the caller does
             the jobs without a result, and reports the error as it would without a child); in
             this process it stops the child and propagates.
+        first: A job the child does before the others, and what takes its result in this
+            process (:meth:`collect`); done here when the child did not send it.
     """
 
-    def __init__(self, jobs: Sequence[Job], work: Callable[[Job], Result]) -> None:
+    def __init__(
+        self, jobs: Sequence[Job], work: Callable[[Job], Result], first: First | None = None
+    ) -> None:
         import multiprocessing  # only a build with enough work pays for the import
 
         context = multiprocessing.get_context("fork")
-        self._jobs = list(jobs)
+        self._first = first
+        self._jobs: list[Any] = [_FIRST] if first is not None else []
+        self._jobs += jobs
         self._work = work
         # Two claims on one list, under one lock: the child takes from the front, this process
         # from the back; they stop where they meet.
@@ -102,7 +114,7 @@ class SharedWork(Generic[Job, Result]):
         results: list[tuple[int, Result]] = []
         try:
             while (index := self._claim(front=True)) is not None:
-                results.append((index, self._work(self._jobs[index])))
+                results.append((index, self._do(index)))
         except Exception:  # no traceback here: the build does the job
             pass  # again and reports what fails, with its own messages
         finally:
@@ -120,7 +132,7 @@ class SharedWork(Generic[Job, Result]):
         results: list[tuple[int, Result]] = []
         try:
             while self._process.is_alive() and (index := self._claim(front=False)) is not None:
-                results.append((index, self._work(self._jobs[index])))
+                results.append((index, self._do(index)))
         except BaseException:
             self._process.terminate()  # the build stops: so does the child
             self._receiver.close()
@@ -132,5 +144,18 @@ class SharedWork(Generic[Job, Result]):
         finally:
             self._receiver.close()
             self._process.join()
+        if self._first is not None:
+            work, take = self._first
+            firsts = [result for index, result in results if index == 0]
+            take(firsts[0] if firsts else work())
+            results = [(index - 1, result) for index, result in results if index != 0]
         self._collected = results
         return results
+
+    def _do(self, index: int) -> Any:
+        """Do job ``index`` of the shared list (the first job, or one of the caller's)."""
+        job = self._jobs[index]
+        if job is _FIRST:
+            assert self._first is not None
+            return self._first[0]()
+        return self._work(job)

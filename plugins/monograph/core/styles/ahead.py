@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..parallel import SharedWork
+from ..parallel import First, SharedWork
 
 #: Fewer missing entries than this are formatted in-process when needed (a fork costs more).
 MIN_ENTRIES = 64
@@ -24,10 +24,6 @@ MIN_ENTRIES = 64
 #: One formatted entry: its cache digest, its fields (``FormattedReference`` as a tuple) and the
 #: problems the style found, as ``(code, message, severity)``.
 Result = tuple[str, tuple[str, ...], tuple[tuple[str, str, str], ...]]
-
-
-#: One job done before the entries: its work, and what takes its result in this process.
-First = tuple[Callable[[], object], Callable[[object], None]]
 
 
 class AheadFormatting:
@@ -46,24 +42,8 @@ class AheadFormatting:
         format_one: Callable[[str], Result],
         first: First | None = None,
     ):
-        self._format_one = format_one
-        self._first = first
-        jobs: list[str | None] = [None] if first is not None else []
-        jobs += keys
-        self._shared = SharedWork(jobs, self._job)
-
-    def _job(self, key: str | None) -> object:
-        if key is None:
-            assert self._first is not None
-            return self._first[0]()
-        return self._format_one(key)
+        self._shared = SharedWork(keys, format_one, first)
 
     def collect(self) -> list[Result]:
         """Format what the child has not reached, then return everything both formatted."""
-        done = self._shared.collect()
-        if self._first is not None:
-            work, take = self._first
-            firsts = [result for index, result in done if index == 0]
-            take(firsts[0] if firsts else work())
-            done = [(index, result) for index, result in done if index != 0]
-        return [result for _, result in done]  # type: ignore[misc]
+        return [result for _, result in self._shared.collect()]

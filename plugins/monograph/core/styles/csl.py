@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import citeproc
 from citeproc import (
@@ -79,8 +79,7 @@ from .base import (
 if TYPE_CHECKING:
     from ..bibliography.loading import Bibliography
     from ..model import CitationGroup
-    from ..parallel import SharedWork
-    from .ahead import First
+    from ..parallel import First, SharedWork
 
 
 def _whole_last_page_when_longer() -> None:
@@ -1407,8 +1406,8 @@ class CslStyle:
         #: Its list entries read only their work (:meth:`_entries_alone`); None: not known.
         self._alone_entries: bool | None = None
         #: Entries being converted in a second process (:meth:`convert_ahead`).
-        self._converting: SharedWork[str | None, object] | None = None
-        self._converting_first: tuple[Bibliography, First | None] | None = None
+        self._converting: SharedWork[str, Converted] | None = None
+        self._converting_bib: Bibliography | None = None
 
     def convert_ahead(self, bib: Bibliography, first: First | None = None) -> bool:
         """Start converting every entry to CSL-JSON in a second process, while pages are read.
@@ -1430,32 +1429,18 @@ class CslStyle:
         ahead = self.kind == "author-date" or self._entries_alone()
         style = self if ahead and not self._dates_change else None
         convert = functools.partial(_convert, bib, style=style)
-
-        def job(key: str | None) -> object:
-            if key is None:
-                assert first is not None
-                return first[0]()
-            return convert(key)
-
-        jobs: list[str | None] = [None] if first is not None else []
-        self._converting = SharedWork([*jobs, *todo], job)
-        self._converting_first = (bib, first)
+        self._converting = SharedWork(todo, convert, first)
+        self._converting_bib = bib
         return True
 
     def take_converted(self) -> None:
         """Take what the converting process made (waiting for it): its first job, the items."""
-        if self._converting is None or self._converting_first is None:
+        if self._converting is None or self._converting_bib is None:
             return
-        bib, first = self._converting_first
+        bib = self._converting_bib
         done = self._converting.collect()
         self._converting = None
-        if first is not None:
-            firsts = [result for index, result in done if index == 0]
-            first[1](firsts[0] if firsts else first[0]())
-            done = [(index, result) for index, result in done if index != 0]
-        for _, result in done:
-            converted = cast("Converted", result)
-            key, item, reference, alone, entry = converted
+        for _, (key, item, reference, alone, entry) in done:
             _CONVERTED[_converted_key(bib, key)] = item
             _PARSED[_converted_key(bib, key)] = (item, reference)
             if alone is not None:
