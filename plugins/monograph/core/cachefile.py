@@ -11,6 +11,7 @@ same folder, then renames it over the cache file, which the operating system doe
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import tempfile
@@ -31,11 +32,21 @@ def code_digest(files: Iterable[Path], *, extra: Iterable[str] = ()) -> str:
     for text in extra:
         digest.update(text.encode() + b"\0")
     for source in files:
-        path = source.resolve()
-        name = path.relative_to(PACKAGE) if path.is_relative_to(PACKAGE) else path
-        digest.update(name.as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
+        digest.update(_named_bytes(source))
     return digest.hexdigest()[:20]
+
+
+@functools.cache
+def _named_bytes(source: Path) -> bytes:
+    """A file's name in the package, a NUL, and its bytes: read once per process.
+
+    The engine's caches hash overlapping sets of its files (most of them several times) when
+    their modules load; a file is read and its path resolved once. The code does not change
+    while a process runs (a changed engine is a new process, as under ``mkdocs serve``).
+    """
+    path = source.resolve()
+    name = path.relative_to(PACKAGE) if path.is_relative_to(PACKAGE) else path
+    return name.as_posix().encode() + b"\0" + path.read_bytes()
 
 
 def versions(*names: str) -> list[str]:

@@ -9,41 +9,55 @@ the PDF are all made from this HTML, so none of them can hold such a link.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from html import escape
 from pathlib import Path
-from typing import cast
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
-from lxml import etree
-from lxml import html as lxml_html
-
-from ..cachefile import PACKAGE, code_digest, write_atomically
+from ..cachefile import PACKAGE, code_digest, versions, write_atomically
 from ..links import page_link_allowed, safe_url
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 #: Attributes a browser (or WeasyPrint) follows or loads.
 _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "poster", "xlink:href")
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 #: Every name under which one of them can appear in ``element.keys()``.
 _URL_NAMES = frozenset((*_URL_ATTRIBUTES, _XLINK_HREF))
-#: The values of every such attribute of the page, for the quick pass over a page (see
-#: :func:`_nothing_to_change`): one XPath per name, evaluated in C, as plain strings. lxml's HTML
-#: parser keeps ``xlink:href`` as a plain attribute name with a colon, which no ``@name`` step can
-#: spell, hence the ``name()`` test; it makes no namespaced attributes, but ``@xl:href`` costs
-#: little and keeps this a superset of what the walk in :func:`refuse_unsafe_links` reads.
-_URL_VALUES = etree.XPath(
-    " | ".join(
-        [f"descendant-or-self::*/@{name}" for name in _URL_ATTRIBUTES if ":" not in name]
-        + ["descendant-or-self::*/@*[name()='xlink:href']", "descendant-or-self::*/@xl:href"]
-    ),
-    namespaces={"xl": _XLINK_HREF[1:].partition("}")[0]},
-    smart_strings=False,
-)
 
 
-#: lxml.html's parser, without the table of ids it builds for XPath's ``id()`` (never used here;
-#: a twentieth of the parse). Same tree; one per process, used by one page at a time.
-_PARSER = lxml_html.HTMLParser(collect_ids=False)
+@functools.cache
+def _lxml() -> Any:
+    """The lxml modules and what the check builds with them, loaded at the first page checked.
+
+    A warm build checks no page (:class:`CheckedPages` knows them all), so it never loads lxml.
+
+    - ``values``: every URL attribute's value of a page, for the quick pass (see
+      :func:`_nothing_to_change`): one XPath per name, evaluated in C, as plain strings. lxml's
+      HTML parser keeps ``xlink:href`` as a plain attribute name with a colon, which no
+      ``@name`` step can spell, hence the ``name()`` test; it makes no namespaced attributes,
+      but ``@xl:href`` costs little and keeps this a superset of what the walk in
+      :func:`refuse_unsafe_links` reads.
+    - ``parser``: lxml.html's parser, without the table of ids it builds for XPath's ``id()``
+      (never used here; a twentieth of the parse). Same tree; one per process, used by one page
+      at a time.
+    """
+    from lxml import etree, html
+
+    values = etree.XPath(
+        " | ".join(
+            [f"descendant-or-self::*/@{name}" for name in _URL_ATTRIBUTES if ":" not in name]
+            + ["descendant-or-self::*/@*[name()='xlink:href']", "descendant-or-self::*/@xl:href"]
+        ),
+        namespaces={"xl": _XLINK_HREF[1:].partition("}")[0]},
+        smart_strings=False,
+    )
+    parser = html.HTMLParser(collect_ids=False)
+    return SimpleNamespace(etree=etree, html=html, values=values, parser=parser)
 
 
 def _allowed(tag: str, name: str, value: str) -> bool:
@@ -73,15 +87,16 @@ def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
         # A lone surrogate: lxml silently drops everything after it, links included.
         page_html = page_html.encode("utf-8", "replace").decode("utf-8")
         cleaned = True
+    lxml = _lxml()
     try:
-        root = lxml_html.fragment_fromstring(page_html, create_parent="div", parser=_PARSER)
-    except (etree.ParserError, ValueError):
+        root = lxml.html.fragment_fromstring(page_html, create_parent="div", parser=lxml.parser)
+    except (lxml.etree.ParserError, ValueError):
         return escape(page_html, quote=False), ["(a page lxml cannot read, shown as text)"]
     if not cleaned and _nothing_to_change(root):
         return page_html, []
     refused: list[str] = []
     changed = False
-    for element in root.iter(etree.Element):  # elements only: no comments, no PIs
+    for element in root.iter(lxml.etree.Element):  # elements only: no comments, no PIs
         if _URL_NAMES.isdisjoint(element.keys()):
             continue  # most elements: nothing to check, and no per-attribute lookups
         for name in _URL_ATTRIBUTES:
@@ -102,7 +117,7 @@ def refuse_unsafe_links(page_html: str) -> tuple[str, list[str]]:
     if not refused and not changed and not cleaned:
         return page_html, []
     text = escape(root.text or "", quote=False)
-    body = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    body = "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return text + body, refused
 
 
@@ -114,7 +129,7 @@ def _nothing_to_change(root: etree._Element) -> bool:
     without visiting every element from Python (the walk took twice as long); a page it is not
     sure of is walked, which decides.
     """
-    values = cast("list[str]", _URL_VALUES(root))  # attribute values, smart_strings=False
+    values = cast("list[str]", _lxml().values(root))  # attribute values, smart_strings=False
     for value in set(values):
         if _plainly_relative(value) or _plainly_web(value):
             continue
@@ -160,10 +175,9 @@ def _plainly_web(value: str) -> bool:
     )
 
 
-#: The rule's code and the parser: a change to either checks every page again.
-_CHECKER = code_digest(
-    [Path(__file__), PACKAGE / "core" / "links.py"], extra=[f"lxml-{etree.LXML_VERSION}"]
-)
+#: The rule's code and the parser: a change to either checks every page again (lxml's version
+#: read from its installed metadata, so a warm build does not load it).
+_CHECKER = code_digest([Path(__file__), PACKAGE / "core" / "links.py"], extra=versions("lxml"))
 
 
 def _digest(page_html: str) -> str:
