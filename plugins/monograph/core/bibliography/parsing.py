@@ -13,14 +13,14 @@ import json
 import re
 from typing import Any
 
-import pybtex.errors
-from pybtex.database import BibliographyData, Entry, Person
-from pybtex.database.input.bibtex import LowLevelParser, Parser, split_name_list
+from pybtex.database import BibliographyData, Entry
+from pybtex.database.input.bibtex import LowLevelParser, Parser
 from pybtex.exceptions import PybtexError
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.textutils import normalize_whitespace
 
 from ..model import Problem
+from .names import NameReader, split_names
 
 #: The fields that hold names (``Last, First and Last, First``).
 PERSON_FIELDS = ("author", "editor", "translator")
@@ -40,6 +40,7 @@ class LocatingParser(Parser):  # type: ignore[misc]
         self._text = ""
         self._current_line = 1
         self._scanner: LowLevelParser | None = None
+        self._names = NameReader()
 
     def _line_at(self, offset: int) -> int:
         return self._text.count("\n", 0, offset) + 1
@@ -109,9 +110,9 @@ class LocatingParser(Parser):  # type: ignore[misc]
             if name not in self.person_fields:
                 entry.fields[name] = value
                 continue
-            for person_text in split_name_list(value):
-                with pybtex.errors.capture() as errors:
-                    person = Person(person_text)
+            for person_text in split_names(value):
+                # As pybtex's Person(person_text), each distinct name read once (.names).
+                person, errors = self._names.read(person_text)
                 for error in errors:
                     self.problems.append(
                         Problem(
