@@ -61,6 +61,9 @@ def _unescape(text: str) -> str:
 #: first, so a citation is never looked for inside it. Autolinks (``<https://...>``,
 #: ``<a@b.org>``) have no space after their first word and are left to their own pattern.
 _RAW_HTML_FIRST = r"(<!--(?:(?!<!--|-->).)*-->|<[a-zA-Z][a-zA-Z0-9-]*\s[^<>]*@[^<>]*>)"
+#: Finished citation groups kept per processor (as many as `parse_bracketed` keeps parsed).
+_KEPT_FINISHED = 65_536
+
 #: Inline Markdown in a prefix or locator; without any of these it is plain text.
 _INLINE_SYNTAX = re.compile(r"[*_`\x02\\\[<&]")
 
@@ -76,6 +79,8 @@ class _CitationProcessor(InlineProcessor):
     def __init__(self, pattern: str, md: Markdown, ext: CitationExtension) -> None:
         super().__init__(pattern, md)
         self.ext = ext
+        #: Finished groups (None: no citation) by the text matched, for texts without placeholders.
+        self._done: dict[str, CitationGroup | None] = {}
 
     def group(self, m: re.Match[str]) -> CitationGroup | None:
         """The citation group for a match, or None if the text is no citation after all."""
@@ -117,6 +122,10 @@ class _CitationProcessor(InlineProcessor):
 
     def finish(self, group: CitationGroup) -> CitationGroup:
         """Plain text and HTML for every prefix and locator; the source as plain text."""
+        if _PLACEHOLDER_START not in group.source and not any(
+            item.prefix or item.locator for item in group.items
+        ):
+            return group  # most citations: bare keys, nothing escaped
         items = tuple(self._finish_item(item) for item in group.items)
         source = self.plain(group.source)
         if source == group.source and all(a is b for a, b in zip(items, group.items, strict=True)):
@@ -135,14 +144,37 @@ class _CitationProcessor(InlineProcessor):
             locator_html=self.inline_html(item.locator) if item.locator else "",
         )
 
+    def finished(self, m: re.Match[str]) -> CitationGroup | None:
+        """The finished group of a match (`group`, then `finish`), or None.
+
+        A match with no placeholder in it reads the same wherever it is (its prefixes and
+        locators are converted from their own text alone), so it is finished once per text:
+        a site cites the same works in the same words again and again.
+        """
+        text = m.group(0)
+        if _PLACEHOLDER_START in text:  # stashed nodes or escapes: this page's own
+            group = self.group(m)
+            return None if group is None else self.finish(group)
+        if text in self._done:
+            return self._done[text]
+        group = self.group(m)
+        done = None if group is None else self.finish(group)
+        if len(self._done) >= _KEPT_FINISHED:
+            self._done.clear()
+        self._done[text] = done
+        return done
+
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[str | etree.Element | None, int | None, int | None]:
-        group = self.group(m) if self.ext.sink is not None else None
-        if group is None or self.ext.sink is None:
+        if self.ext.sink is None:
             return None, None, None
-        placeholder = self.md.htmlStash.store("")
-        self.ext.pending[placeholder] = (self.finish(group), self.md.htmlStash.html_counter - 1)
+        group = self.finished(m)
+        if group is None:
+            return None, None, None
+        stash = self.md.htmlStash
+        placeholder = stash.store("")
+        self.ext.pending[placeholder] = (group, stash.html_counter - 1)
         return placeholder, m.start(0), m.end(0)
 
 
@@ -219,6 +251,10 @@ class _NarrativeCitation(_CitationProcessor):
         if not self.ext.narrative:
             return None
         return parse_narrative(m.group("key"), m.group("locator"), source=m.group(0))
+
+    def finished(self, m: re.Match[str]) -> CitationGroup | None:
+        """None when narrative citations are off (checked before the texts kept)."""
+        return super().finished(m) if self.ext.narrative else None
 
 
 class _Markers(Preprocessor):

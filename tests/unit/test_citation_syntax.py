@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_module
 from html import escape
 
@@ -176,3 +177,38 @@ def test_narrative_pattern_matches_as_its_plain_look_behind_form() -> None:
             assert (expected and (expected.span(), expected.groupdict())) == (
                 found and (found.span(), found.groupdict())
             ), (text, start)
+
+
+def test_a_placed_group_is_a_copy_with_its_place() -> None:
+    group = parse_bracketed("see @a, p. 3; @b", source="[see @a, p. 3; @b]")
+    assert group is not None
+    placed = group.placed("docs/x.md", 7)
+    assert placed == dataclasses.replace(group, path="docs/x.md", line=7)
+    assert (placed.keys, placed.path, placed.line) == (("a", "b"), "docs/x.md", 7)
+    assert (group.path, group.line) == (None, None)  # the shared parsed group is untouched
+
+
+def test_the_same_citation_text_reads_the_same_on_every_page() -> None:
+    """One extension converts many pages: a citation met again is finished once, alike."""
+    ext = CitationExtension()
+    md = markdown.Markdown(extensions=[ext])
+    texts = [
+        "A [see *also* @a, p. `12`] and @b [ch. 2].",
+        r"A [see *also* @a, p. `12`] and \@b.",  # an escape: this page's own placeholders
+        "A [see *also* @a, p. `12`] and @b [ch. 2].",
+    ]
+    results = []
+    for text in texts:
+        sink = RecordingSink()
+        ext.sink = sink
+        results.append((md.reset().convert(text), sink.groups))
+    assert results[0] == results[2]
+    assert results[0][1][0] == results[1][1][0]
+    first = results[0][1][0].items[0]
+    assert (first.prefix_html, first.locator_html) == ("see <em>also</em>", "p. <code>12</code>")
+    assert [g.keys for g in results[1][1]] == [("a",)]
+    ext.narrative = False  # narrative citations switched off: none, though one was met before
+    sink = RecordingSink()
+    ext.sink = sink
+    md.reset().convert(texts[0])
+    assert [g.keys for g in sink.groups] == [("a",)]

@@ -45,3 +45,10 @@ def test_a_snippet_met_before_the_last_answer_is_counted_from_the_start() -> Non
 )
 def test_the_line_where_a_pages_markdown_starts(source: str, markdown: str, line: int) -> None:
     assert markdown_start_line(source, markdown) == line
+
+
+def test_tilde_fences_are_code_and_a_page_without_code_needs_no_search() -> None:
+    locator = SourceLocator("~~~\n[@a]\n~~~\n\n[@a] here\n")
+    assert locator.line_of("[@a]") == 5
+    plain = SourceLocator("No code [@a].\nAgain [@a].\n")
+    assert [plain.line_of("[@a]"), plain.line_of("[@a]"), plain.line_of("[@a]")] == [1, 2, None]

@@ -122,3 +122,13 @@ class CitationGroup:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "keys", tuple(item.key for item in self.items))
+
+    def placed(self, path: str | None, line: int | None) -> CitationGroup:
+        """This group at ``path:line`` (a copy: one parsed group is shared by every page).
+
+        The fields are copied as they are, ``keys`` included: ``dataclasses.replace`` would
+        run ``__init__`` and ``__post_init__`` again, a fifth of what a citation costs a build.
+        """
+        copy = object.__new__(CitationGroup)
+        vars(copy).update(vars(self), path=path, line=line)
+        return copy

@@ -172,7 +172,7 @@ class CitingPage:
     def cite(self, group: CitationGroup) -> str:
         """Register a citation written in the page; return its token."""
         line = self.locator.line_of(group.source)
-        return self.registry.register(replace(group, path=self.path, line=line))
+        return self.registry.register(group.placed(self.path, line))
 
     def cite_keys(self, keys: Sequence[str]) -> str:
         """Register a citation made by generated content (evidence tables)."""

@@ -57,13 +57,23 @@ class SourceLocator:
     def __init__(self, text: str, first_line: int = 1) -> None:
         self.text = text
         self.first_line = first_line
-        self._code = fenced_blocks(text)
-        self._code += [m.span() for m in _CODE_SPAN.finditer(text)]
+        self._code: list[tuple[int, int]] | None = None  # found when first asked
         self._cursor: dict[str, int] = {}
         self._counted = (0, 0)  # (offset, newlines before it): snippets come left to right
 
     def _in_code(self, index: int) -> bool:
-        return any(start <= index < end for start, end in self._code)
+        code = self._code
+        if code is None:
+            code = self._code = self._code_spans()
+        return any(start <= index < end for start, end in code)
+
+    def _code_spans(self) -> list[tuple[int, int]]:
+        """Fenced blocks and code spans; a text with neither character has none to look for."""
+        text = self.text
+        code = fenced_blocks(text) if "```" in text or "~~~" in text else []
+        if "`" in text:
+            code += [m.span() for m in _CODE_SPAN.finditer(text)]
+        return code
 
     def line_of(self, snippet: str) -> int | None:
         """The line of the next occurrence of ``snippet`` outside code, or None."""
