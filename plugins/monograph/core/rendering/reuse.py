@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import operator
 import os
 from collections.abc import Iterable, Sequence
@@ -53,9 +54,28 @@ def package_digest() -> str:
 
 
 def _hash(parts: list[str]) -> str:
-    """One hash of many strings, each with its length (so no two lists hash alike by joining)."""
-    text = "".join(f"{len(part)}:{part}" for part in parts)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """One hash of a few strings, each after its length (no two lists hash alike by joining)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(f"{len(part)}:".encode())
+        digest.update(part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _tagged(value: object) -> dict[str, str]:
+    """A value JSON does not write (a date...): its type and repr, as an object.
+
+    The values fingerprinted are strings, numbers, None and sequences of them, never objects:
+    a tagged value cannot be taken for any of them.
+    """
+    return {type(value).__qualname__: repr(value)}
+
+
+#: Plain values as one string, in C (``repr`` of many small tuples costs twice as much); a
+#: string's escapes and the brackets tell every value apart.
+_JSON = json.JSONEncoder(
+    ensure_ascii=False, check_circular=False, separators=(",", ":"), default=_tagged
+).encode
 
 
 #: Every field of a citation item and of a formatted reference, as a tuple of plain values:
@@ -66,11 +86,16 @@ _REFERENCE_VALUES = operator.attrgetter(*(f.name for f in fields(FormattedRefere
 
 
 def _work(ctx: RenderContext, key: str, works: dict[str, str] | None) -> str:
-    """What a work contributes to a fingerprint: its key, number and formatted reference."""
+    """What a work contributes to a fingerprint: a hash of its key, number and formatted reference.
+
+    A hash of fixed length (64 characters): the pages citing a work hash its hash, not its
+    reference again.
+    """
     work = None if works is None else works.get(key)
     if work is None:
         reference = _REFERENCE_VALUES(ctx.formatter.get(key))
-        work = repr((key, ctx.numbering.numbers.get(key), reference))
+        text = repr((key, ctx.numbering.numbers.get(key), reference))
+        work = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         if works is not None:
             works[key] = work
     return work
@@ -82,14 +107,22 @@ def site_digest(ctx: RenderContext, works: dict[str, str] | None = None) -> str:
     ``works``: what each work contributes, kept across one build (see :func:`fingerprint`).
     """
     numbering = ctx.numbering
-    parts: list[str] = []
-    for key in numbering.ordered():
-        parts.append(_work(ctx, key, works))
-        parts.extend(
-            repr((p.page.id, p.page.url, p.page.label, p.page.title, p.anchor))
-            for p in numbering.places.get(key, ())
-        )
-    return _hash(parts)
+    places = numbering.places
+    ordered = numbering.ordered()
+    return _hash(
+        [
+            "".join([_work(ctx, key, works) for key in ordered]),
+            _JSON(
+                [
+                    [
+                        (p.page.id, p.page.url, p.page.label, p.page.title, p.anchor)
+                        for p in places.get(key, ())
+                    ]
+                    for key in ordered
+                ]
+            ),
+        ]
+    )
 
 
 def fingerprint(
@@ -103,6 +136,10 @@ def fingerprint(
 ) -> str:
     """The fingerprint of one page's fill (see the module's description).
 
+    Three strings hashed, each made in one call: the page's text around its tokens; the
+    settings, the length of each piece of text, what each token stands for and the works'
+    places on the page (JSON); the works cited (each work's part is made once per build).
+
     Arguments:
         ctx: The page's render context (numbering, formatter, URLs, templates).
         page_html: The converted page, holding tokens.
@@ -114,27 +151,28 @@ def fingerprint(
             build: the same for every page that cites it.
     """
     numbering = ctx.numbering
-    parts = [_FORMAT, repr((ctx.page_url, ctx.bibliography_url, site, *settings))]
+    anchors = numbering.anchors
     pieces = TOKEN_RE.split(page_html)  # text, kind, value, text, kind, value, ..., text
-    parts.append(pieces[0])
-    for index in range(1, len(pieces), 3):
-        kind, value, text = pieces[index], pieces[index + 1], pieces[index + 2]
+    texts = pieces[0::3]
+    tokens: list[object] = []
+    for kind, value in zip(pieces[1::3], pieces[2::3], strict=True):
         if kind == "cite":
             group = groups[int(value)]
             items = tuple(map(_ITEM_VALUES, group.items))
-            parts.append(repr((items, group.narrative, numbering.anchors.get(int(value)))))
+            tokens.append((items, group.narrative, anchors.get(int(value))))
         else:
-            parts.append(f"{kind}:{value}")
-        parts.append(text)
-    for key in keys:
-        work = _work(ctx, key, works)
-        here = [
-            (p.anchor, p.page.label, p.page.title)  # back-links name the page
-            for p in numbering.places.get(key, ())
-            if p.page.url == ctx.page_url
+            tokens.append((kind, value))
+    # The page's citing places, by work: back-links name the page (its label and title).
+    here = numbering.places_at(ctx.page_url)
+    places = [[(p.anchor, p.page.label, p.page.title) for p in here.get(key, ())] for key in keys]
+    head = (_FORMAT, ctx.page_url, ctx.bibliography_url, site, *settings)
+    return _hash(
+        [
+            "".join(texts),
+            _JSON((head, list(map(len, texts)), tokens, places)),
+            "".join([_work(ctx, key, works) for key in keys]),
         ]
-        parts += (work, repr(here))
-    return _hash(parts)
+    )
 
 
 #: Pages kept by the builds of this process, by file name (under ``mkdocs serve`` a rebuild
