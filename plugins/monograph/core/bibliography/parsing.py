@@ -31,6 +31,11 @@ PERSON_FIELDS = ("author", "editor", "translator")
 _BRACES = re.compile(r"[{}]")
 _BRACES_OR_QUOTE = re.compile(r'["{}]')
 
+#: A field's start up to its value's opening brace or quote: pybtex's NAME (its own pattern),
+#: ``=`` and the whitespace pybtex's scanner skips around them.
+_NAME = LowLevelParser.NAME.match.__self__.pattern  # a Pattern keeps its regex's methods
+_FIELD = re.compile(r"\s*(" + _NAME + r")\s*=\s*([{\"])")
+
 
 class _Scanner(LowLevelParser):  # type: ignore[misc]
     """pybtex's scanner, reading a field value in braces or quotes in one step.
@@ -84,6 +89,36 @@ class _Scanner(LowLevelParser):  # type: ignore[misc]
                 self.pos = match.end()
                 return Token(match.group(), pattern)
         return None
+
+    def parse_field(self) -> None:
+        """One field, as pybtex's ``parse_field`` reads it; ``name = {value}`` in one step.
+
+        A field whose value is one braced or quoted text followed by neither ``#`` nor the end
+        of the file (the common case) is read by :data:`_FIELD` and :meth:`_delimited`, with the
+        whitespace pybtex's next ``optional`` call eats; any other field, from the same place,
+        by pybtex.
+        """
+        text = self.text
+        start = self.pos
+        lineno = self.lineno
+        field = _FIELD.match(text, start)
+        if field is not None:
+            self.pos = field.end()
+            self.update_lineno(text[start : self.pos])  # no line ends inside the name or "="
+            value = self._delimited(field.group(2) == '"')
+            if value is not None:
+                space = self.WHITESPACE.match(text, self.pos)
+                end = space.end() if space is not None else self.pos
+                if end != self.end_pos and text[end] != "#":
+                    if space is not None:
+                        self.pos = end
+                        self.update_lineno(space.group())
+                    self.current_field_name = field.group(1)
+                    self.current_value = [value]
+                    return
+            self.pos = start
+            self.lineno = lineno
+        super().parse_field()
 
     def parse_value_part(self) -> Any:
         """One part of a value, as pybtex reads it; braced and quoted text by :meth:`_delimited`."""
