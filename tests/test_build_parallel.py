@@ -222,15 +222,15 @@ def _write_pages_site(root: Path, style: str | None = None) -> None:
 def test_pages_filled_in_two_processes_build_the_same_site(
     style: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shared = _count_starts(monkeypatch, parallel.SharedWork, fill.FillJob)
+    shared = _count_starts(monkeypatch, parallel.StreamedWork, fill.FillJob)
+    _count_starts(monkeypatch, parallel.SharedWork, fill.FillJob, shared)
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     parent, log = os.getpid(), tmp_path / "filled-by-child.txt"
     fill_shared = fill._fill_shared
 
     def traced(job: fill.FillJob, groups: list[object], style: object) -> object:
-        if os.getpid() == parent:
-            time.sleep(0.03)  # leave the child a share of the pages, however slow it starts
-        else:
+        if os.getpid() != parent:
+            time.sleep(0.03)  # the build waits for the child's page: it fills from the back
             with log.open("a", encoding="utf-8") as out:
                 out.write(job.page.file.src_uri + "\n")
         return fill_shared(job, groups, style)  # type: ignore[arg-type]
@@ -242,7 +242,8 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     two = build_project(root, strict=False)
     assert shared == [PAGES + 1]  # every page cites, and the bibliography page
     by_child = log.read_text(encoding="utf-8").split()
-    assert by_child and by_child[0] == "p00.md"  # the child starts at the front
+    # The child starts with the page MkDocs writes first (files in order: bibliography.md).
+    assert by_child and by_child[0] == "bibliography.md"
     assert len(by_child) < PAGES + 1
 
     one_root = tmp_path / "one"
@@ -271,6 +272,7 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     # A warm build after one page changed fills that page only, in one process (with Vancouver:
     # a CSL page reads the whole site's numbering, so every page is filled again).
     monkeypatch.undo()
+    _count_starts(monkeypatch, parallel.StreamedWork, fill.FillJob, shared)
     _count_starts(monkeypatch, parallel.SharedWork, fill.FillJob, shared)
     page_path = root / "docs" / "p03.md"
     page_path.write_text(page_path.read_text(encoding="utf-8") + "\nMore [@w0].\n", "utf-8")
@@ -282,6 +284,7 @@ def test_parallel_false_keeps_every_step_in_the_build_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = _count_starts(monkeypatch, parallel.SharedWork)
+    _count_starts(monkeypatch, parallel.StreamedWork, None, started)
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     _as_new_process()
     root = tmp_path / "one"
@@ -351,3 +354,79 @@ def test_the_bibliography_checks_run_in_the_second_process(
     warm = build_project(root, strict=False)
     assert log.read_text(encoding="utf-8").split() == ["child", "build"]
     assert sorted(map(str, warm.problems)) == sorted(map(str, two.problems))
+
+
+_READER_HOOK = '''
+"""Reads every page's content in on_env, after the monograph plugin, as some plugins do."""
+import json
+from pathlib import Path
+
+
+def on_env(env, config, files):
+    contents = {f.src_uri: f.page.content or "" for f in files.documentation_pages()}
+    seen = {
+        name: ("<!--monograph-" in html, 'class="citation' in html)
+        for name, html in contents.items()
+    }
+    Path(config.config_file_path).with_name("seen.json").write_text(json.dumps(seen))
+    return env
+'''
+
+
+@pytest.mark.parametrize("reader", ["hook", "extra_template"])
+def test_pages_are_filled_before_on_env_ends_when_something_may_read_them_then(
+    reader: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages are filled while MkDocs writes them only when nothing reads a page before then:
+    another plugin's (or hook's) ``on_env`` after this one, or a site template, makes the build
+    fill every page in ``on_env`` (in two processes, :class:`SharedWork`)."""
+    started = _count_starts(monkeypatch, parallel.SharedWork, fill.FillJob)
+    streamed = _count_starts(monkeypatch, parallel.StreamedWork)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    _as_new_process()
+    root = tmp_path / "site-with-reader"
+    _write_pages_site(root)
+    config_path = root / "mkdocs.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    if reader == "hook":
+        (root / "reader.py").write_text(_READER_HOOK, encoding="utf-8")
+        config["hooks"] = ["reader.py"]
+    else:
+        (root / "docs" / "all.txt").write_text(
+            "{% for p in pages %}{{ p.page.content }}{% endfor %}", encoding="utf-8"
+        )
+        config["extra_templates"] = ["all.txt"]
+    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    build_project(root, strict=False)
+    assert streamed == []
+    assert started == [PAGES + 1]
+    if reader == "hook":
+        seen = json.loads((root / "seen.json").read_text(encoding="utf-8"))
+        assert seen and all(not token for token, _ in seen.values())
+        assert all(cited for name, (_, cited) in seen.items() if name.startswith("p"))
+    else:
+        every = (root / "site" / "all.txt").read_text(encoding="utf-8")
+        assert "<!--monograph-" not in every and 'class="citation' in every
+
+
+def test_pages_filled_while_written_are_indexed_filled_by_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search plugin reads each page in ``on_page_context``, like the theme: the page is
+    taken from the second process before either (the plugin's handler runs first)."""
+    streamed = _count_starts(monkeypatch, parallel.StreamedWork, fill.FillJob)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    _as_new_process()
+    root = tmp_path / "searched"
+    _write_pages_site(root)
+    config_path = root / "mkdocs.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["plugins"].insert(0, "search")  # listed first, its handlers would run first
+    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    build_project(root, strict=False)
+    assert streamed == [PAGES + 1]
+    index = json.loads((root / "site" / "search" / "search_index.json").read_text("utf-8"))
+    texts = [doc["text"] for doc in index["docs"]]
+    assert not any("monograph-cite" in text or "monograph-marker" in text for text in texts)
+    page = next(d["text"] for d in index["docs"] if d["location"] == "p05/")
+    assert "[" in page  # the citation numbers, as the page shows them

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from monograph.core import parallel
-from monograph.core.parallel import SharedWork
+from monograph.core.parallel import SharedWork, StreamedWork
 
 
 def test_every_job_is_done_once_by_one_of_the_two_processes() -> None:
@@ -100,3 +100,89 @@ def test_a_job_that_raises_here_stops_the_child() -> None:
         shared.collect()
     shared._process.join(timeout=30)
     assert not shared._process.is_alive()
+
+
+# StreamedWork: the child does the jobs in order and sends each at once; results are taken one
+# at a time, in about that order, while this process does other work.
+
+
+def _by_whom(
+    jobs: int, *, child_time: float = 0.0, head_start: float = 0.0
+) -> tuple[list[tuple[int, bool]], StreamedWork[int, tuple[int, bool]]]:
+    """Take every job's result in order: each says whether this process did it."""
+    parent = os.getpid()
+
+    def work(n: int) -> tuple[int, bool]:
+        if os.getpid() != parent:
+            time.sleep(child_time)
+        return n * n, os.getpid() == parent
+
+    streamed = StreamedWork(list(range(jobs)), work)
+    time.sleep(head_start)
+    return [streamed.take(n) for n in range(jobs)], streamed
+
+
+def test_streamed_results_come_in_the_order_asked_each_job_done_once() -> None:
+    results, streamed = _by_whom(300, head_start=0.05)
+    assert [square for square, _ in results] == [n * n for n in range(300)]
+    assert streamed._results == {}  # nothing left over: every job was taken once
+    streamed.close()
+
+
+def test_a_slow_child_leaves_the_back_of_the_list_to_this_process() -> None:
+    """While the child does the job asked for, this process takes jobs from the back."""
+    results, streamed = _by_whom(60, child_time=0.02, head_start=0.1)
+    here = [n for n, (_, in_parent) in enumerate(results) if in_parent]
+    child = [n for n, (_, in_parent) in enumerate(results) if not in_parent]
+    assert child and child[0] == 0  # the child starts at the front
+    assert here and here[-1] == 59  # this process from the back
+    assert max(child) < min(here)  # they met once, in the middle
+    streamed.close()
+
+
+def test_a_streamed_job_taken_before_the_child_reaches_it_is_done_here() -> None:
+    parent = os.getpid()
+
+    def work(n: int) -> tuple[int, bool]:
+        if os.getpid() != parent:
+            time.sleep(0.05)
+        return n, os.getpid() == parent
+
+    streamed = StreamedWork(list(range(50)), work)
+    assert streamed.take(49) == (49, True)  # the child is still at the front
+    assert [streamed.take(n)[0] for n in range(49)] == list(range(49))
+    streamed.close()
+
+
+def test_a_child_that_dies_leaves_its_streamed_jobs_to_this_process() -> None:
+    parent = os.getpid()
+
+    def work(n: int) -> tuple[int, bool]:
+        if os.getpid() != parent and n == 5:
+            os._exit(3)  # the child dies on its sixth job, after sending five
+        return n, os.getpid() == parent
+
+    streamed = StreamedWork(list(range(30)), work)
+    streamed._process.join(timeout=30)
+    assert streamed._process.exitcode == 3
+    results = [streamed.take(n) for n in range(30)]
+    assert [n for n, _ in results] == list(range(30))
+    assert [in_parent for _, in_parent in results[:5]] == [False] * 5
+    assert all(in_parent for _, in_parent in results[5:])  # job 5 included: claimed, never sent
+
+
+def test_a_streamed_job_that_raises_here_stops_the_child() -> None:
+    parent = os.getpid()
+
+    def work(n: int) -> int:
+        if os.getpid() == parent:
+            raise ValueError("broken")
+        time.sleep(0.05)
+        return n
+
+    streamed = StreamedWork(list(range(200)), work)
+    with pytest.raises(ValueError, match="broken"):
+        for n in range(200):
+            streamed.take(n)
+    streamed._process.join(timeout=30)
+    assert not streamed._process.is_alive()

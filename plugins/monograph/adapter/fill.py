@@ -17,7 +17,7 @@ from ..core.citations.numbering import Numbering
 from ..core.citations.registry import fill
 from ..core.links import ALLOWED
 from ..core.model import CitationGroup, Problem
-from ..core.parallel import SharedWork, can_fork
+from ..core.parallel import SharedWork, StreamedWork, can_fork
 from ..core.rendering.citations import (
     RenderContext,
     render_bibliography,
@@ -221,24 +221,85 @@ def fill_pages(
     """
     todo = [index for index, job in enumerate(jobs) if job.kept is None]
     results: dict[int, Filled | None] = {}
-    if parallel and len(todo) >= MIN_PAGES and can_fork():
-        formatter, style = state.formatter, state.formatter.style
-        # Every reference in memory first: what the child adds to the formatter is lost.
-        whole_site = any(jobs[index].bibliography for index in todo)
-        numbering = jobs[todo[0]].ctx.numbering
-        for key in numbering.ordered() if whole_site else ():
-            formatter.get(key)
-        for index in todo:
-            for key in jobs[index].keys:
-                formatter.get(key)
-        state.templates.citation  # noqa: B018 - compiled once, before the fork
-        work = functools.partial(_fill_shared, groups=state.registry.groups, style=style)
+    if shares_fill(jobs, parallel=parallel):
+        style = state.formatter.style
+        work = _before_fork([jobs[index] for index in todo], state)
         shared = SharedWork([jobs[index] for index in todo], work)
         for place, outcome in shared.collect():
             if outcome is not None:
                 results[todo[place]] = outcome[0]
                 _take_notes(style, outcome[1])
     return [finish_fill(job, state, results.get(index)) for index, job in enumerate(jobs)]
+
+
+def shares_fill(jobs: list[FillJob], *, parallel: bool) -> bool:
+    """Whether filling these pages is shared with a second process (enough pages, two CPUs)."""
+    return parallel and sum(job.kept is None for job in jobs) >= MIN_PAGES and can_fork()
+
+
+def _before_fork(
+    todo: list[FillJob], state: BuildState
+) -> Callable[[FillJob], tuple[Filled, StyleNotes] | None]:
+    """Put in memory what the pages to fill read, before a fork; return the job's work.
+
+    What the child adds to the formatter is lost: every reference the pages read is formatted
+    (or read from the cache) here first, and the templates compiled once.
+    """
+    formatter = state.formatter
+    if any(job.bibliography for job in todo):
+        for key in todo[0].ctx.numbering.ordered():
+            formatter.get(key)
+    for job in todo:
+        for key in job.keys:
+            formatter.get(key)
+    state.templates.citation  # noqa: B018 - compiled once, before the fork
+    return functools.partial(_fill_shared, groups=state.registry.groups, style=formatter.style)
+
+
+class FillAhead:
+    """Pages filled by a forked process while MkDocs writes the pages before them.
+
+    :func:`fill_pages` fills every page before MkDocs writes the first one; here the child
+    fills the pages in the order MkDocs writes them (:class:`~monograph.core.parallel.StreamedWork`)
+    while this process goes on, and each page is taken (:meth:`take`) just before MkDocs
+    renders it, so filling and writing use one CPU each. A page the child has not reached is
+    filled here. What a page's fill finds (unsafe links, a CSL style's problems) is reported
+    when the page is taken, as by :func:`fill_pages`; :meth:`finish` takes the pages MkDocs did
+    not ask for.
+
+    Arguments:
+        jobs: The pages to fill (none kept), in the order MkDocs writes them.
+        state: The build's state.
+    """
+
+    def __init__(self, jobs: list[FillJob], state: BuildState) -> None:
+        self.state = state
+        self._jobs = {job.page.file.src_uri: (place, job) for place, job in enumerate(jobs)}
+        self._shared = StreamedWork(jobs, _before_fork(jobs, state))
+
+    def take(self, page: Page) -> list[Problem] | None:
+        """Put ``page``'s filled content in place; its problems (None: not a page to fill)."""
+        found = self._jobs.pop(page.file.src_uri, None)
+        if found is None:
+            return None
+        place, job = found
+        outcome = self._shared.take(place)
+        if outcome is None:  # the fill failed: done again here, which reports the error
+            return finish_fill(job, self.state, None)
+        _take_notes(self.state.formatter.style, outcome[1])
+        return finish_fill(job, self.state, outcome[0])
+
+    def finish(self) -> list[list[Problem]]:
+        """Take every page not taken yet, in order; then let the child go."""
+        try:
+            left = sorted(self._jobs.values(), key=lambda found: found[0])
+            return [self.take(job.page) or [] for _, job in left]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the child (a build that fails on the way)."""
+        self._shared.close()
 
 
 def _free_anchor(page: Page, wanted: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -46,7 +46,7 @@ from ..extension import CitationExtension
 from ..extras import MissingExtra, require_extra
 from ..pagewise import unknown_options
 from .config import MonographConfig
-from .fill import fill_pages, plan_fill
+from .fill import FillAhead, FillJob, fill_pages, finish_fill, plan_fill, shares_fill
 from .page import PageContext
 from .sources import compatibility_problems, display, load_sources
 from .state import BuildState
@@ -138,6 +138,8 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         self.bib_paths: list[Path] = []
         self.extension = CitationExtension()
         self._gc_threshold: tuple[int, ...] | None = None
+        #: Pages filled by a second process while MkDocs writes the pages (see `_fill`).
+        self._ahead: FillAhead | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is ``mkdocs serve``: the PDF is skipped there (slow)."""
@@ -371,14 +373,80 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 )
                 for page in pages
             ]
-            for problems in fill_pages(jobs, state, parallel=self.parallel):
-                report(problems, notices=self.config.notices)
+            self._fill(jobs, config, files)
         except CoreError as exc:  # a site's template fails while it renders
             raise PluginError(str(exc)) from None
+        if self._ahead is None:
+            self._finish_build()
+
+    def _fill(self, jobs: list[FillJob], config: MkDocsConfig, files: Files) -> None:
+        """Fill the pages now, or (a build with pages to fill) while MkDocs writes them.
+
+        Filling later needs every reader of a page's content to come after the page is taken in
+        ``on_page_context``: not so when another plugin's ``on_env`` runs after this one, or the
+        site renders its own templates (``extra_templates``, which may read any page); then the
+        pages are filled here, in two processes (:func:`fill_pages`).
+        """
+        state = self.state
+        assert state is not None
+        later = (
+            shares_fill(jobs, parallel=self.parallel)
+            and not config.extra_templates
+            and _last_on_env(self, config)
+        )
+        if not later:
+            for problems in fill_pages(jobs, state, parallel=self.parallel):
+                report(problems, notices=self.config.notices)
+            return
+        for job in jobs:
+            if job.kept is not None:
+                report(finish_fill(job, state, None), notices=self.config.notices)
+        written = {f.src_uri: place for place, f in enumerate(files.documentation_pages())}
+        todo = [job for job in jobs if job.kept is None]
+        todo.sort(key=lambda job: written.get(job.page.file.src_uri, len(written)))
+        self._ahead = FillAhead(todo, state)
+
+    @event_priority(100)  # before any other plugin reads the page (search indexes it here)
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        """Put the page's filled content in place, when it was filled while pages were written."""
+        if self._ahead is not None:
+            try:
+                problems = self._ahead.take(page)
+            except CoreError as exc:  # a site's template fails while it renders
+                raise PluginError(str(exc)) from None
+            if problems is not None:
+                report(problems, notices=self.config.notices)
+        return context
+
+    @event_priority(100)  # before another plugin's on_post_build reads a page
+    def _finish_fill(self, config: MkDocsConfig) -> None:
+        """Take the pages MkDocs did not write (`--dirty`); say and save what filling left."""
+        if self._ahead is None:
+            return
+        ahead, self._ahead = self._ahead, None
+        try:
+            for problems in ahead.finish():
+                report(problems, notices=self.config.notices)
+        except CoreError as exc:
+            raise PluginError(str(exc)) from None
+        self._finish_build()
+
+    def _finish_build(self) -> None:
+        """Say the style's problems; save the caches (reference texts, clean and filled pages)."""
+        state = self.state
+        assert state is not None
         report(state.formatter.style.problems, notices=self.config.notices)
         state.formatter.save()
         state.checked_pages.save()
         state.filled_pages.finish()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop the second process of a build that failed."""
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
 
     @property
     def parallel(self) -> bool:
@@ -416,7 +484,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             gc.set_threshold(*self._gc_threshold)
             self._gc_threshold = None
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _write_pdf(self, config: MkDocsConfig) -> None:
         """Write the PDF edition, when asked for, from the final pages in nav order."""
         if not self.config.enabled or not self.config.pdf_file or self.state is None:
             return
@@ -431,6 +499,8 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             self.state.project_dir / self.config.cache_dir if self.config.cache_dir else None
         )
         write_pdf_edition(config, self.state.nav, self.config.pdf_file, cache_dir)
+
+    on_post_build = CombinedEvent(_finish_fill, _write_pdf)
 
 
 #: The engine's code and templates: a filled page is reused only by the engine that filled it.
@@ -456,6 +526,17 @@ def _templates(config: MkDocsConfig) -> Templates:
         return templates_for([Path(custom_dir)] if custom_dir else [])
     except CoreError as exc:
         raise PluginError(str(exc)) from None
+
+
+def _last_on_env(plugin: MonographPlugin, config: MkDocsConfig) -> bool:
+    """No other plugin's ``on_env`` runs after this plugin's (it could read a page's content)."""
+    handlers = config.plugins.events.get("env", [])
+    mine = [
+        place
+        for place, handler in enumerate(handlers)
+        if getattr(handler, "__self__", None) is plugin  # a hook (hooks:) is a plain function
+    ]
+    return bool(mine) and mine[-1] == len(handlers) - 1
 
 
 def _second_bibliographies(contexts: list[PageContext]) -> list[Problem]:

@@ -159,3 +159,113 @@ class SharedWork(Generic[Job, Result]):
             assert self._first is not None
             return self._first[0]()
         return self._work(job)
+
+
+class StreamedWork(Generic[Job, Result]):
+    """Jobs a forked child does in list order while this process goes on with other work.
+
+    The child sends each result as soon as it is done. This process asks for results one at a
+    time (:meth:`take`), in about the order of the list, when it needs them: a job the child has
+    not started is done here instead (the child then skips it); while the child is doing the job
+    asked for, this process does jobs from the back of the list (as :class:`SharedWork` does), so
+    neither process waits while there is work left. The adapter fills pages this way while MkDocs
+    writes the pages before them.
+
+    Arguments:
+        jobs: The jobs, in the order the child does them.
+        work: Does one job. An exception in the child ends its share (the jobs it did not send
+            are done here, where the error is raised and reported as without a child).
+    """
+
+    _FREE, _CHILD, _HERE = 0, 1, 2
+
+    def __init__(self, jobs: Sequence[Job], work: Callable[[Job], Result]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._jobs = list(jobs)
+        self._work = work
+        #: Who does each job; set once, under the lock.
+        self._claims = context.RawArray("b", len(self._jobs))
+        self._lock = context.Lock()
+        receiver, sender = context.Pipe(duplex=False)
+        self._receiver = receiver
+        self._results: dict[int, Result] = {}
+        self._open = True  # the child may still send
+        self._back = len(self._jobs) - 1  # no job after this one is free
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        self._process = context.Process(target=self._child, args=(sender,), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def _claim(self, index: int, who: int) -> bool:
+        """Claim job ``index`` for ``who``; False when it is claimed already (or the lock hangs)."""
+        if not self._lock.acquire(timeout=LOCK_TIMEOUT):
+            return False
+        try:
+            if self._claims[index] != self._FREE:
+                return False
+            self._claims[index] = who
+            return True
+        finally:
+            self._lock.release()
+
+    def _child(self, sender: Any) -> None:
+        try:
+            for index, job in enumerate(self._jobs):
+                if self._claim(index, self._CHILD):
+                    sender.send((index, self._work(job)))
+        except Exception:  # the job is done again here, which reports the error
+            pass
+        finally:
+            sender.close()
+
+    def _receive(self, *, wait: bool) -> None:
+        """Take the results the child has sent (``wait``: at least one, or its end)."""
+        while self._open and (wait or self._receiver.poll()):
+            wait = False
+            try:
+                index, result = self._receiver.recv()
+            except (EOFError, OSError):  # the child is done, or died
+                self.close()
+                return
+            self._results[index] = result
+
+    def _claim_last(self) -> int | None:
+        """Claim the last free job for this process; None when no job is free."""
+        while self._back >= 0:
+            index, self._back = self._back, self._back - 1
+            if self._claim(index, self._HERE):
+                return index
+        return None
+
+    def _do(self, index: int) -> Result:
+        try:
+            return self._work(self._jobs[index])
+        except BaseException:
+            self.close()  # the build stops: so does the child
+            raise
+
+    def take(self, index: int) -> Result:
+        """The result of job ``index``: the child's, or done here now."""
+        self._receive(wait=False)  # empty the pipe, so the child never waits for this process
+        while index not in self._results:
+            if not self._open or self._claim(index, self._HERE):
+                return self._do(index)
+            # The child is doing it: meanwhile, a job from the back, or wait for the child.
+            if self._receiver.poll() or (last := self._claim_last()) is None:
+                self._receive(wait=True)
+            else:
+                self._results[last] = self._do(last)
+        return self._results.pop(index)
+
+    def close(self) -> None:
+        """Stop the child, if it is still running, and let it go."""
+        if not self._open:
+            return
+        self._open = False
+        if self._process.is_alive():
+            self._process.terminate()
+        self._receiver.close()
+        self._process.join()
