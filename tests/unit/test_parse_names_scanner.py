@@ -16,7 +16,13 @@ from typing import Any
 
 import pytest
 from monograph.core.bibliography import parsing
-from monograph.core.bibliography.parsing import LocatingParser, _Scanner, parse_bib
+from monograph.core.bibliography.parsing import (
+    LocatingParser,
+    _Scanner,
+    normalize_whitespace,
+    parse_bib,
+)
+from pybtex import textutils
 from pybtex.database.input.bibtex import LowLevelParser, month_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,3 +161,20 @@ def test_the_scanner_reads_values_in_one_step(monkeypatch: pytest.MonkeyPatch) -
     parser = LocatingParser("refs.bib")
     parser.parse_string(text)
     assert isinstance(parser._scanner, _Scanner)
+
+
+def test_whitespace_is_normalized_as_pybtex_does() -> None:
+    """Every whitespace character there is (and some that are not), in random runs."""
+    spaces = [chr(code) for code in range(0x110000) if chr(code).isspace()]
+    others = ["a", "B", "{", "}", "\\", "~", "é", "李", "\u200b", "\ufeff", ".", ",", "x y"]
+    rng = random.Random(9)
+    texts = ["", " ", "January", "A", " é ", " 李 ", "a  b", *spaces]
+    for _ in range(20000):
+        texts.append("".join(rng.choice(spaces + others) for _ in range(rng.randint(0, 12))))
+    for text in texts:
+        ours = normalize_whitespace(text)
+        theirs = textutils.normalize_whitespace(text)
+        assert ours == theirs, repr(text)
+        # The same object when nothing changes (a macro's text shared by entries stays shared
+        # in the snapshot's pickle), a new one otherwise.
+        assert (ours is text) == (theirs is text), repr(text)
