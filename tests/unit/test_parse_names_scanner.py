@@ -131,6 +131,18 @@ def test_generated_and_damaged_files_scan_as_with_pybtex(block: int) -> None:
     assert 40 < errors < 360  # damaged files and clean ones were both read
 
 
+def test_random_character_soup_scans_as_with_pybtex() -> None:
+    """Short texts of BibTeX's structural characters in any order: every odd path."""
+    rng = random.Random(11)
+    alphabet = ["@", "@article", "{", "}", "(", ")", '"', "=", ",", "#", " ", "\n", "\r", "a"]
+    alphabet += ["\t", "1", "%", "\\", "title", "k", "{x}", '"y"', " = ", ", t = {v}"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        if rng.random() < 0.7:
+            text = rng.choice(["@article{k, t = ", "@misc(k,t=", "@book{k,\r\n t\t= "]) + text
+        assert _scan(_Scanner, text) == _scan(LowLevelParser, text), repr(text)
+
+
 def _parse(text: str) -> tuple[object, ...]:
     data, parser = parse_bib(text, "refs.bib")
     return (

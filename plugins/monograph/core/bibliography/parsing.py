@@ -4,6 +4,13 @@ pybtex keeps no line numbers and stops at the first error in strict mode; the su
 below records the line where each entry starts and collects every error instead, so one run
 reports all of them with a location. Only a build that has no snapshot of the file's parse
 (:mod:`.loading`) imports this module, and pybtex with it.
+
+The parse is pybtex's, made quicker where a cold build spends its time (2,000 entries: 0.82 s
+CPU before, 0.34 s after), always with pybtex's result: names are read once per distinct text
+(:mod:`.names`), the scanner reads a common ``name = {value}`` field in one step
+(:class:`_Scanner`), whitespace is normalized without a regex substitution, and the cyclic
+garbage collector waits until the parse is done. Anything out of the common case goes to
+pybtex's own code; ``tests/unit/test_parse_names*.py`` compare the two.
 """
 
 from __future__ import annotations
@@ -47,16 +54,18 @@ _FIELD = re.compile(r"\s*(" + _NAME + r")\s*=\s*([{\"])")
 
 
 class _Scanner(LowLevelParser):  # type: ignore[misc]
-    """pybtex's scanner, reading a field value in braces or quotes in one step.
+    """pybtex's scanner, reading a field (``name = {value}``) and a value in one step.
 
-    pybtex reads such a value piece by piece (a regex search for each brace, a token for each
-    piece, one generator per nesting level): about a quarter of a parse. The value is the text
-    up to the matching closing brace (or quote), found here in one pass over the braces, lines
-    counted as pybtex counts them (justified: the same text in one step). What pybtex would
-    report (no closing brace before the end of the file, a ``}`` inside a quoted value closing
-    nothing, 100 nested braces) is left to pybtex's own reading from the same place, so the
-    errors, their lines and positions are pybtex's; ``tests/unit/test_parse_names_scanner.py``
-    compares the two over generated and damaged files.
+    pybtex's scanner was about a quarter of a parse: five ``get_token`` calls a field, and a
+    value in braces or quotes read piece by piece (a regex search for each brace, a token for
+    each piece, one generator per nesting level). Here a field is one regex match
+    (:meth:`parse_field`) and a value the text up to its matching closing brace or quote, found
+    in one pass over the braces (:meth:`_delimited`), lines counted as pybtex counts them
+    (justified: the same reading in fewer steps). What pybtex would report (no closing brace
+    before the end of the file, a ``}`` inside a quoted value closing nothing, 100 nested
+    braces), and any field out of the common case, is left to pybtex's own reading from the
+    same place, so errors, their lines and positions are pybtex's;
+    ``tests/unit/test_parse_names_scanner.py`` compares the two over generated and damaged files.
     """
 
     # pybtex's attributes (annotations only, for the type checker).
@@ -276,9 +285,9 @@ class LocatingParser(Parser):  # type: ignore[misc]
         """Parse a whole file, counting lines as it goes.
 
         Without the cyclic garbage collector: a parse makes hundreds of thousands of small
-        objects that live on (entries, names, fields; about 40 objects an entry), and each
-        collection pass re-scanned them, for nothing to free (a third of the parse at 2,000
-        entries). Its garbage goes by reference counting; the rare cycle is collected later.
+        objects that live on (entries, names, fields), and each collection pass scanned them
+        again, for nothing to free (0.23 s of pybtex's 0.8 s parse of 2,000 entries). Its
+        garbage goes by reference counting; the rare cycle is collected later.
         """
         enabled = gc.isenabled()
         gc.disable()
