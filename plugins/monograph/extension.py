@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as etree
-from dataclasses import replace
 from html import escape
 from typing import Any, Protocol
 
@@ -79,8 +78,9 @@ class _CitationProcessor(InlineProcessor):
     def __init__(self, pattern: str, md: Markdown, ext: CitationExtension) -> None:
         super().__init__(pattern, md)
         self.ext = ext
-        #: Finished groups (None: no citation) by the text matched, for texts without placeholders.
-        self._done: dict[str, CitationGroup | None] = {}
+        #: Finished groups (None: no citation) by the text matched, for texts without
+        #: placeholders: the extension's, as MkDocs makes new processors for every page.
+        self._done = ext.finished.setdefault(type(self).__name__, {})
 
     def group(self, m: re.Match[str]) -> CitationGroup | None:
         """The citation group for a match, or None if the text is no citation after all."""
@@ -130,18 +130,18 @@ class _CitationProcessor(InlineProcessor):
         source = self.plain(group.source)
         if source == group.source and all(a is b for a, b in zip(items, group.items, strict=True)):
             return group  # most citations: bare keys, nothing escaped
-        return replace(group, items=items, source=source)
+        return CitationGroup(items, group.narrative, source, group.path, group.line)
 
     def _finish_item(self, item: CitationItem) -> CitationItem:
         if not item.prefix and not item.locator and _PLACEHOLDER_START not in item.key:
             return item
-        return replace(
-            item,
-            key=_unescape(item.key),
-            prefix=self.plain(item.prefix),
-            locator=self.plain(item.locator),
-            prefix_html=self.inline_html(item.prefix) if item.prefix else "",
-            locator_html=self.inline_html(item.locator) if item.locator else "",
+        return CitationItem(
+            _unescape(item.key),
+            self.plain(item.prefix),
+            self.plain(item.locator),
+            item.suppress_author,
+            self.inline_html(item.prefix) if item.prefix else "",
+            self.inline_html(item.locator) if item.locator else "",
         )
 
     def finished(self, m: re.Match[str]) -> CitationGroup | None:
@@ -272,8 +272,9 @@ class _Markers(Preprocessor):
         if self.ext.sink is None:
             return lines
         out: list[str] = []
+        commands = self.ext.commands
         for line in lines:
-            command = self.ext.commands.get(line.strip())
+            command = commands.get(line.strip()) if commands else None
             if command is not None:  # mkdocs-bibtex's \bibliography: a marker by another name
                 html = self.ext.sink.marker(command, line)
                 out.extend(["", self.md.htmlStash.store(html), ""])
@@ -309,6 +310,9 @@ class CitationExtension(Extension):
         self.narrative = True
         #: Citation placeholders of the page being converted: the group and its stash index.
         self.pending: dict[str, tuple[CitationGroup, int]] = {}
+        #: Finished citation groups by the text matched, per kind of citation (see
+        #: `_CitationProcessor.finished`).
+        self.finished: dict[str, dict[str, CitationGroup | None]] = {}
         #: Renders the inline Markdown of prefixes and locators (no extensions needed).
         self.inline_markdown = Markdown()
         self.keep_mark = "monographkept" + uuid.uuid4().hex

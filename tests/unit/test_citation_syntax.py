@@ -212,3 +212,44 @@ def test_the_same_citation_text_reads_the_same_on_every_page() -> None:
     ext.sink = sink
     md.reset().convert(texts[0])
     assert [g.keys for g in sink.groups] == [("a",)]
+
+
+def test_a_bare_key_item_reads_as_the_full_item_syntax_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``@key`` takes a shortcut; every text reads the same with the shortcut turned off."""
+    import random
+    import re
+
+    from monograph.core.citations import syntax
+
+    rng = random.Random(7)
+    alphabet = list("ab1_:.#$%&-+?<>~/@ ,é{}")
+    texts = [
+        rng.choice(["@", " @", "@@", "-@", ""])
+        + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        + rng.choice(["", " ", "\t"])
+        for _ in range(20_000)
+    ]
+    texts += [  # keys with inner punctuation, some of it trailing (no longer a bare key)
+        "@" + "".join(rng.choice("ab1_:.-/") for _ in range(rng.randint(1, 6)))
+        for _ in range(5_000)
+    ]
+    texts += ["@a", " @doe:2020.a/b-c_d ", "@a.", "@a-", "@a:b", "@{x y}", "@é1"]
+    fast = [syntax.parse_item(text) for text in texts]
+    assert sum(syntax._BARE_ITEM_RE.fullmatch(text.strip()) is not None for text in texts) > 1_000
+    monkeypatch.setattr(syntax, "_BARE_ITEM_RE", re.compile(r"(?!)"))
+    assert [syntax.parse_item(text) for text in texts] == fast
+
+
+def test_a_citation_is_finished_once_for_all_pages_of_a_site() -> None:
+    """MkDocs makes a Markdown instance per page; the finished citations are the extension's."""
+    ext = CitationExtension()
+    groups = []
+    for _ in range(2):
+        sink = RecordingSink()
+        ext.sink = sink
+        markdown.Markdown(extensions=[ext]).convert("A [see *also* @a, p. 3] and @b [ch. 2].")
+        groups.append(sink.groups)
+    assert [g.keys for g in groups[0]] == [("a",), ("b",)]
+    assert all(a is b for a, b in zip(groups[0], groups[1], strict=True))

@@ -41,9 +41,18 @@ def _clean_key(raw: str) -> str:
     return raw[1:-1] if raw.startswith("{") and raw.endswith("}") else raw
 
 
+#: An item that is a bare key (``@key``): most items. ``_ITEM_RE`` reads it alike (no prefix,
+#: no locator, the same key: the key's steps are taken greedily either way).
+_BARE_ITEM_RE = re.compile(rf"@({KEY})")
+
+
 def parse_item(text: str) -> CitationItem | None:
     """Parse one ``;``-separated part of a bracketed citation; None if it is not one."""
-    match = _ITEM_RE.match(text.strip())
+    text = text.strip()
+    bare = _BARE_ITEM_RE.fullmatch(text)
+    if bare is not None:
+        return CitationItem(key=bare.group(1))
+    match = _ITEM_RE.match(text)
     if match is None:
         return None
     rest = match.group("rest")

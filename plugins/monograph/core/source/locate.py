@@ -65,7 +65,7 @@ class SourceLocator:
         code = self._code
         if code is None:
             code = self._code = self._code_spans()
-        return any(start <= index < end for start, end in code)
+        return bool(code) and any(start <= index < end for start, end in code)
 
     def _code_spans(self) -> list[tuple[int, int]]:
         """Fenced blocks and code spans; a text with neither character has none to look for."""
