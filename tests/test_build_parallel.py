@@ -228,12 +228,12 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     parent, log = os.getpid(), tmp_path / "filled-by-child.txt"
     fill_shared = fill._fill_shared
 
-    def traced(job: fill.FillJob, groups: list[object], style: object) -> object:
+    def traced(job: fill.FillJob, groups: list[object], style: object, works: object) -> object:
         if os.getpid() != parent:
             time.sleep(0.03)  # the build waits for the child's page: it fills from the back
             with log.open("a", encoding="utf-8") as out:
                 out.write(job.page.file.src_uri + "\n")
-        return fill_shared(job, groups, style)  # type: ignore[arg-type]
+        return fill_shared(job, groups, style, works)  # type: ignore[arg-type]
 
     monkeypatch.setattr(fill, "_fill_shared", traced)
     _as_new_process()
@@ -254,6 +254,9 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     assert shared == [PAGES + 1]
     assert _differences(root / "site", one_root / "site") == []
     assert two.warnings == one.warnings
+    # A first build fingerprints each page in the process that fills it: the same kept pages.
+    assert _kept_pages(root) == _kept_pages(one_root)
+    assert len(_kept_pages(root)) == PAGES + 1
     # The citation texts a CSL style keeps came back from the second process too.
     cached = [json.loads((r / ".cache" / "references.json").read_text()) for r in (root, one_root)]
     assert cached[0] == cached[1]
@@ -278,6 +281,13 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     page_path.write_text(page_path.read_text(encoding="utf-8") + "\nMore [@w0].\n", "utf-8")
     build_project(root, strict=False)
     assert shared == ([PAGES + 1] if style is None else [PAGES + 1, PAGES + 1])
+
+
+def _kept_pages(root: Path) -> dict[str, str]:
+    """The filled pages a build kept, by file name (named by their fingerprints)."""
+    folders = list((root / ".cache" / "filled-pages").iterdir())
+    assert len(folders) == 1
+    return {path.name: path.read_text(encoding="utf-8") for path in folders[0].glob("*.html")}
 
 
 def test_parallel_false_keeps_every_step_in_the_build_process(

@@ -17,8 +17,9 @@ from monograph.core.bibliography.loading import Bibliography, load_bibliography
 from monograph.core.citations.numbering import Numbering, PageInfo, number_citations
 from monograph.core.citations.registry import CitationRegistry
 from monograph.core.model import CitationGroup, CitationItem
+from monograph.core.rendering import reuse
 from monograph.core.rendering.citations import RenderContext
-from monograph.core.rendering.reuse import fingerprint, site_digest
+from monograph.core.rendering.reuse import FilledPages, fingerprint, site_digest
 from monograph.core.styles.formatter import ReferenceFormatter
 
 BIB = "\n".join(
@@ -176,3 +177,21 @@ def test_places_at_a_url_are_the_places_filtered_by_that_url(tmp_path: Path) -> 
         assert numbering.places_at(url) == {k: v for k, v in expected.items() if v}
     assert [p.page.title for p in numbering.places_at("two/")["a"]] == ["Two", "Two again"]
     assert Numbering().places_at("one/") == {}
+
+
+def test_filled_pages_hold_none_until_a_page_of_this_engine_is_kept(tmp_path: Path) -> None:
+    """Only then may a build fingerprint its pages as it fills them (none can be reused)."""
+    assert FilledPages(None, "v1").holds_none()
+    folder = tmp_path / "filled"
+    pages = FilledPages(folder, "v1")
+    assert pages.holds_none()  # no folder yet
+    folder.mkdir()
+    (folder / "other.json").write_text("{}", encoding="utf-8")
+    FilledPages(folder, "v0").put("a" * 64, "<p>an older engine's page</p>")
+    reuse._IN_MEMORY.clear()
+    assert pages.holds_none()
+    pages.put("b" * 64, "<p>kept</p>")
+    assert not pages.holds_none()  # in this process's memory, and in the folder
+    reuse._IN_MEMORY.clear()
+    assert not FilledPages(folder, "v1").holds_none()  # in the folder: a later process
+    assert FilledPages(folder, "v1").get("b" * 64) == "<p>kept</p>"

@@ -46,11 +46,20 @@ class FillJob:
     heading: str
     anchor: str | None
     reviewed: date | None
-    print_: str
+    #: The fingerprint of the page's fill, or None until the page is filled (when no page is
+    #: kept yet: see :func:`plan_fill`).
+    print_: str | None
     #: The page holds the site bibliography (its fill reads every work).
     bibliography: bool
+    #: The site's digest, when the page's fill reads the whole site.
+    site: str | None = None
     #: The page as an earlier build filled it (same fingerprint), or None.
     kept: str | None = None
+
+    def fingerprint(self, groups: list[CitationGroup], works: dict[str, str]) -> str:
+        """The fingerprint of the page's fill (:func:`.reuse.fingerprint`), from the job."""
+        settings = (self.heading, self.anchor, self.reviewed)
+        return fingerprint(self.ctx, self.content, groups, self.keys, settings, self.site, works)
 
 
 def plan_fill(
@@ -62,6 +71,7 @@ def plan_fill(
     *,
     by_default: bool = True,
     site: Callable[[RenderContext], str] | None = None,
+    kept: bool = True,
 ) -> FillJob:
     """Add the page's reference-list entry to its table of contents; fingerprint its fill.
 
@@ -75,6 +85,9 @@ def plan_fill(
             has a ``references`` marker).
         site: The site's digest (:func:`~monograph.core.rendering.reuse.site_digest`, computed
             once per build), for a page whose fill reads the whole site.
+        kept: Pages of earlier builds may be kept (``state.filled_pages.holds_none()`` is
+            false): the page is fingerprinted now and looked up. Else it is fingerprinted when
+            it is filled (:func:`fill_pages`, :class:`FillAhead`), by the process that fills it.
     """
     ctx = RenderContext(
         numbering, state.formatter, page.url, bibliography_url, templates=state.templates
@@ -89,15 +102,6 @@ def plan_fill(
     filled = state.filled_pages
     page_local = getattr(state.formatter.style, "page_local", False)
     whole_site = context.has_bibliography or not page_local
-    print_ = fingerprint(
-        ctx,
-        content,
-        state.registry.groups,
-        keys,
-        (heading, anchor, context.reviewed),
-        site(ctx) if whole_site and site is not None else None,
-        filled.works,
-    )
     job = FillJob(
         page,
         ctx,
@@ -106,10 +110,13 @@ def plan_fill(
         heading,
         anchor,
         context.reviewed,
-        print_,
+        None,
         context.has_bibliography,
+        site(ctx) if whole_site and site is not None else None,
     )
-    job.kept = filled.get(print_)
+    if kept:
+        job.print_ = job.fingerprint(state.registry.groups, filled.works)
+        job.kept = filled.get(job.print_)
     return job
 
 
@@ -134,9 +141,9 @@ def render_fill(job: FillJob, groups: list[CitationGroup]) -> str:
     return html
 
 
-#: A filled page: as filled (kept for later builds), as shown (unsafe links removed), and the
-#: link targets removed.
-Filled = tuple[str, str, list[str]]
+#: A filled page: as filled (kept for later builds), as shown (unsafe links removed), the
+#: link targets removed, and its fingerprint when the job had none yet (else None).
+Filled = tuple[str, str, list[str], str | None]
 
 #: What filling a page left in the style, to take back from the second process: the citation
 #: texts it added to its cache (a CSL style's) and the problems it found.
@@ -144,17 +151,23 @@ StyleNotes = tuple[list[tuple[str, str]], list[Problem]]
 
 
 def _fill_shared(
-    job: FillJob, groups: list[CitationGroup], style: ReferenceStyle
+    job: FillJob, groups: list[CitationGroup], style: ReferenceStyle, works: dict[str, str] | None
 ) -> tuple[Filled, StyleNotes] | None:
     """One page filled and checked, as a job of either process, with what the style kept.
+
+    ``works``: fingerprint the page too when it has no fingerprint yet, with these works' parts
+    (:class:`~monograph.core.rendering.reuse.FilledPages`); None when nothing is kept.
 
     A failure is left to the build, which fills the page again and reports the error.
     """
     cache: dict[str, str] | None = getattr(style, "citation_cache", None)
     cached, found = len(cache or ()), len(style.problems)
     try:
+        print_ = None
+        if job.print_ is None and works is not None:
+            print_ = job.fingerprint(groups, works)
         html = render_fill(job, groups)
-        filled: Filled = (html, *refuse_unsafe_links(html))
+        filled: Filled = (html, *refuse_unsafe_links(html), print_)
     except Exception:
         return None
     added = list(itertools.islice(cache.items(), cached, None)) if cache is not None else []
@@ -183,14 +196,24 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
     if job.kept is not None:
         html, refused = state.checked_pages.refuse(job.kept)
     else:
+        pages = state.filled_pages
         if filled is None:
+            if job.print_ is None:
+                if pages.folder is not None:
+                    job.print_ = job.fingerprint(state.registry.groups, pages.works)
+                else:  # nothing kept: the references a fingerprint would have asked for
+                    for key in job.keys:
+                        job.ctx.formatter.get(key)
             rendered = render_fill(job, state.registry.groups)
             html, refused = state.checked_pages.refuse(rendered)
         else:
-            rendered, html, refused = filled
+            rendered, html, refused, print_ = filled
+            if job.print_ is None:
+                job.print_ = print_
             if not refused and html == rendered:
                 state.checked_pages.remember_clean(rendered)
-        state.filled_pages.put(job.print_, rendered)
+        if job.print_ is not None:
+            pages.put(job.print_, rendered)
     job.page.content = html
     context = state.pages[job.page.file.src_uri]
     return [
@@ -253,7 +276,11 @@ def _before_fork(
         for key in job.keys:
             formatter.get(key)
     state.templates.citation  # noqa: B018 - compiled once, before the fork
-    return functools.partial(_fill_shared, groups=state.registry.groups, style=formatter.style)
+    pages = state.filled_pages
+    works = None if pages.folder is None else pages.works  # see plan_fill's ``kept``
+    return functools.partial(
+        _fill_shared, groups=state.registry.groups, style=formatter.style, works=works
+    )
 
 
 class FillAhead:

@@ -360,6 +360,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 site.append(site_digest(ctx, state.filled_pages.works))
             return site[0]
 
+        kept = not state.filled_pages.holds_none()  # else fingerprinted as they are filled
         try:
             jobs = [
                 plan_fill(
@@ -370,6 +371,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                     heading,
                     by_default=self.config.bib_by_default,
                     site=site_once,
+                    kept=kept,
                 )
                 for page in pages
             ]

@@ -201,6 +201,23 @@ class FilledPages:
         self.works: dict[str, str] = {}
         self.reused = 0  # pages taken from the cache in this build (for benchmarks and tests)
 
+    def holds_none(self) -> bool:
+        """No page of this engine is kept (no folder, or a first build): every :meth:`get` misses.
+
+        A build can then fingerprint each page when it fills it, in the process that fills it
+        (:func:`monograph.adapter.fill.fill_pages`), instead of all before filling any.
+        """
+        if self.folder is None:
+            return True
+        mine = f"{self.prefix}-"
+        if any(name.startswith(mine) for name in _IN_MEMORY):
+            return False
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return True  # no folder yet: created by the first put
+        return not any(name.startswith(mine) for name in names)
+
     def _path(self, print_: str) -> Path:
         assert self.folder is not None
         return self.folder / f"{self.prefix}-{print_[:40]}.html"
