@@ -15,9 +15,10 @@ import pybtex.errors
 import pytest
 from monograph.core.bibliography import parsing
 from monograph.core.bibliography.names import (
+    _NOT_PLAIN,
     PART_NAMES,
     NameReader,
-    _read_plain,
+    _read_parts,
     person_from_parts,
     split_names,
 )
@@ -99,23 +100,43 @@ def test_person_sets_the_five_part_lists_only() -> None:
 def test_generated_names_read_as_pybtex_reads_them(seed: int) -> None:
     reader = NameReader()
     names = _names(4000, seed)
-    plain = 0
+    plain = tex = 0
     for text in names:
         expected = _pybtex(text)
         assert _ours(reader, text) == expected, text
         assert _ours(reader, text) == expected, text  # the second time, from the memo
-        parts = _read_plain(text.strip())
+        name = text.strip()
+        is_plain = _NOT_PLAIN.search(name) is None
+        parts = _read_parts(name, plain=is_plain)
         if parts is not None:
-            plain += 1
+            plain += is_plain
+            tex += not is_plain
             assert tuple(list(p) for p in parts) == expected[0], text
-    assert plain > len(names) // 3  # the shortcut is exercised, not only the fallback
+    # Both readings are exercised, not only pybtex's
+    assert plain > len(names) // 3 and tex > len(names) // 5
 
 
-def test_plain_names_with_errors_or_tex_are_left_to_pybtex() -> None:
-    assert _read_plain("Smith, Jr, John, Extra") is None  # pybtex reports it
-    assert _read_plain('M{\\"u}ller, Anna') is None
-    assert _read_plain("Michail~Markovitch") is None
-    assert _read_plain("van der Berg, Jan") == ((("Jan",), (), ("van", "der"), ("Berg",), ()))
+def test_names_with_errors_are_left_to_pybtex() -> None:
+    assert _read_parts("Smith, Jr, John, Extra", plain=True) is None  # pybtex reports it
+    assert _read_parts("Smith, Jr, {John, Extra}", plain=False) is not None
+    assert _read_parts("Smith, Jr, {John}, Extra", plain=False) is None
+    assert _read_parts("van der Berg, Jan", plain=True) == (
+        ("Jan",), (), ("van", "der"), ("Berg",), ()
+    )  # fmt: skip
+    # A special character decides as its letter does: {\\'E} is upper, {\\'e} lower ("von").
+    for text in ("{\\'E}mile {d}e la Cruz", "{\\'e}mile {d}e la Cruz"):
+        person = Person(text)
+        expected = tuple(tuple(getattr(person, a)) for a in PART_NAMES)
+        assert _read_parts(text, plain=False) == expected
+
+
+def test_too_many_nested_braces_raise_as_in_pybtex() -> None:
+    text = "{" * 102 + "x" + "}" * 102 + " van Gogh"
+    with pytest.raises(Exception) as theirs:
+        Person(text)
+    with pytest.raises(Exception) as ours:
+        NameReader().read(text)
+    assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
 
 
 def test_each_reading_is_a_new_person_with_its_own_lists() -> None:

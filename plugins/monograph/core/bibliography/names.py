@@ -8,20 +8,21 @@ module keeps pybtex's reading and makes it cheaper in two ways:
 - a file names the same people again and again (the same authors in many entries, ``others``):
   a :class:`NameReader` reads each distinct name text once, and gives every entry its own
   ``Person`` with copies of the part lists and the errors pybtex reported for it;
-- a plain name (no braces, backslashes or ``~``, at most two commas, the common ``Last, First``
-  and ``First Last``) is split by :func:`_read_plain`, a hand-written copy of what
-  ``Person._parse_string`` does for such text (justified here: for text without braces,
-  backslashes and ``~``, pybtex's TeX-aware splitting is a plain ``str.split``, and the copy
-  avoids its per-call costs). Anything else, and any name pybtex could report an error for,
-  is read by ``Person(text)`` itself. ``tests/unit/test_parse_names.py`` compares the two over
+- a name is split by :func:`_read_parts`, a copy of what ``Person._parse_string`` does
+  (justified: pybtex's steps, with pybtex's own ``split_tex_string`` called three times instead
+  of eight; for a plain name, without braces, backslashes or ``~``, that splitting is
+  ``str.split``, used instead). A name pybtex reports an error for (three commas or more) is
+  read by ``Person(text)`` itself. ``tests/unit/test_parse_names.py`` compares the two over
   many generated names, part list by part list.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pybtex.errors
+from pybtex.bibtex.utils import scan_bibtex_string, split_tex_string
 from pybtex.database import Person
 from pybtex.database.input.bibtex import split_name_list
 
@@ -31,6 +32,9 @@ PART_NAMES = ("first_names", "middle_names", "prelast_names", "last_names", "lin
 #: Characters that make pybtex's splitting differ from ``str.split``: braces group words,
 #: ``\ `` and an unescaped ``~`` are spaces, a backslash starts a TeX command.
 _NOT_PLAIN = re.compile(r"[{}\\~]")
+
+#: pybtex's separator of a name's parts (``von Last, Jr, First``), compiled once.
+_COMMA = re.compile(",")
 
 #: pybtex's separator of names in a list (``split_name_list``), compiled once.
 _AND = re.compile(" [Aa][Nn][Dd] ")
@@ -70,7 +74,41 @@ def _is_von_plain(word: str) -> bool:
     return False
 
 
-def _von_last(words: list[str], prelast: list[str], last: list[str]) -> None:
+def _is_von_tex(word: str) -> bool:
+    r"""Whether ``word`` is a "von" particle, as pybtex's ``is_von_name`` (``{\'e}mile`` is).
+
+    A copy: pybtex defines it inside ``Person._parse_string``, where it cannot be called.
+    """
+    if word[0].isupper():
+        return False
+    if word[0].islower():
+        return True
+    for char, brace_level in scan_bibtex_string(word):
+        if brace_level == 0 and char.isalpha():
+            return bool(char.islower())
+        if brace_level == 1 and char.startswith("\\"):
+            return _special_char_islower(char)
+    return False
+
+
+def _special_char_islower(special_char: str) -> bool:
+    """Whether a special character's letter is lowercase: pybtex's ``special_char_islower``.
+
+    A copy, as :func:`_is_von_tex` (it too is inside ``Person._parse_string``).
+    """
+    control_sequence = True
+    for char in special_char[1:]:  # skip the backslash
+        if control_sequence:
+            if not char.isalpha():
+                control_sequence = False
+        elif char.isalpha():
+            return char.islower()
+    return False
+
+
+def _von_last(
+    words: list[str], prelast: list[str], last: list[str], is_von: Callable[[str], bool]
+) -> None:
     """Add ``words`` (``von Last``) to ``prelast`` and ``last`` as pybtex's ``process_von_last``.
 
     The last word is a last name; before it, everything up to the last "von" word is
@@ -79,7 +117,7 @@ def _von_last(words: list[str], prelast: list[str], last: list[str]) -> None:
     if len(words) > 1:
         split = 0
         for index in range(len(words) - 2, -1, -1):
-            if _is_von_plain(words[index]):
+            if is_von(words[index]):
                 split = index + 1
                 break
         prelast.extend(words[:split])
@@ -87,37 +125,47 @@ def _von_last(words: list[str], prelast: list[str], last: list[str]) -> None:
     last.extend(words[-1:])
 
 
-def _read_plain(name: str) -> Parts | None:
-    """The part lists of a plain name, as ``Person(name)`` makes them, or None if not plain.
+def _read_parts(name: str, *, plain: bool) -> Parts | None:
+    """The part lists ``Person(name)`` makes, or None where pybtex reports an error.
 
-    ``name`` is stripped. Plain: no brace, backslash or ``~`` (so that pybtex's word and comma
-    splitting is ``str.split``, as the property tests check) and at most two commas (three or
-    more is an error pybtex reports).
+    ``name`` is stripped. This is ``Person._parse_string`` (``von Last, Jr, First``,
+    ``von Last, First``, ``First von Last``) without its costs: pybtex's splitting of the name
+    (``split_tex_string``) is called three times instead of eight, with its patterns compiled
+    once. For a ``plain`` name (no brace, backslash or ``~``) that splitting is ``str.split``,
+    which is used instead. Three commas or more is an error pybtex reports: None.
     """
-    if _NOT_PLAIN.search(name) is not None or name.count(",") > 2:
-        return None
+    split_words: Callable[[str], list[str]]
+    if plain:
+        if name.count(",") > 2:
+            return None
+        parts = [part.strip() for part in name.split(",")]
+        split_words, is_von = str.split, _is_von_plain
+    else:
+        parts = split_tex_string(name, _COMMA)
+        if len(parts) > 3:
+            return None
+        split_words, is_von = split_tex_string, _is_von_tex
     first: list[str] = []
     middle: list[str] = []
     prelast: list[str] = []
     last: list[str] = []
     lineage: list[str] = []
-    parts = [part.strip() for part in name.split(",")]
     if len(parts) == 1:  # First von Last
-        words = name.split()
+        words = split_words(name)
         split = len(words)
         for index, word in enumerate(words):
-            if _is_von_plain(word):
+            if is_von(word):
                 split = index
                 break
         first_middle, von_last = words[:split], words[split:]
         if not von_last and first_middle:
             von_last.append(first_middle.pop())
-        _von_last(von_last, prelast, last)
+        _von_last(von_last, prelast, last, is_von)
     else:  # von Last, First / von Last, Jr, First
-        _von_last(parts[0].split(), prelast, last)
+        _von_last(split_words(parts[0]), prelast, last, is_von)
         if len(parts) == 3:
-            lineage.extend(parts[1].split())
-        first_middle = parts[-1].split()
+            lineage.extend(split_words(parts[1]))
+        first_middle = split_words(parts[-1])
     if first_middle:
         first.append(first_middle[0])
         middle.extend(first_middle[1:])
@@ -156,7 +204,15 @@ class NameReader:
         """A new ``Person`` for ``text`` and the errors pybtex reports reading it."""
         known = self._read.get(text)
         if known is None:
-            parts = _read_plain(text.strip())
+            name = text.strip()
+            parts: Parts | None
+            if _NOT_PLAIN.search(name) is None:
+                parts = _read_parts(name, plain=True)
+            else:
+                try:
+                    parts = _read_parts(name, plain=False)
+                except Exception:  # (100 nested braces): Person(text) raises it, as before
+                    parts = None
             errors: list[Exception] = []
             if parts is None:
                 with pybtex.errors.capture() as captured:
