@@ -19,10 +19,12 @@ from monograph.core.bibliography.names import (
     PART_NAMES,
     NameReader,
     _read_parts,
+    _tex_words,
     person_from_parts,
     split_names,
 )
 from monograph.core.bibliography.parsing import PERSON_FIELDS, parse_bib
+from pybtex.bibtex.utils import split_tex_string
 from pybtex.database import Person
 from pybtex.database.input.bibtex import Parser, split_name_list
 
@@ -114,6 +116,14 @@ def test_generated_names_read_as_pybtex_reads_them(seed: int) -> None:
             assert tuple(list(p) for p in parts) == expected[0], text
     # Both readings are exercised, not only pybtex's
     assert plain > len(names) // 3 and tex > len(names) // 5
+
+
+def test_words_split_as_pybtex_splits_them() -> None:
+    rng = random.Random(12)
+    pieces = [*TEX_WORDS, *PLAIN_WORDS, *SPACES, "~", "\\ ", "\\~", "{", "}", "\\", ","]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))
+        assert _tex_words(text) == split_tex_string(text), repr(text)
 
 
 def test_names_with_errors_are_left_to_pybtex() -> None:

@@ -33,6 +33,10 @@ PART_NAMES = ("first_names", "middle_names", "prelast_names", "last_names", "lin
 #: ``\ `` and an unescaped ``~`` are spaces, a backslash starts a TeX command.
 _NOT_PLAIN = re.compile(r"[{}\\~]")
 
+#: What pybtex's splitting of a name into words can split at (``\\ ``, an unescaped ``~``,
+#: whitespace): a text without any is one word.
+_TEX_SPACE = re.compile(r"[\s~]")
+
 #: pybtex's separator of a name's parts (``von Last, Jr, First``), compiled once.
 _COMMA = re.compile(",")
 
@@ -125,6 +129,17 @@ def _von_last(
     last.extend(words[-1:])
 
 
+def _tex_words(text: str) -> list[str]:
+    r"""The words of ``text``, as pybtex's ``split_tex_string(text)``.
+
+    Without whitespace or ``~`` (pybtex's spaces, ``\ `` included) ``text`` is one word, as
+    pybtex's splitting would find (``Dvo{\v{r}}{\'a}k``); with, it is pybtex's splitting.
+    """
+    if _TEX_SPACE.search(text) is None:
+        return [text] if text else []
+    return list(split_tex_string(text))
+
+
 def _read_parts(name: str, *, plain: bool) -> Parts | None:
     """The part lists ``Person(name)`` makes, or None where pybtex reports an error.
 
@@ -141,10 +156,10 @@ def _read_parts(name: str, *, plain: bool) -> Parts | None:
         parts = [part.strip() for part in name.split(",")]
         split_words, is_von = str.split, _is_von_plain
     else:
-        parts = split_tex_string(name, _COMMA)
+        parts = split_tex_string(name, _COMMA) if "," in name else [name]
         if len(parts) > 3:
             return None
-        split_words, is_von = split_tex_string, _is_von_tex
+        split_words, is_von = _tex_words, _is_von_tex
     first: list[str] = []
     middle: list[str] = []
     prelast: list[str] = []
