@@ -266,11 +266,16 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         if not self.config.enabled or self.state is None or not page.file.abs_src_path:
             return None
         try:
-            raw = Path(page.file.abs_src_path).read_bytes()
+            with open(page.file.abs_src_path, "rb") as file:
+                raw = file.read()
         except OSError:
             return None  # MkDocs reports a missing file itself
-        path = display(Path(page.file.abs_src_path), self.state.project_dir)
-        text, problems = decode_utf8(raw, path, "page.encoding")
+        problems: list[Problem] = []
+        try:  # nearly every page: no path to work out for messages
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            path = display(Path(page.file.abs_src_path), self.state.project_dir)
+            text, problems = decode_utf8(raw, path, "page.encoding")
         # Newlines as MkDocs reads a page (a text file: "\r\n" and "\r" are "\n"); kept for
         # on_page_markdown, which would otherwise read the file a third time.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
