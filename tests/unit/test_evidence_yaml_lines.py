@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from monograph.core.source import yaml_lines
 from monograph.core.source.yaml_lines import (
     dotted_path,
     duplicate_keys,
@@ -173,3 +176,75 @@ def test_a_key_written_twice_in_one_mapping_is_found(
         (p.message.split("'")[1], int(p.message.split("first at line ")[1].split(")")[0]), p.line)
         for p in found
     ] == expected
+
+
+_KEYS = ("a", "b", "cite", "design")
+_PLAIN = ("1", "null", "plain text", "it's fine", "-5", "x # note", '"quoted: text"', "'it''s'")
+_ODD = (
+    "[k1, k2]", "[a: 1, a: 2]", "{a: 1, a: 2}", "{a: 1}", "&anchor x", "*anchor", "a: b",
+    '"spans\nb: 2"', "'spans\n  a: 2'", "|\n  a: 1\n  a: 2", ">-\n  text", "plain\n  more",
+    "[k1,\nb: 2]", "",
+)  # fmt: skip
+
+
+def _random_node(rng: random.Random, depth: int) -> tuple[str, object]:
+    roll = rng.random()
+    if depth > 0 and (depth > 2 or roll < 0.5):
+        return "scalar", rng.choice(_ODD if rng.random() < 0.1 else _PLAIN)
+    if depth == 0 or roll < 0.8:
+        size = rng.randint(1, 3)
+        keys = rng.choices(_KEYS, k=size) if rng.random() < 0.2 else rng.sample(_KEYS, size)
+        return "map", [(key, _random_node(rng, depth + 1)) for key in keys]
+    return "seq", [_random_node(rng, depth + 1) for _ in range(rng.randint(1, 3))]
+
+
+def _block_lines(node: tuple[str, object], column: int, rng: random.Random) -> list[str]:
+    """Block YAML for a mapping or sequence whose entries start at ``column``."""
+    kind, body = node
+    pad = " " * column
+    lines: list[str] = []
+    for entry in body:  # type: ignore[attr-defined]
+        key, value = entry if kind == "map" else (None, entry)
+        head = f"{pad}{key}:" if key is not None else f"{pad}-"
+        if value[0] == "scalar":
+            lines.append(f"{head} {value[1]}".rstrip())
+        elif key is None and value[0] == "map":  # "- a: 1" then the mapping's other keys
+            inner = _block_lines(value, column + 2, rng)
+            lines += [f"{pad}- {inner[0].lstrip()}", *inner[1:]]
+        else:  # a nested sequence may sit at its key's column ("compact")
+            step = rng.choice([0, 2]) if value[0] == "seq" and key is not None else 2
+            lines += [head, *_block_lines(value, column + step, rng)]
+    if rng.random() < 0.1:
+        lines.insert(rng.randrange(len(lines) + 1), rng.choice(["", "# note", "  # note"]))
+    return lines
+
+
+def _random_front_matter(rng: random.Random) -> str:
+    """Block YAML as front matter is written, keys often repeated, with the odd construct."""
+    return "\n".join(_block_lines(_random_node(rng, 0), 0, rng)) + "\n"
+
+
+def test_front_matter_read_without_composing_has_no_key_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shortcut says "no key twice" only where composing the YAML finds none either."""
+    rng = random.Random(15)
+    texts = [_random_front_matter(rng) for _ in range(20_000)]
+    texts += [
+        "title: x\nreviewed: 2026-11-24\n",
+        "evidence:\n  - cite: [a, b]\n    design: rct\n  - cite: [c]\n    design: rct\n",
+        "evidence:\n- cite: a\n  n: 1\n- cite: b\n  n: 2\nclaims:\n- cite: a\n",
+    ]
+    shortcut = [yaml_lines._keys_differ(text) for text in texts]
+    assert sum(shortcut) > 10_000  # taken often...
+    assert len(shortcut) - sum(shortcut) > 3_000  # ...and often left to the composer
+    assert all(shortcut[-3:])
+    for text, skipped in zip(texts, shortcut, strict=True):
+        if skipped:
+            assert yaml_lines._repeated_keys(text) == (), text
+    # And so what is reported is what composing every front matter reports.
+    sources = [f"---\n{text}---\n# Page\n" for text in texts]
+    found = [duplicate_keys(source, path="p.md") for source in sources]
+    assert sum(bool(problems) for problems in found) > 2_000
+    monkeypatch.setattr(yaml_lines, "_keys_differ", lambda text: False)
+    assert [duplicate_keys(source, path="p.md") for source in sources] == found

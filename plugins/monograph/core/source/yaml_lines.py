@@ -196,10 +196,63 @@ def _impossible_date(text: str) -> tuple[int, str]:
     return 1, "?"
 
 
+#: A line of block YAML that :func:`_keys_differ` reads: an indent, sequence dashes, a plain
+#: key and its value on the line; or sequence dashes and an item on the line.
+_KEY_LINE = re.compile(r"( *)((?:- +)*)([A-Za-z_][\w-]*):(?: +(.*))?")
+_ITEM_LINE = re.compile(r"( *)((?:- +)*-)(?: +(.*))?")
+#: A value that ends on its line: plain (no flow collection, anchor, alias, tag, block scalar
+#: or quote), a closed quoted string or a flat one-line flow sequence; then maybe a comment.
+_ONE_LINE_VALUE = re.compile(
+    r"""(?:[^\s"'\[\]{}&*!|>%@`#?,-][^{}\[\]]*|-[^\s{}\[\]][^{}\[\]]*"""
+    r"""|"[^"\\]*(?:\\.[^"\\]*)*"|'[^']*(?:''[^']*)*'|\[[^\[\]{}"'#]*\])?(?: +#.*)? *"""
+)
+
+
+def _keys_differ(text: str) -> bool:
+    """Tell, without composing the YAML, that no mapping of ``text`` holds a key twice.
+
+    Every front matter is checked for repeated keys, and composing it is most of what reading
+    a page's front matter costs; yet most is block YAML whose structure its indentation alone
+    gives. True only when every line is blank, a comment, or a :data:`_KEY_LINE` or
+    :data:`_ITEM_LINE` whose value is a :data:`_ONE_LINE_VALUE` (nothing spans lines, so no
+    line can stand inside a string), and no key comes twice among the keys at one column with
+    no line further left between them (the keys of one block mapping). Anything else, a
+    repeated key included, is left to :func:`_repeated_keys`, which composes it.
+    """
+    open_keys: list[tuple[int, set[str]]] = []  # (column, keys) of open mappings, left first
+    for line in text.split("\n"):
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
+            continue
+        match = _KEY_LINE.fullmatch(line)
+        key = None
+        if match is not None:
+            indent, dashes, key, value = match.groups()
+        else:
+            match = _ITEM_LINE.fullmatch(line)
+            if match is None:
+                return False
+            indent, dashes, value = match.groups()
+        if value is not None and _ONE_LINE_VALUE.fullmatch(value) is None:
+            return False
+        column = len(indent)
+        while open_keys and open_keys[-1][0] > column:
+            open_keys.pop()  # a line further left closes the mappings right of it
+        if key is not None:
+            at = column + len(dashes)
+            if not open_keys or open_keys[-1][0] != at:
+                open_keys.append((at, set()))
+            keys = open_keys[-1][1]
+            if key in keys:
+                return False
+            keys.add(key)
+    return True
+
+
 def duplicate_keys(source: str, *, path: str) -> list[Problem]:
     """Keys written twice in one mapping of the front matter (YAML silently keeps the last)."""
     text = _front_matter_text(source)
-    if text is None:
+    if text is None or _keys_differ(text):
         return []
     return [
         Problem(
