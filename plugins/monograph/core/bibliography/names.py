@@ -187,25 +187,30 @@ def _read_parts(name: str, *, plain: bool) -> Parts | None:
     return (tuple(first), tuple(middle), tuple(prelast), tuple(last), tuple(lineage))
 
 
-def _fresh(text: str) -> str:
-    """A new string equal to ``text``, as splitting a name again would make it.
-
-    The snapshot of a parse is a pickle, which writes a string object once and then refers to
-    it: Persons sharing the memo's strings would give a different (if equivalent) snapshot.
-    ``Person(text)`` makes new strings by slicing, so does this; a one-character Latin-1
-    string is then, in both, CPython's shared one.
-    """
-    return (text + " ")[:-1]
-
-
-def person_from_parts(parts: Parts) -> Person:
-    """A new ``Person`` holding new copies of ``parts``: what ``Person.__init__`` sets.
+def person_from_parts(parts: Parts, *, copy: bool = True) -> Person:
+    """A new ``Person`` holding ``parts``: what ``Person.__init__`` sets, in its order.
 
     ``Person.__new__``: calling ``Person()`` would split five empty strings for nothing.
+    With ``copy``, each string is a new one, as splitting the name again would make it: the
+    snapshot of a parse is a pickle, which writes a string object once and then refers to it,
+    so Persons sharing the reader's strings would give a different (if equivalent) snapshot.
+    ``Person(text)`` makes new strings by slicing, so does ``(name + " ")[:-1]``; a
+    one-character Latin-1 string is then, in both, CPython's shared one.
     """
     person = Person.__new__(Person)
-    for attribute, names in zip(PART_NAMES, parts, strict=True):
-        setattr(person, attribute, [_fresh(name) for name in names])
+    first, middle, prelast, last, lineage = parts
+    if copy:
+        person.first_names = [(name + " ")[:-1] for name in first]
+        person.middle_names = [(name + " ")[:-1] for name in middle]
+        person.prelast_names = [(name + " ")[:-1] for name in prelast]
+        person.last_names = [(name + " ")[:-1] for name in last]
+        person.lineage_names = [(name + " ")[:-1] for name in lineage]
+    else:
+        person.first_names = list(first)
+        person.middle_names = list(middle)
+        person.prelast_names = list(prelast)
+        person.last_names = list(last)
+        person.lineage_names = list(lineage)
     return person
 
 
@@ -218,22 +223,26 @@ class NameReader:
     def read(self, text: str) -> tuple[Person, list[Exception]]:
         """A new ``Person`` for ``text`` and the errors pybtex reports reading it."""
         known = self._read.get(text)
-        if known is None:
-            name = text.strip()
-            parts: Parts | None
-            if _NOT_PLAIN.search(name) is None:
-                parts = _read_parts(name, plain=True)
-            else:
-                try:
-                    parts = _read_parts(name, plain=False)
-                except Exception:  # (100 nested braces): Person(text) raises it, as before
-                    parts = None
-            errors: list[Exception] = []
-            if parts is None:
-                with pybtex.errors.capture() as captured:
-                    person = Person(text)
-                errors = list(captured)
-                parts = tuple(tuple(getattr(person, attribute)) for attribute in PART_NAMES)
-            known = self._read[text] = (parts, errors)
-        parts, errors = known
-        return person_from_parts(parts), list(errors)
+        if known is not None:
+            parts, errors = known
+            return person_from_parts(parts), list(errors)
+        name = text.strip()
+        read: Parts | None
+        if _NOT_PLAIN.search(name) is None:
+            read = _read_parts(name, plain=True)
+        else:
+            try:
+                read = _read_parts(name, plain=False)
+            except Exception:  # (100 nested braces): Person(text) raises it, as before
+                read = None
+        if read is None:
+            with pybtex.errors.capture() as captured:
+                person = Person(text)
+            errors = list(captured)
+            read = tuple(tuple(getattr(person, attribute)) for attribute in PART_NAMES)
+        else:
+            errors = []
+            # The first reading's strings are new (just split): the next ones are copied.
+            person = person_from_parts(read, copy=False)
+        self._read[text] = (read, errors)
+        return person, list(errors)
