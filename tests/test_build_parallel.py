@@ -228,12 +228,12 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     parent, log = os.getpid(), tmp_path / "filled-by-child.txt"
     fill_shared = fill._fill_shared
 
-    def traced(job: fill.FillJob, groups: list[object], style: object, works: object) -> object:
+    def traced(job: fill.FillJob, groups: list[object], style: object, pages: object) -> object:
         if os.getpid() != parent:
             time.sleep(0.03)  # the build waits for the child's page: it fills from the back
             with log.open("a", encoding="utf-8") as out:
                 out.write(job.page.file.src_uri + "\n")
-        return fill_shared(job, groups, style, works)  # type: ignore[arg-type]
+        return fill_shared(job, groups, style, pages)  # type: ignore[arg-type]
 
     monkeypatch.setattr(fill, "_fill_shared", traced)
     _as_new_process()

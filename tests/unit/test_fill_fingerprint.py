@@ -195,3 +195,12 @@ def test_filled_pages_hold_none_until_a_page_of_this_engine_is_kept(tmp_path: Pa
     reuse._IN_MEMORY.clear()
     assert not FilledPages(folder, "v1").holds_none()  # in the folder: a later process
     assert FilledPages(folder, "v1").get("b" * 64) == "<p>kept</p>"
+
+
+def test_a_kept_page_reads_back_as_it_was_filled(tmp_path: Path) -> None:
+    """Byte for byte, as from this process's memory: no newline translation, lone surrogates."""
+    page = "<p>a\r\nb\rc \ud800 \u203a</p>\n"
+    FilledPages(tmp_path, "v1").put("c" * 64, page)
+    reuse._IN_MEMORY.clear()
+    assert FilledPages(tmp_path, "v1").get("c" * 64) == page
+    assert FilledPages(tmp_path, "v1").get("d" * 64) is None

@@ -25,7 +25,7 @@ from ..core.rendering.citations import (
     render_page_references,
 )
 from ..core.rendering.page_links import refuse_unsafe_links
-from ..core.rendering.reuse import fingerprint
+from ..core.rendering.reuse import FilledPages, fingerprint
 from ..core.rendering.review import insert_after_title, reviewed_html
 from ..core.styles.base import ReferenceStyle
 from .state import BuildState
@@ -51,15 +51,21 @@ class FillJob:
     print_: str | None
     #: The page holds the site bibliography (its fill reads every work).
     bibliography: bool
-    #: The site's digest, when the page's fill reads the whole site.
-    site: str | None = None
+    #: The page's fill reads the whole site (the bibliography, or a style that is not
+    #: ``page_local``): its fingerprint holds the site's digest.
+    whole_site: bool = False
     #: The page as an earlier build filled it (same fingerprint), or None.
     kept: str | None = None
 
-    def fingerprint(self, groups: list[CitationGroup], works: dict[str, str]) -> str:
-        """The fingerprint of the page's fill (:func:`.reuse.fingerprint`), from the job."""
+    def fingerprint(self, groups: list[CitationGroup], pages: FilledPages) -> str:
+        """The fingerprint of the page's fill (:func:`.reuse.fingerprint`), from the job.
+
+        ``pages``: the build's filled pages, which keep the works' parts and the site's digest
+        (computed by the first page that needs it, in each process).
+        """
         settings = (self.heading, self.anchor, self.reviewed)
-        return fingerprint(self.ctx, self.content, groups, self.keys, settings, self.site, works)
+        site = pages.site_of(self.ctx) if self.whole_site else None
+        return fingerprint(self.ctx, self.content, groups, self.keys, settings, site, pages.works)
 
 
 def plan_fill(
@@ -70,7 +76,6 @@ def plan_fill(
     heading: str,
     *,
     by_default: bool = True,
-    site: Callable[[RenderContext], str] | None = None,
     kept: bool = True,
 ) -> FillJob:
     """Add the page's reference-list entry to its table of contents; fingerprint its fill.
@@ -83,8 +88,6 @@ def plan_fill(
         heading: The heading of the page's reference list.
         by_default: End every citing page with its reference list (else only where the page
             has a ``references`` marker).
-        site: The site's digest (:func:`~monograph.core.rendering.reuse.site_digest`, computed
-            once per build), for a page whose fill reads the whole site.
         kept: Pages of earlier builds may be kept (``state.filled_pages.holds_none()`` is
             false): the page is fingerprinted now and looked up. Else it is fingerprinted when
             it is filled (:func:`fill_pages`, :class:`FillAhead`), by the process that fills it.
@@ -112,10 +115,10 @@ def plan_fill(
         context.reviewed,
         None,
         context.has_bibliography,
-        site(ctx) if whole_site and site is not None else None,
+        whole_site,
     )
     if kept:
-        job.print_ = job.fingerprint(state.registry.groups, filled.works)
+        job.print_ = job.fingerprint(state.registry.groups, filled)
         job.kept = filled.get(job.print_)
     return job
 
@@ -151,12 +154,12 @@ StyleNotes = tuple[list[tuple[str, str]], list[Problem]]
 
 
 def _fill_shared(
-    job: FillJob, groups: list[CitationGroup], style: ReferenceStyle, works: dict[str, str] | None
+    job: FillJob, groups: list[CitationGroup], style: ReferenceStyle, pages: FilledPages | None
 ) -> tuple[Filled, StyleNotes] | None:
     """One page filled and checked, as a job of either process, with what the style kept.
 
-    ``works``: fingerprint the page too when it has no fingerprint yet, with these works' parts
-    (:class:`~monograph.core.rendering.reuse.FilledPages`); None when nothing is kept.
+    ``pages``: fingerprint the page too when it has no fingerprint yet (see
+    :meth:`FillJob.fingerprint`); None when no page is kept (no cache folder).
 
     A failure is left to the build, which fills the page again and reports the error.
     """
@@ -164,8 +167,8 @@ def _fill_shared(
     cached, found = len(cache or ()), len(style.problems)
     try:
         print_ = None
-        if job.print_ is None and works is not None:
-            print_ = job.fingerprint(groups, works)
+        if job.print_ is None and pages is not None:
+            print_ = job.fingerprint(groups, pages)
         html = render_fill(job, groups)
         filled: Filled = (html, *refuse_unsafe_links(html), print_)
     except Exception:
@@ -200,10 +203,12 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
         if filled is None:
             if job.print_ is None:
                 if pages.folder is not None:
-                    job.print_ = job.fingerprint(state.registry.groups, pages.works)
+                    job.print_ = job.fingerprint(state.registry.groups, pages)
                 else:  # nothing kept: the references a fingerprint would have asked for
                     for key in job.keys:
                         job.ctx.formatter.get(key)
+                    if job.whole_site:
+                        pages.site_of(job.ctx)
             rendered = render_fill(job, state.registry.groups)
             html, refused = state.checked_pages.refuse(rendered)
         else:
@@ -269,17 +274,16 @@ def _before_fork(
     (or read from the cache) here first, and the templates compiled once.
     """
     formatter = state.formatter
-    if any(job.bibliography for job in todo):
+    if any(job.whole_site for job in todo):  # the bibliography, or the site's digest
         for key in todo[0].ctx.numbering.ordered():
             formatter.get(key)
     for job in todo:
         for key in job.keys:
             formatter.get(key)
     state.templates.citation  # noqa: B018 - compiled once, before the fork
-    pages = state.filled_pages
-    works = None if pages.folder is None else pages.works  # see plan_fill's ``kept``
+    pages = None if state.filled_pages.folder is None else state.filled_pages
     return functools.partial(
-        _fill_shared, groups=state.registry.groups, style=formatter.style, works=works
+        _fill_shared, groups=state.registry.groups, style=formatter.style, pages=pages
     )
 
 

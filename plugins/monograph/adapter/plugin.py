@@ -35,9 +35,8 @@ from ..core.citations.nocite import resolve_nocite
 from ..core.citations.numbering import number_citations
 from ..core.citations.registry import CitationRegistry
 from ..core.model import CoreError, Problem, summarise
-from ..core.rendering.citations import RenderContext
 from ..core.rendering.page_links import CheckedPages
-from ..core.rendering.reuse import FilledPages, package_digest, site_digest
+from ..core.rendering.reuse import FilledPages, package_digest
 from ..core.rendering.templates import Templates, templates_for
 from ..core.source.encoding import decode_utf8
 from ..core.styles.formatter import ReferenceFormatter
@@ -358,13 +357,6 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             (p.url for p in pages if state.pages[p.file.src_uri].has_bibliography), None
         )
         heading = self.config.references_heading
-        site: list[str] = []  # the site's digest, computed once and only if a page needs it
-
-        def site_once(ctx: RenderContext) -> str:
-            if not site:
-                site.append(site_digest(ctx, state.filled_pages.works))
-            return site[0]
-
         kept = not state.filled_pages.holds_none()  # else fingerprinted as they are filled
         try:
             jobs = [
@@ -375,7 +367,6 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                     bibliography_url,
                     heading,
                     by_default=self.config.bib_by_default,
-                    site=site_once,
                     kept=kept,
                 )
                 for page in pages

@@ -29,11 +29,12 @@ import hashlib
 import json
 import operator
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
 from ..cachefile import PACKAGE, code_digest, versions, write_atomically
+from ..citations.numbering import PageInfo, Place
 from ..citations.registry import TOKEN_RE
 from ..model import CitationGroup, CitationItem
 from ..styles.base import FormattedReference
@@ -101,6 +102,40 @@ def _work(ctx: RenderContext, key: str, works: dict[str, str] | None) -> str:
     return work
 
 
+def _indexed(
+    lists: Iterable[Sequence[Place]], describe: Callable[[PageInfo], tuple[str, ...]]
+) -> tuple[list[tuple[str, ...]], list[list[tuple[int, str]]]]:
+    """Lists of places as ``(page, anchor)`` pairs, each page a number in a table of them.
+
+    The table describes each page once (``describe``: what a fill reads of it), not once per
+    place: the same information in half the time. Pages are told apart by identity, so two
+    pages that read alike are two rows, as they were two pages.
+    """
+    index: dict[int, int] = {}
+    table: list[tuple[str, ...]] = []
+    rows: list[list[tuple[int, str]]] = []
+    for places in lists:
+        row = []
+        for page, anchor in places:
+            at = index.get(id(page))
+            if at is None:
+                at = index[id(page)] = len(table)
+                table.append(describe(page))
+            row.append((at, anchor))
+        rows.append(row)
+    return table, rows
+
+
+def _whole(page: PageInfo) -> tuple[str, ...]:
+    """What the site bibliography reads of a citing page (its back-links)."""
+    return (page.id, page.url, page.label, page.title)
+
+
+def _named(page: PageInfo) -> tuple[str, ...]:
+    """What a page's own reference list reads of it (its back-links' names)."""
+    return (page.label, page.title)
+
+
 def site_digest(ctx: RenderContext, works: dict[str, str] | None = None) -> str:
     """A hash of the whole numbering: every work, its number, reference and citing places.
 
@@ -112,15 +147,7 @@ def site_digest(ctx: RenderContext, works: dict[str, str] | None = None) -> str:
     return _hash(
         [
             "".join([_work(ctx, key, works) for key in ordered]),
-            _JSON(
-                [
-                    [
-                        (p.page.id, p.page.url, p.page.label, p.page.title, p.anchor)
-                        for p in places.get(key, ())
-                    ]
-                    for key in ordered
-                ]
-            ),
+            _JSON(_indexed([places.get(key, []) for key in ordered], _whole)),
         ]
     )
 
@@ -164,7 +191,7 @@ def fingerprint(
             tokens.append((kind, value))
     # The page's citing places, by work: back-links name the page (its label and title).
     here = numbering.places_at(ctx.page_url)
-    places = [[(p.anchor, p.page.label, p.page.title) for p in here.get(key, ())] for key in keys]
+    places = _indexed([here.get(key, []) for key in keys], _named)
     head = (_FORMAT, ctx.page_url, ctx.bibliography_url, site, *settings)
     return _hash(
         [
@@ -199,7 +226,15 @@ class FilledPages:
         self.used: set[str] = set()
         #: Per work, its part of the fingerprints of this build (see :func:`fingerprint`).
         self.works: dict[str, str] = {}
+        #: The site's digest in this build, once a page needed it (:meth:`site_of`).
+        self.site: str | None = None
         self.reused = 0  # pages taken from the cache in this build (for benchmarks and tests)
+
+    def site_of(self, ctx: RenderContext) -> str:
+        """The site's digest (:func:`site_digest`), computed once per build and process."""
+        if self.site is None:
+            self.site = site_digest(ctx, self.works)
+        return self.site
 
     def holds_none(self) -> bool:
         """No page of this engine is kept (no folder, or a first build): every :meth:`get` misses.
@@ -226,17 +261,20 @@ class FilledPages:
         """The page kept under ``print_``, or None."""
         if self.folder is None:
             return None
-        path = self._path(print_)
-        kept = _IN_MEMORY.get(path.name)
+        name = f"{self.prefix}-{print_[:40]}.html"
+        kept = _IN_MEMORY.get(name)
         if kept is None:
+            # Read as written (bytes, decoded as put wrote them: no newline translation, which
+            # would also turn a "\r" of the page into "\n"), without pathlib's per-call cost.
             try:
-                kept = path.read_text(encoding="utf-8", errors="surrogatepass")
+                with open(os.path.join(self.folder, name), "rb") as stream:
+                    kept = stream.read().decode("utf-8", "surrogatepass")
             except (OSError, UnicodeDecodeError):
                 return None
-            _IN_MEMORY[path.name] = kept
-        elif not path.is_file():  # kept by another site of this process: this folder needs it too
-            self._write(path, kept)
-        self.used.add(path.name)
+            _IN_MEMORY[name] = kept
+        elif not (path := self.folder / name).is_file():  # kept by another site of this
+            self._write(path, kept)  # process: this folder needs it too
+        self.used.add(name)
         self.reused += 1
         return kept
 
