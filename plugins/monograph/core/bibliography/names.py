@@ -24,7 +24,6 @@ from collections.abc import Callable
 import pybtex.errors
 from pybtex.bibtex.utils import scan_bibtex_string, split_tex_string
 from pybtex.database import Person
-from pybtex.database.input.bibtex import split_name_list
 
 #: The five part lists of a ``Person``, in the order pybtex's ``Person.__init__`` makes them.
 PART_NAMES = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
@@ -50,15 +49,16 @@ Parts = tuple[tuple[str, ...], ...]
 def split_names(value: str) -> list[str]:
     """The names of a list (``A and B``), as pybtex's ``split_name_list`` gives them.
 
-    Without a brace, pybtex's ``split_tex_string(value, " [Aa][Nn][Dd] ")`` is a regular
-    expression split whose pieces are stripped (and an empty value gives no name); with one,
-    pybtex's own function is used.
+    pybtex's ``split_tex_string(value, " [Aa][Nn][Dd] ")`` splits outside braces only. Without
+    a brace, or without any `` and `` at all (one name), that is a regular expression split
+    whose pieces are stripped (and an empty value gives no name); otherwise pybtex's splitting
+    is used, its pattern compiled once.
     """
-    if "{" in value:
-        return list(split_name_list(value))
     if not value:
         return []
-    return [part.strip() for part in _AND.split(value)]
+    if "{" not in value or _AND.search(value) is None:
+        return [part.strip() for part in _AND.split(value)]
+    return list(split_tex_string(value, _AND))
 
 
 def _is_von_plain(word: str) -> bool:
