@@ -9,11 +9,12 @@ module keeps pybtex's reading and makes it cheaper in two ways:
   a :class:`NameReader` reads each distinct name text once, and gives every entry its own
   ``Person`` with copies of the part lists and the errors pybtex reported for it;
 - a name is split by :func:`_read_parts`, a copy of what ``Person._parse_string`` does
-  (justified: pybtex's steps, with pybtex's own ``split_tex_string`` called three times instead
-  of eight; for a plain name, without braces, backslashes or ``~``, that splitting is
-  ``str.split``, used instead). A name pybtex reports an error for (three commas or more) is
-  read by ``Person(text)`` itself. ``tests/unit/test_parse_names.py`` compares the two over
-  many generated names, part list by part list.
+  (justified: pybtex's steps, with pybtex's own ``split_tex_string`` called at most three
+  times instead of eight, not at all on a text it could not split; for a plain name, without
+  braces, backslashes or ``~``, that splitting is ``str.split``, used instead). Name lists
+  are split likewise (:func:`split_names`). A name pybtex reports an error for (three commas
+  or more) is read by ``Person(text)`` itself. ``tests/unit/test_parse_names.py`` compares the
+  two over many generated names, part list by part list.
 """
 
 from __future__ import annotations
