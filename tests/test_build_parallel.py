@@ -13,7 +13,9 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -178,8 +180,13 @@ def test_csl_references_formatted_in_two_processes_build_the_same_site(
 PAGES = 40
 
 
-def _write_pages_site(root: Path, style: str | None = None) -> None:
-    """Many pages to fill: reference lists, a bibliography, and an unsafe link on late pages."""
+def _write_pages_site(
+    root: Path, style: str | None = None, edit: Callable[[dict[str, Any]], None] | None = None
+) -> None:
+    """Many pages to fill: reference lists, a bibliography, and an unsafe link on late pages.
+
+    ``edit`` changes the configuration before it is written.
+    """
     root.mkdir(parents=True)
     entries = [
         f"@article{{w{n},\n  author = {{Writer{n}, Wim}},\n  title = {{Report {n}}},\n"
@@ -215,6 +222,8 @@ def _write_pages_site(root: Path, style: str | None = None) -> None:
             }
         ],
     }
+    if edit is not None:
+        edit(config)
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
 
 
@@ -298,11 +307,12 @@ def test_parallel_false_keeps_every_step_in_the_build_process(
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     _as_new_process()
     root = tmp_path / "one"
-    _write_pages_site(root)
-    config_path = root / "mkdocs.yml"
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["plugins"][0]["monograph"]["parallel"] = False
-    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    def one_process(config: dict[str, Any]) -> None:
+        config["plugins"][0]["monograph"]["parallel"] = False
+
+    _write_pages_site(root, edit=one_process)
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     built = build_project(root, strict=False)
     assert started == []  # 41 pages to fill, and no second process
     assert [p.code for p in built.problems if p.code.startswith("link.")] == ["link.unsafe_url"] * 3
@@ -395,18 +405,18 @@ def test_pages_are_filled_before_on_env_ends_when_something_may_read_them_then(
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     _as_new_process()
     root = tmp_path / "site-with-reader"
-    _write_pages_site(root)
-    config_path = root / "mkdocs.yml"
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    if reader == "hook":
-        (root / "reader.py").write_text(_READER_HOOK, encoding="utf-8")
-        config["hooks"] = ["reader.py"]
-    else:
-        (root / "docs" / "all.txt").write_text(
-            "{% for p in pages %}{{ p.page.content }}{% endfor %}", encoding="utf-8"
-        )
-        config["extra_templates"] = ["all.txt"]
-    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    def add_reader(config: dict[str, Any]) -> None:
+        if reader == "hook":
+            config["hooks"] = ["reader.py"]
+        else:
+            config["extra_templates"] = ["all.txt"]
+
+    _write_pages_site(root, edit=add_reader)
+    (root / "reader.py").write_text(_READER_HOOK, encoding="utf-8")
+    (root / "docs" / "all.txt").write_text(
+        "{% for p in pages %}{{ p.page.content }}{% endfor %}", encoding="utf-8"
+    )
     build_project(root, strict=False)
     assert streamed == []
     assert started == [PAGES + 1]
@@ -428,11 +438,8 @@ def test_pages_filled_while_written_are_indexed_filled_by_search(
     monkeypatch.setattr(parallel, "cpus", lambda: 2)
     _as_new_process()
     root = tmp_path / "searched"
-    _write_pages_site(root)
-    config_path = root / "mkdocs.yml"
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["plugins"].insert(0, "search")  # listed first, its handlers would run first
-    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    # Listed first, its handlers would run first.
+    _write_pages_site(root, edit=lambda config: config["plugins"].insert(0, "search"))
     build_project(root, strict=False)
     assert streamed == [PAGES + 1]
     index = json.loads((root / "site" / "search" / "search_index.json").read_text("utf-8"))
