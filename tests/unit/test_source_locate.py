@@ -52,3 +52,42 @@ def test_tilde_fences_are_code_and_a_page_without_code_needs_no_search() -> None
     assert locator.line_of("[@a]") == 5
     plain = SourceLocator("No code [@a].\nAgain [@a].\n")
     assert [plain.line_of("[@a]"), plain.line_of("[@a]"), plain.line_of("[@a]")] == [1, 2, None]
+
+
+def test_a_snippet_read_as_plain_text_is_found_with_its_backticks_and_escapes() -> None:
+    text = "First [see *x* @a].\n\nThen [see \\*x\\* @a]\nand [@b, p. `12`].\n`[@b, p. 12]`\n"
+    locator = SourceLocator(text, first_line=3)
+    assert locator.line_of("[see *x* @a]") == 3  # as written
+    assert locator.line_of("[see *x* @a]") == 5  # written with escapes: after the first
+    assert locator.line_of("[@b, p. 12]") == 6  # with a code span in it
+    assert locator.line_of("[@b, p. 12]") is None  # the last one is code
+
+
+def test_every_citation_has_its_line_whatever_inline_markdown_it_holds() -> None:
+    """Through the extension: a citation holding a code span or an escape is read as plain
+    text, yet its problems still name its line."""
+    import markdown
+    from monograph.core.citations.registry import CitationRegistry
+    from monograph.core.page import CitingPage
+    from monograph.extension import CitationExtension
+
+    text = (
+        "# T\n\nA [see *x* @a].\n\nB [see \\*x\\* @a] and\n[@b, p. `12`; @c].\n\nC @d [p. `3`].\n"
+    )
+
+    class Page(CitingPage):
+        def __init__(self) -> None:
+            self.path = "docs/p.md"
+            self.locator = SourceLocator(text, first_line=4)
+            self.registry = CitationRegistry()
+
+    page = Page()
+    ext = CitationExtension()
+    ext.sink = page
+    markdown.Markdown(extensions=[ext]).convert(text)
+    assert [(g.keys, g.line) for g in page.registry.groups] == [
+        (("a",), 6),
+        (("a",), 8),
+        (("b", "c"), 9),
+        (("d",), 11),
+    ]

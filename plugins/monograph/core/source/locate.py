@@ -76,16 +76,31 @@ class SourceLocator:
         return code
 
     def line_of(self, snippet: str) -> int | None:
-        """The line of the next occurrence of ``snippet`` outside code, or None."""
+        r"""The line of the next occurrence of ``snippet`` outside code, or None.
+
+        A snippet read as plain text (a citation whose locator holds a code span, ``p. `12```,
+        or an escape, ``\*``) is not in the source as it stands: when it is found no further,
+        it is looked for again with any backticks and backslashes between its characters.
+        """
         start = self._cursor.get(snippet, 0)
         while snippet:
             index = self.text.find(snippet, start)
             if index < 0:
-                return None
+                return self._loose_line_of(snippet, self._cursor.get(snippet, 0))
             if not self._in_code(index):
                 self._cursor[snippet] = index + len(snippet)
                 return self.first_line + self._newlines_before(index)
             start = index + 1
+        return None
+
+    def _loose_line_of(self, snippet: str, start: int) -> int | None:
+        """The line of the next occurrence of ``snippet`` written with backticks or escapes."""
+        pattern = re.compile("[`\\\\]*".join(re.escape(char) for char in snippet))
+        while (match := pattern.search(self.text, start)) is not None:
+            if not self._in_code(match.start()):
+                self._cursor[snippet] = match.end()
+                return self.first_line + self._newlines_before(match.start())
+            start = match.start() + 1
         return None
 
     def _newlines_before(self, index: int) -> int:
