@@ -16,6 +16,8 @@ def _entry(number: int) -> str:
     extra = ""
     if number == 100:  # in the second half, its parent in the first
         extra = "  crossref = {book5},\n"
+    if number == 10:  # in the first half, its parent in the second (digests after the merge)
+        extra = "  crossref = {paper110},\n"
     if number == 101:  # BibLaTeX's names of fields
         extra = "  journaltitle = {Sleep Med},\n  date = {2021-04},\n"
     return (

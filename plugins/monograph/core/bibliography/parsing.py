@@ -19,6 +19,7 @@ import gc
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pybtex.database import BibliographyData, Entry
@@ -336,8 +337,13 @@ class LocatingParser(Parser):  # type: ignore[misc]
         self.lines[key.lower()] = self._current_line
         self.process_entry(entry_type, key, body[1])
 
-    def finish(self) -> None:
-        """Inherit ``crossref`` fields, read BibLaTeX's field names, compute the digests."""
+    def finish(self, known: Mapping[str, str] | None = None) -> None:
+        """Inherit ``crossref`` fields, read BibLaTeX's field names, compute the digests.
+
+        ``known``: digests already computed (by lower-cased key) for entries without a
+        ``crossref``, after :func:`biblatex_fields` (a half parsed in another process): such an
+        entry is not changed here, so its digest is not computed again.
+        """
         for entry in self.data.entries.values():
             biblatex_fields(entry)
         for key, entry in self.data.entries.items():
@@ -357,8 +363,11 @@ class LocatingParser(Parser):  # type: ignore[misc]
                 )
                 continue
             inherit(entry, parent)
+        known = known or {}
         for key, entry in self.data.entries.items():
-            self.digests[key.lower()] = entry_digest(entry)
+            lowered = key.lower()
+            digest = known.get(lowered) if "crossref" not in entry.fields else None
+            self.digests[lowered] = digest or entry_digest(entry)
 
 
 #: Fields a ``crossref`` child never takes from its parent: a chapter's DOI, PMID or URL is not
@@ -460,13 +469,24 @@ _STRING_COMMAND = re.compile(r"@\s*string\b", re.IGNORECASE)
 Half = tuple[str, int, str]
 
 
-def _parse_half(half: Half) -> tuple[BibliographyData, dict[str, int], list[Problem]]:
-    """One half's entries, their file lines and its problems (no crossref, no digests yet)."""
+#: What one half's parse gives: its entries, their file lines, its problems, and the digests of
+#: its entries without a ``crossref`` (the others wait for the merge: a parent may be in the
+#: other half).
+HalfParse = tuple[BibliographyData, dict[str, int], list[Problem], dict[str, str]]
+
+
+def _parse_half(half: Half) -> HalfParse:
+    """One half's entries, lines, problems and the digests that need no other entry."""
     text, first_line, shown = half
     parser = LocatingParser(shown)
     data = parser.parse_string(text)
     lines = {key: line + first_line - 1 for key, line in parser.lines.items()}
-    return data, lines, parser.problems
+    digests = {}
+    for key, entry in data.entries.items():
+        biblatex_fields(entry)  # as finish() does first; done again there, it changes nothing
+        if "crossref" not in entry.fields:
+            digests[key.lower()] = entry_digest(entry)
+    return data, lines, parser.problems, digests
 
 
 def _parse_in_halves(text: str, shown: str) -> tuple[BibliographyData, LocatingParser] | None:
@@ -494,7 +514,7 @@ def _parse_in_halves(text: str, shown: str) -> tuple[BibliographyData, LocatingP
     ]
     done = dict(SharedWork(halves, _parse_half).collect())
     # A half the other process did not send back (it died) is parsed here.
-    (data, lines, problems), (second, second_lines, second_problems) = (
+    (data, lines, problems, digests), (second, second_lines, second_problems, more) = (
         done[index] if index in done else _parse_half(halves[index]) for index in (0, 1)
     )
     if problems or second_problems or lines.keys() & second_lines.keys():
@@ -506,7 +526,7 @@ def _parse_in_halves(text: str, shown: str) -> tuple[BibliographyData, LocatingP
     parser.data = data
     parser._text = text
     parser.lines = {**lines, **second_lines}
-    parser.finish()
+    parser.finish({**digests, **more})
     return data, parser
 
 
