@@ -62,6 +62,7 @@ from .core.styles.registry import load_style
 from .extension import CitationExtension
 
 if TYPE_CHECKING:
+    from .core.evidence.kept import KeptEvidence
     from .core.evidence.validation import PageEvidence
 
 #: Under MkDocs (without the plugin) MkDocs' handlers count these warnings for ``--strict``;
@@ -476,7 +477,7 @@ class PageCollector(CitingPage):
             bib=bib,
             require_reviewed=require_reviewed,
         )
-        self.evidence: PageEvidence | None = front.evidence
+        self.evidence: PageEvidence | KeptEvidence | None = front.evidence
         self.reviewed = front.reviewed
         self.problems += front.problems
 

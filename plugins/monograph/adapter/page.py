@@ -16,14 +16,14 @@ from mkdocs.structure.pages import Page
 
 from ..core.bibliography.loading import Bibliography
 from ..core.citations.registry import CitationRegistry, fill, marker_token, token
+from ..core.evidence.kept import KeptEvidence, KeptEvidenceFile
 from ..core.markers import (
     MARKERS,
     unknown_marker_message,
 )
 from ..core.model import Problem
-from ..core.page import CitingPage, read_page_front_matter, unplaced_data
+from ..core.page import CitingPage, read_page_front_matter, render_summary, unplaced_data
 from ..core.source.locate import SourceLocator, markdown_start_line
-from ..core.urls import relative_url
 
 if TYPE_CHECKING:  # pydantic: loaded only for a site with evidence data
     from ..core.evidence.validation import PageEvidence
@@ -35,7 +35,8 @@ class PageContext(CitingPage):
     Attributes:
         problems: Problems found while reading the page (front matter, evidence data).
         late_problems: Problems found while converting it (markers).
-        evidence: The page's validated evidence data, if it has any.
+        evidence: The page's validated evidence data, if it has any (the model, or what a build
+            kept of it).
         has_bibliography: The page holds the site bibliography marker.
         full_bibliography: That marker asks for every entry (``\full_bibliography``).
         has_references: The page places its own reference list (``\bibliography``).
@@ -54,6 +55,7 @@ class PageContext(CitingPage):
         bib: Bibliography,
         registry: CitationRegistry,
         require_reviewed: bool,
+        kept: KeptEvidenceFile | None = None,
     ) -> None:
         self.page = page
         self.path = path
@@ -69,9 +71,14 @@ class PageContext(CitingPage):
         self.has_references = False
         self.markers_seen: set[str] = set()
         front = read_page_front_matter(
-            page.meta, source=source, path=path, bib=bib, require_reviewed=require_reviewed
+            page.meta,
+            source=source,
+            path=path,
+            bib=bib,
+            require_reviewed=require_reviewed,
+            kept=kept,
         )
-        self.evidence: PageEvidence | None = front.evidence
+        self.evidence: PageEvidence | KeptEvidence | None = front.evidence
         self.reviewed: dt.date | None = front.reviewed
         self.problems += front.problems
 
@@ -122,7 +129,10 @@ class PageContext(CitingPage):
     report = _late
 
     def expand_site_markers(
-        self, evidence_pages: Sequence[tuple[str, str, PageEvidence]], condition: str
+        self,
+        evidence_pages: Sequence[tuple[str, str, PageEvidence | KeptEvidence]],
+        condition: str,
+        kept: KeptEvidenceFile | None = None,
     ) -> None:
         """Fill the evidence summary from every page's evidence data.
 
@@ -130,17 +140,18 @@ class PageContext(CitingPage):
             evidence_pages: ``(title, url, evidence)`` of each page with evidence rows, in
                 navigation order.
             condition: The site's condition, as the summary names it.
+            kept: What earlier builds kept of the evidence (the summary too), if anything.
         """
         html = self.page.content or ""
         if marker_token("evidence-summary") not in html:
             return
-        from ..core.evidence.render import InterventionSummary, render_evidence_summary
-
-        items = [
-            InterventionSummary(title, relative_url(url, self.page.url), evidence)
-            for title, url, evidence in evidence_pages
-        ]
-        summary = render_evidence_summary(items, cite=self.cite_keys, condition=condition)
+        summary = render_summary(
+            evidence_pages,
+            page_url=self.page.url,
+            condition=condition,
+            cite=self.cite_keys,
+            kept=kept,
+        )
 
         def replace_marker(kind: str, value: str) -> str:
             return summary if value == "evidence-summary" else token(kind, value)

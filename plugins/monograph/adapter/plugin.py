@@ -31,10 +31,14 @@ from ..core.bibliography.checks import (
     check_unknown_keys,
     check_unused,
 )
+from ..core.cachefile import versions
 from ..core.citations.nocite import resolve_nocite
 from ..core.citations.numbering import number_citations
 from ..core.citations.registry import CitationRegistry
+from ..core.evidence.kept import KeptEvidenceFile
+from ..core.markers import MARKERS
 from ..core.model import CoreError, Problem, summarise
+from ..core.page import bibliography_digest
 from ..core.rendering.page_links import CheckedPages
 from ..core.rendering.reuse import FilledPages, package_digest
 from ..core.rendering.templates import Templates, templates_for
@@ -219,6 +223,11 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 _filled_folder(cache_dir, config_path),
                 f"{formatter.version}/{templates.digest}/{_PACKAGE_DIGEST}",
             ),
+            kept_evidence=KeptEvidenceFile(
+                _kept_evidence_file(cache_dir, config_path),
+                _PACKAGE_DIGEST,
+                lambda: "/".join((bibliography_digest(bib), *versions("pydantic", "pyyaml"))),
+            ),
         )
         report(_drop_pagewise(config), notices=self.config.notices)
         self.extension.commands = {
@@ -308,6 +317,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             bib=state.bib,
             registry=state.registry,
             require_reviewed=self.config.require_reviewed,
+            kept=state.kept_evidence,
         )
         state.pages[page.file.src_uri] = context
         self.extension.sink = context
@@ -330,12 +340,15 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         evidence_pages = [
             (p.title or p.file.name, p.url, ev)
             for p in pages
-            if (ev := state.pages[p.file.src_uri].evidence) is not None and ev.rows
+            if (ev := state.pages[p.file.src_uri].evidence) is not None
+            and MARKERS["evidence"].has_data(ev)
         ]
         for page in pages:
             state.pages[page.file.src_uri].expand_site_markers(
-                evidence_pages, self.config.condition
+                evidence_pages, self.config.condition, state.kept_evidence
             )
+        if state.kept_evidence is not None:
+            state.kept_evidence.save()
         if any(state.pages[p.file.src_uri].full_bibliography for p in pages):
             state.nocite = tuple(state.bib)  # \full_bibliography: every entry, cited or not
         numbering = number_citations(
@@ -503,6 +516,14 @@ class MonographPlugin(BasePlugin[MonographConfig]):
 
 #: The engine's code and templates: a filled page is reused only by the engine that filled it.
 _PACKAGE_DIGEST = package_digest()
+
+
+def _kept_evidence_file(cache_dir: Path | None, config_path: Path) -> Path | None:
+    """The file of the evidence kept by this configuration's builds (one per configuration)."""
+    folder = _filled_folder(cache_dir, config_path)
+    if cache_dir is None or folder is None:
+        return None
+    return cache_dir / "evidence" / f"{folder.name}.json"
 
 
 def _filled_folder(cache_dir: Path | None, config_path: Path) -> Path | None:

@@ -12,6 +12,7 @@ from mkdocs.structure.pages import Page
 from ..core.bibliography.loading import Bibliography
 from ..core.citations.numbering import PageInfo
 from ..core.citations.registry import CitationRegistry
+from ..core.evidence.kept import KeptEvidenceFile
 from ..core.rendering.page_links import CheckedPages
 from ..core.rendering.reuse import FilledPages
 from ..core.rendering.templates import Templates, default_templates
@@ -32,6 +33,8 @@ class BuildState:
         templates: The reference-list templates, the theme's ``custom_dir`` overrides first.
         checked_pages: The unsafe-link check, with the pages found clean by earlier builds.
         filled_pages: Pages filled by earlier builds, reused when nothing they read changed.
+        kept_evidence: What earlier builds made of pages' evidence data (no pydantic to load
+            when it is unchanged).
         pages: Page contexts by source URI.
         page_sources: The text of each page file the plugin read (as MkDocs reads it, bytes that are
             not UTF-8 replaced), by source URI.
@@ -46,6 +49,7 @@ class BuildState:
     templates: Templates = field(default_factory=default_templates)
     checked_pages: CheckedPages = field(default_factory=CheckedPages)
     filled_pages: FilledPages = field(default_factory=lambda: FilledPages(None, ""))
+    kept_evidence: KeptEvidenceFile | None = None
     pages: dict[str, PageContext] = field(default_factory=dict)
     page_sources: dict[str, str] = field(default_factory=dict)
     nav: Navigation | None = None

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .evidence.kept import KeptEvidence  # no pydantic: what a build kept of a page's evidence
+
 if TYPE_CHECKING:  # the evidence modules load pydantic: imported only for a page with evidence
     from .evidence.render import CiteFn
     from .evidence.validation import PageEvidence
@@ -61,10 +63,15 @@ class Marker:
     data: str = ""
     render: Callable[[PageEvidence, CiteFn, YearOf], str] | None = None
 
-    def has_data(self, evidence: PageEvidence | None) -> bool:
-        """Whether the page's evidence data holds what this page marker renders."""
-        if evidence is None:
+    def has_data(self, evidence: PageEvidence | KeptEvidence | None) -> bool:
+        """Whether the page's evidence data holds what this page marker renders.
+
+        The evidence is the validated model, or what a build kept of it (``has_data``).
+        """
+        if evidence is None or not self.data:
             return False
+        if isinstance(evidence, KeptEvidence):
+            return evidence.has_data(self.data)
         return bool(evidence.rows if self.data == "evidence" else evidence.claims)
 
 
