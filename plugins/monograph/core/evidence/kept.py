@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +72,7 @@ class KeptTable:
         the HTML is cut at them. A renderer that drops or repeats a citation's token is not
         kept (None): the caller renders it live.
         """
-        tag = f"\x00{secrets.token_hex(8)}:"
+        tag = f"\x00{os.urandom(8).hex()}:"
         calls: list[tuple[str, ...]] = []
 
         def note(keys: Sequence[str]) -> str:
