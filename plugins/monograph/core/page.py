@@ -24,10 +24,10 @@ from .rendering.review import read_reviewed
 from .source.locate import SourceLocator
 from .source.yaml_lines import (
     YamlPath,
-    _front_matter_text,
     duplicate_keys,
     front_matter_lines,
     front_matter_problem,
+    front_matter_text,
     line_of,
 )
 from .urls import relative_url
@@ -146,7 +146,7 @@ def _kept_evidence(
     """
     values = {name: meta[name] for name in FRONT_MATTER_KEYS if name in meta}
     key = kept.page_key(
-        path=path, front_matter=_front_matter_text(source) or source, values=repr(values)
+        path=path, front_matter=front_matter_text(source) or source, values=repr(values)
     )
 
     def load() -> PageEvidence:

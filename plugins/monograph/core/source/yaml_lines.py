@@ -30,7 +30,7 @@ _FIRST_LINE = 2
 YamlPath = tuple[str | int, ...]
 
 
-def _front_matter_text(source: str) -> str | None:
+def front_matter_text(source: str) -> str | None:
     """Return the YAML text between the ``---`` delimiters, or ``None`` when there is none."""
     match = _FRONT_MATTER_RE.match(source)
     return match.group(1) if match else None
@@ -84,7 +84,7 @@ def front_matter_lines(source: str) -> dict[YamlPath, int]:
         starts. The empty path ``()`` maps to line 1 (the opening ``---``). Returns ``{}`` when
         the file has no front matter or the front matter is not valid YAML; it never raises.
     """
-    text = _front_matter_text(source)
+    text = front_matter_text(source)
     if text is None:
         return {}
     try:
@@ -115,7 +115,7 @@ def has_dropped_front_matter(source: str, meta: Mapping[str, Any] | None) -> boo
     """
     if meta or not _OPENING_RE.match(source):
         return False
-    text = _front_matter_text(source)
+    text = front_matter_text(source)
     if text is None:
         return True
     try:
@@ -141,7 +141,7 @@ def front_matter_problem(
     """
     if not has_dropped_front_matter(source, meta):
         return None
-    text = _front_matter_text(source)
+    text = front_matter_text(source)
     if text is None:
         empty = re.match(r"-{3}[ \t]*\n(?:\.{3}|-{3})[ \t]*(?:\n|$)", source)
         reason = (
@@ -251,7 +251,7 @@ def _keys_differ(text: str) -> bool:
 
 def duplicate_keys(source: str, *, path: str) -> list[Problem]:
     """Keys written twice in one mapping of the front matter (YAML silently keeps the last)."""
-    text = _front_matter_text(source)
+    text = front_matter_text(source)
     if text is None or _keys_differ(text):
         return []
     return [
