@@ -447,3 +447,33 @@ def test_pages_filled_while_written_are_indexed_filled_by_search(
     assert not any("monograph-cite" in text or "monograph-marker" in text for text in texts)
     page = next(d["text"] for d in index["docs"] if d["location"] == "p05/")
     assert "[" in page  # the citation numbers, as the page shows them
+
+
+def test_a_citation_macro_that_fails_while_pages_are_written_stops_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site's macro that fails in the second process fails the build as in one: the page is
+    filled again here, which names the template; the second process is stopped."""
+    import multiprocessing
+
+    streamed = _count_starts(monkeypatch, parallel.StreamedWork, fill.FillJob)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    _as_new_process()
+    root = tmp_path / "failing"
+
+    def own_templates(config: dict[str, Any]) -> None:
+        config["theme"]["custom_dir"] = "overrides"
+
+    _write_pages_site(root, edit=own_templates)
+    macro = root / "overrides" / "monograph" / "citation.html"
+    macro.parent.mkdir(parents=True)
+    macro.write_text(
+        "{% macro group(parts, plain, narrative, names) %}{{ parts[7] }}{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    site = build_project(root, strict=True)
+    assert streamed == [PAGES + 1]
+    assert site.aborted is not None
+    errors = [w for w in site.warnings if "template failed" in w]
+    assert errors and errors[0].startswith(f"{macro}: ")
+    assert multiprocessing.active_children() == []
