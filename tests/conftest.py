@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -78,6 +82,52 @@ class _Capture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+_FRESH_BUILD = """
+import json, logging, os, sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+messages = []
+
+class Keep(logging.Handler):
+    def emit(self, record):
+        if record.name.startswith("mkdocs.plugins.monograph"):
+            messages.append(record.getMessage())
+
+logging.getLogger("mkdocs").addHandler(Keep())
+if os.environ.get("ENGINE"):  # another engine: its digest differs
+    import monograph.adapter.plugin as plugin
+    plugin._PACKAGE_DIGEST = os.environ["ENGINE"]
+config = load_config("mkdocs.yml")
+config.plugins.run_event("startup", command="build", dirty=False)
+build(config)
+config.plugins.run_event("shutdown")
+loaded = sorted(n for n in sys.modules if n.startswith(tuple(json.loads(sys.argv[1]))))
+print(json.dumps({"loaded": loaded, "messages": messages}))
+"""
+
+
+def build_in_fresh_process(
+    root: Path, *, modules: tuple[str, ...], engine: str = ""
+) -> dict[str, Any]:
+    """Build ``root`` in a Python process of its own: what a build imports is the point.
+
+    Returns ``loaded`` (the modules whose names start with one of ``modules``) and
+    ``messages`` (what the plugin logged). ``engine``: build as an engine of that digest.
+    """
+    run = subprocess.run(
+        [sys.executable, "-c", _FRESH_BUILD, json.dumps(modules)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "ENGINE": engine},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
 
 
 def _write(root: Path, files: dict[str, str]) -> None:

@@ -10,39 +10,14 @@ in the .bib, the ``condition`` option, the order of pages in the navigation, the
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from monograph.core.evidence.kept import KeptTable
 
-BUILD = """
-import json, logging, os, sys
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-
-messages = []
-
-class Keep(logging.Handler):
-    def emit(self, record):
-        if record.name.startswith("mkdocs.plugins.monograph"):
-            messages.append(record.getMessage())
-
-logging.getLogger("mkdocs").addHandler(Keep())
-if os.environ.get("ENGINE"):  # another engine: its digest differs
-    import monograph.adapter.plugin as plugin
-    plugin._PACKAGE_DIGEST = os.environ["ENGINE"]
-config = load_config("mkdocs.yml")
-config.plugins.run_event("startup", command="build", dirty=False)
-build(config)
-config.plugins.run_event("shutdown")
-loaded = sorted(n for n in sys.modules if n.startswith(("pydantic", "monograph.core.evidence")))
-print(json.dumps({"loaded": loaded, "messages": messages}))
-"""
+from .conftest import build_in_fresh_process
 
 BIB = """
 @article{rct2009, author = {Rct, Ann}, title = {A trial}, journal = {J}, year = {2009}, pmid = {1}}
@@ -121,12 +96,9 @@ def _site(root: Path, *, nav: str = "valerian.md, iron.md, summary.md") -> Path:
 
 def _build(root: Path, engine: str = "") -> dict[str, Any]:
     """Build the site in a process of its own: its pages, problems and the modules it loaded."""
-    env = {**os.environ, "ENGINE": engine}
-    run = subprocess.run(
-        [sys.executable, "-c", BUILD], cwd=root, capture_output=True, text=True, env=env
+    result = build_in_fresh_process(
+        root, modules=("pydantic", "monograph.core.evidence"), engine=engine
     )
-    assert run.returncode == 0, run.stderr[-2000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
     pages = {}
     for page in sorted((root / "site").rglob("*.html")):
         text = page.read_text(encoding="utf-8")

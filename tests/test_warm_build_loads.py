@@ -7,36 +7,14 @@ twentieth of what the engine adds to such a build).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-BUILD_AND_LIST_MODULES = """
-import json
-import sys
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-
-config = load_config("mkdocs.yml")
-config.plugins.run_event("startup", command="build", dirty=False)
-build(config)
-config.plugins.run_event("shutdown")
-loaded = [name for name in sys.modules if name.split(".")[0] in ("lxml", "monograph")]
-print(json.dumps(sorted(loaded)))
-"""
+from .conftest import build_in_fresh_process
 
 
 def _build(root: Path) -> list[str]:
-    run = subprocess.run(
-        [sys.executable, "-c", BUILD_AND_LIST_MODULES],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    return list(json.loads(run.stdout.strip().splitlines()[-1]))
+    loaded: list[str] = build_in_fresh_process(root, modules=("lxml", "monograph"))["loaded"]
+    return loaded
 
 
 def test_a_warm_build_neither_parses_the_bib_nor_loads_lxml(tmp_path: Path) -> None:

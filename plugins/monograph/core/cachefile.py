@@ -49,6 +49,19 @@ def _named_bytes(source: Path) -> bytes:
     return name.as_posix().encode() + b"\0" + path.read_bytes()
 
 
+def parts_digest(parts: Iterable[str]) -> str:
+    """One SHA-256 of many strings, each after its length, so no two lists hash alike by joining.
+
+    The key of every cache entry made of several texts (a filled page's fingerprint, kept
+    evidence); hashed as it goes, without joining the texts first.
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(f"{len(part)}:".encode())
+        digest.update(part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def versions(*names: str) -> list[str]:
     """``name-version`` of installed distributions (``name-none`` when absent), not imported."""
     from importlib import metadata  # only when a key is made

@@ -5,8 +5,9 @@ Nothing here imports MkDocs: the adapter converts MkDocs objects into these type
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 
@@ -41,6 +42,16 @@ class Problem:
         if self.path is None:
             return ""
         return f"{self.path}:{self.line}" if self.line else self.path
+
+    def to_row(self) -> list[str | int | None]:
+        """The problem as a JSON row (the caches that replay problems keep them so)."""
+        return [self.code, self.message, self.path, self.line, self.severity, self.subject]
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> Problem:
+        """The problem of a :meth:`to_row` row."""
+        code, message, path, line, severity, subject = row
+        return cls(code, message, path, line, severity, subject)
 
     def __str__(self) -> str:
         where = self.location

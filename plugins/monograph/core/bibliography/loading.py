@@ -186,22 +186,6 @@ def _file_tag(shown: str) -> str:
     return hashlib.sha256(shown.encode()).hexdigest()[:8]
 
 
-def _problem_row(problem: Problem) -> list[Any]:
-    return [
-        problem.code,
-        problem.message,
-        problem.path,
-        problem.line,
-        problem.severity,
-        problem.subject,
-    ]
-
-
-def _problem(row: list[Any]) -> Problem:
-    code, message, path, line, severity, subject = row
-    return Problem(code, message, path, line, severity, subject)
-
-
 def _index(bib: Bibliography) -> dict[str, Any]:
     return {
         "path": bib.path,
@@ -209,8 +193,8 @@ def _index(bib: Bibliography) -> dict[str, Any]:
         "lines": bib.lines,
         "digests": bib.digests,
         "years": bib.years,
-        "problems": [_problem_row(p) for p in bib.problems],
-        "checked": None if bib.checked is None else [_problem_row(p) for p in bib.checked],
+        "problems": [p.to_row() for p in bib.problems],
+        "checked": None if bib.checked is None else [p.to_row() for p in bib.checked],
     }
 
 
@@ -222,8 +206,8 @@ def _from_index(index: dict[str, Any]) -> Bibliography:
         dict(index["lines"]),
         dict(index["digests"]),
         dict(index["years"]),
-        [_problem(row) for row in index["problems"]],
-        checked=None if checked is None else tuple(_problem(row) for row in checked),
+        [Problem.from_row(row) for row in index["problems"]],
+        checked=None if checked is None else tuple(Problem.from_row(row) for row in checked),
     )
 
 

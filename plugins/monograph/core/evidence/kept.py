@@ -15,15 +15,14 @@ This module loads no pydantic: the model is imported only on a miss, by the call
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..cachefile import write_atomically
+from ..cachefile import parts_digest, write_atomically
 from ..model import Problem
 
 if TYPE_CHECKING:
@@ -38,12 +37,8 @@ _FORMAT = "1"
 
 
 def digest(*parts: str) -> str:
-    """One hash of a few strings, each after its length (no two lists hash alike by joining)."""
-    hashed = hashlib.sha256()
-    for part in parts:
-        hashed.update(f"{len(part)}:".encode())
-        hashed.update(part.encode("utf-8", "surrogatepass"))
-    return hashed.hexdigest()[:32]
+    """A kept entry's key: :func:`~monograph.core.cachefile.parts_digest`, 32 hex digits."""
+    return parts_digest(parts)[:32]
 
 
 @dataclass(frozen=True)
@@ -171,7 +166,7 @@ class KeptPage:
     def to_json(self) -> dict[str, Any]:
         """The page as JSON data."""
         return {
-            "problems": [_problem_row(p) for p in self.problems],
+            "problems": [p.to_row() for p in self.problems],
             "rows": self.has_rows,
             "tables": {name: table.to_json() for name, table in self.tables.items()},
         }
@@ -180,26 +175,13 @@ class KeptPage:
     def from_json(cls, data: Any) -> KeptPage:
         """The page from :meth:`to_json`'s data."""
         return cls(
-            tuple(_problem(row) for row in data["problems"]),
+            tuple(Problem.from_row(row) for row in data["problems"]),
             bool(data["rows"]),
             {str(name): KeptTable.from_json(t) for name, t in data["tables"].items()},
         )
 
 
-def _problem_row(problem: Problem) -> list[Any]:
-    return [
-        problem.code,
-        problem.message,
-        problem.path,
-        problem.line,
-        problem.severity,
-        problem.subject,
-    ]
-
-
-def _problem(row: list[Any]) -> Problem:
-    code, message, path, line, severity, subject = row
-    return Problem(code, message, path, line, severity, subject)
+Kept = TypeVar("Kept", KeptPage, KeptTable)
 
 
 class KeptEvidenceFile:
@@ -244,10 +226,14 @@ class KeptEvidenceFile:
             data = json.loads(path.read_bytes().decode("utf-8", "surrogatepass"))
             if data.get("format") != _FORMAT:
                 return
-            self._pages = {k: KeptPage.from_json(v) for k, v in data["pages"].items()}
-            self._summaries = {k: KeptTable.from_json(v) for k, v in data["summaries"].items()}
+            # Filled in place: the lookups hold these dicts (see _take).
+            self._pages.update((k, KeptPage.from_json(v)) for k, v in data["pages"].items())
+            self._summaries.update(
+                (k, KeptTable.from_json(v)) for k, v in data["summaries"].items()
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self._pages, self._summaries = {}, {}  # rebuilt, never trusted
+            self._pages.clear()  # rebuilt, never trusted
+            self._summaries.clear()
 
     def page_key(self, *, path: str, front_matter: str, values: str) -> str:
         """The key of a page's evidence: the engine, the shared inputs, and the page's data.
@@ -269,11 +255,7 @@ class KeptEvidenceFile:
 
     def page(self, key: str) -> KeptPage | None:
         """The kept page of ``key``, if an earlier build or this one kept it."""
-        self._read_file()
-        found = self._used_pages.get(key) or self._pages.get(key)
-        if found is not None:
-            self._used_pages[key] = found
-        return found
+        return self._take(self._used_pages, self._pages, key)
 
     def keep_page(self, key: str, page: KeptPage) -> None:
         """Keep what a page produced (written by :meth:`save`)."""
@@ -282,10 +264,14 @@ class KeptEvidenceFile:
 
     def summary(self, key: str) -> KeptTable | None:
         """The kept summary of ``key``, if any."""
+        return self._take(self._used_summaries, self._summaries, key)
+
+    def _take(self, used: dict[str, Kept], read: dict[str, Kept], key: str) -> Kept | None:
+        """``key``'s entry, kept in this build (``used``) or read from the file; now used."""
         self._read_file()
-        found = self._used_summaries.get(key) or self._summaries.get(key)
+        found = used.get(key) or read.get(key)
         if found is not None:
-            self._used_summaries[key] = found
+            used[key] = found
         return found
 
     def keep_summary(self, key: str, table: KeptTable) -> None:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
-from ..cachefile import PACKAGE, code_digest, versions, write_atomically
+from ..cachefile import PACKAGE, code_digest, parts_digest, versions, write_atomically
 from ..citations.numbering import PageInfo, Place
 from ..citations.registry import TOKEN_RE
 from ..model import CitationGroup, CitationItem
@@ -52,15 +52,6 @@ def package_digest() -> str:
     """
     files = [f for pattern in ("*.py", "*.html") for f in sorted(PACKAGE.rglob(pattern))]
     return code_digest(files, extra=versions("jinja2", "markupsafe"))
-
-
-def _hash(parts: list[str]) -> str:
-    """One hash of a few strings, each after its length (no two lists hash alike by joining)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(f"{len(part)}:".encode())
-        digest.update(part.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
 
 
 def _tagged(value: object) -> dict[str, str]:
@@ -144,7 +135,7 @@ def site_digest(ctx: RenderContext, works: dict[str, str] | None = None) -> str:
     numbering = ctx.numbering
     places = numbering.places
     ordered = numbering.ordered()
-    return _hash(
+    return parts_digest(
         [
             "".join([_work(ctx, key, works) for key in ordered]),
             _JSON(_indexed([places.get(key, []) for key in ordered], _whole)),
@@ -193,7 +184,7 @@ def fingerprint(
     here = numbering.places_at(ctx.page_url)
     places = _indexed([here.get(key, []) for key in keys], _named)
     head = (_FORMAT, ctx.page_url, ctx.bibliography_url, site, *settings)
-    return _hash(
+    return parts_digest(
         [
             "".join(texts),
             _JSON((head, list(map(len, texts)), tokens, places)),
