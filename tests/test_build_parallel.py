@@ -22,7 +22,7 @@ import yaml
 from monograph.adapter import fill
 from monograph.core import parallel
 from monograph.core.rendering import reuse
-from monograph.core.styles import ahead, csl
+from monograph.core.styles import ahead, csl, csl_processor
 from monograph.core.styles import formatter as references
 
 from .conftest import build_project
@@ -36,7 +36,12 @@ def _as_new_process() -> None:
     references._MEMORY.clear()
     references._MEMORY_PROBLEMS.clear()
     reuse._IN_MEMORY.clear()
-    for table in (csl._CONVERTED, csl._PARSED, csl._SORTED, csl._FORMATTED):
+    for table in (
+        csl_processor._CONVERTED,
+        csl_processor._PARSED,
+        csl_processor._SORTED,
+        csl_processor._FORMATTED,
+    ):
         table.clear()
 
 
@@ -174,7 +179,8 @@ def test_csl_references_formatted_in_two_processes_build_the_same_site(
     if style == "apa":
         assert "Twin, T. (2019a)" in page and "Twin, T. (2019b)" in page
     # The items kept for later builds of this process are as converted, without the letters.
-    assert csl._CONVERTED and not any("year-suffix" in i for i in csl._CONVERTED.values())
+    items = csl_processor._CONVERTED
+    assert items and not any("year-suffix" in i for i in items.values())
 
 
 PAGES = 40

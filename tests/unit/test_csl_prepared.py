@@ -97,10 +97,10 @@ def test_a_warm_prepare_starts_no_processor_and_reads_no_entry(tmp_path: Path) -
     assert bib._data is None  # read from the snapshot: no pybtex entry loaded yet
     style = _style(tmp_path)
     style.prepare(bib, KEYS)
-    assert bib._data is None and style._engine is None and not style._items
+    assert bib._data is None and style._back is None  # the processor is not even loaded
     warm = _build(tmp_path, style, bib)
     assert warm == cold
-    assert bib._data is None and style._engine is None  # every text came from the caches
+    assert bib._data is None and style._back is None  # every text came from the caches
 
 
 def test_a_text_missing_from_the_caches_starts_the_processor_as_before(tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_a_text_missing_from_the_caches_starts_the_processor_as_before(tmp_path:
     bib = _bib(tmp_path)
     style = _style(tmp_path)
     assert _build(tmp_path, style, bib) == cold
-    assert style._engine is not None  # made on the first miss, with the kept letters
+    assert style._back is not None and style._back._engine is not None  # made on the first miss
 
 
 def test_problems_are_reported_on_every_build_at_the_entrys_current_line(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_problems_are_reported_on_every_build_at_the_entrys_current_line(tmp_pat
     # kept record is used, but the entry it reports has moved.
     moved = "@misc{unused, title = {Not cited}, year = {1999}}\n" + BIB
     warm = _build(tmp_path, style := _style(tmp_path), _bib(tmp_path, moved))
-    assert style._engine is None
+    assert style._back is None
     assert warm["problems"] == [
         (
             "cite.style",
@@ -158,3 +158,51 @@ def test_an_unreadable_record_is_decided_again(tmp_path: Path) -> None:
             "lee2021a": "a",
             "lee2021b": "b",
         }
+
+
+def test_what_was_read_of_a_style_is_kept_and_taken_without_the_processor(
+    tmp_path: Path,
+) -> None:
+    """A warm build takes the style's file as read (lxml) and checked (citeproc) from the cache.
+
+    Only a usable file is kept, under its bytes: an edited file is read again, and a kept
+    record of the wrong shape is ignored.
+    """
+    from monograph.core.model import CoreError
+    from monograph.core.styles.csl_processor import read_csl
+
+    shipped = Path(read_csl.__code__.co_filename).parent / "csl" / "apa.csl"
+    path = tmp_path / "mine.csl"
+    path.write_bytes(shipped.read_bytes())
+
+    def load() -> CslStyle:
+        style = load_style(csl_file="mine.csl", base_dir=tmp_path, cache_dir=tmp_path / "cache")
+        assert isinstance(style, CslStyle)
+        return style
+
+    read = load()
+    assert read._back is not None  # read and checked by the processor
+    (record,) = (tmp_path / "cache" / "csl-read").glob("*.json")
+    kept = load()
+    assert kept._back is None
+    assert (kept.info, kept.version, kept.kind) == (read.info, read.version, read.kind)
+    assert read.info.xml == read_csl(shipped.read_bytes(), "mine.csl").xml
+    assert _build(tmp_path, kept, _bib(tmp_path)) == _build(tmp_path, read, _bib(tmp_path))
+
+    for broken in ("{not json", json.dumps({"info": {}, "processor": "0"}), "[]"):
+        record.write_text(broken, encoding="utf-8")
+        again = load()
+        assert again._back is not None and again.info == read.info
+        assert json.loads(record.read_text(encoding="utf-8"))["info"]["title"] == read.info.title
+
+    path.write_bytes(shipped.read_bytes().replace(b"disambiguate-add-year-suffix", b"x-none"))
+    edited = load()
+    assert edited._back is not None and not edited.info.year_suffix
+    assert edited.version != read.version
+    assert len(list((tmp_path / "cache" / "csl-read").glob("*.json"))) == 2
+
+    path.write_bytes(b"<style>not CSL</style>")
+    for _ in range(2):  # refused every time: nothing kept of it
+        with pytest.raises(CoreError, match=r"mine\.csl:1: not a CSL style"):
+            load()
+    assert len(list((tmp_path / "cache" / "csl-read").glob("*.json"))) == 2

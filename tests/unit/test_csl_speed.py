@@ -1,7 +1,8 @@
 """What the CSL processor is asked once instead of again and again gives the same answers.
 
-:func:`monograph.core.styles.csl._faster_citeproc` keeps answers that depend only on the style's
-tree (group suppression, name options, child elements) and finds cites' places through an index.
+:func:`monograph.core.styles.csl_processor._faster_citeproc` keeps answers that depend only on
+the style's tree (group suppression, name options, child elements) and finds cites' places
+through an index.
 These tests render the same works in different orders and contexts, so an answer kept for one
 element, work or context and wrongly given to another would show.
 """
@@ -154,7 +155,7 @@ def test_a_sort_key_that_reads_the_year_suffix_sorts_by_the_letters_given(
 
 
 def test_processor_data_text_keeps_its_pieces_and_their_kinds() -> None:
-    import monograph.core.styles.csl  # noqa: F401 - the processor as the engine uses it
+    import monograph.core.styles.csl_processor  # noqa: F401 - the processor as the engine uses it
     from citeproc.source.json import CiteProcJSON
     from citeproc.string import MixedString, NoCase, String
 
@@ -186,7 +187,7 @@ def test_items_parsed_in_another_process_give_the_same_entries_and_citations(
 ) -> None:
     import pickle
 
-    from monograph.core.styles import csl
+    from monograph.core.styles import csl_processor as csl
 
     order = ["alpha", "beta", "gamma"]
     numbers = {key: place for place, key in enumerate(order, start=1)}
@@ -195,7 +196,7 @@ def test_items_parsed_in_another_process_give_the_same_entries_and_citations(
         csl._CONVERTED.clear()
         csl._PARSED.clear()
         data, style = _style(tmp_path)
-        style._items_of(data, order)  # converted and parsed, as the second process does
+        style.processor()._items_of(data, order)  # converted and parsed, as the second process does
         assert all(reference is not None for _, reference in csl._PARSED.values())
         if parsed_elsewhere:  # what comes back from the other process: a pickled copy
             for memo, kept in list(csl._PARSED.items()):
@@ -217,7 +218,7 @@ def test_what_is_made_of_each_work_ahead_gives_the_order_and_letters_made_here(
 ) -> None:
     import pickle
 
-    from monograph.core.styles import csl
+    from monograph.core.styles import csl_processor as csl
 
     _write(tmp_path, SUFFIX_BIB, SUFFIX_STYLE)
     keys = ["one", "two", "three"]
@@ -229,7 +230,7 @@ def test_what_is_made_of_each_work_ahead_gives_the_order_and_letters_made_here(
         if ahead != "none":  # as the converting process sends them back
             for key in keys:
                 key, item, reference, alone, _ = pickle.loads(
-                    pickle.dumps(csl._convert(data, key, style))
+                    pickle.dumps(csl._convert(data, key, style.processor()))
                 )
                 assert alone is not None
                 texts, cite = alone
@@ -270,7 +271,7 @@ POSITION_STYLE = """<style xmlns="http://purl.org/net/xbiblio/csl" class="in-tex
 def test_one_work_citations_made_ahead_are_remembered_by_the_processor(tmp_path: Path) -> None:
     import pickle
 
-    from monograph.core.styles import csl
+    from monograph.core.styles import csl_processor as csl
 
     _write(tmp_path, SUFFIX_BIB, POSITION_STYLE)
     keys = ["one", "two", "three"]
@@ -283,7 +284,7 @@ def test_one_work_citations_made_ahead_are_remembered_by_the_processor(tmp_path:
         if ahead:
             for key in keys:
                 key, item, reference, alone, _ = pickle.loads(
-                    pickle.dumps(csl._convert(data, key, style))
+                    pickle.dumps(csl._convert(data, key, style.processor()))
                 )
                 assert alone is not None and alone[1] == (
                     {"one": "(Zeta first)", "two": "(Alpha first)", "three": "(Beta first)"}[key],
@@ -383,7 +384,7 @@ def test_sort_keys_are_rendered_again_when_the_style_changes_the_locale_s_dates(
 def test_list_entries_made_ahead_are_the_entries_made_here(tmp_path: Path) -> None:
     import pickle
 
-    from monograph.core.styles import csl
+    from monograph.core.styles import csl_processor as csl
 
     order = ["gamma", "alpha", "beta"]
 
@@ -391,11 +392,11 @@ def test_list_entries_made_ahead_are_the_entries_made_here(tmp_path: Path) -> No
         for table in (csl._CONVERTED, csl._PARSED, csl._SORTED, csl._FORMATTED):
             table.clear()
         data, style = _style(tmp_path)
-        assert style._entries_alone()
+        assert style.processor()._entries_alone()
         if ahead != "none":  # as the converting process sends them back
             for key in order:
                 key, item, reference, _, entry = pickle.loads(
-                    pickle.dumps(csl._convert(data, key, style))
+                    pickle.dumps(csl._convert(data, key, style.processor()))
                 )
                 assert entry is not None
                 memo = csl._converted_key(data, key)
@@ -420,6 +421,6 @@ def test_a_list_that_prints_citation_numbers_is_not_made_ahead(tmp_path: Path) -
         "<citation ", '<macro name="number"><text variable="citation-number"/></macro><citation '
     )
     _, style = _style(tmp_path, BIB, numbered)
-    assert not style._entries_alone()
+    assert not style.processor()._entries_alone()
     _, plain = _style(tmp_path)
-    assert plain._entries_alone()
+    assert plain.processor()._entries_alone()

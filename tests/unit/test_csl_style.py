@@ -15,7 +15,7 @@ from monograph.core.model import CitationGroup, CitationItem, CoreError
 from monograph.core.rendering.citations import RenderContext, render_group
 from monograph.core.rendering.templates import Templates
 from monograph.core.styles.base import CitedItem
-from monograph.core.styles.csl import parse_locator, read_csl
+from monograph.core.styles.csl_processor import parse_locator, read_csl
 from monograph.core.styles.formatter import ReferenceFormatter
 from monograph.core.styles.registry import load_style
 

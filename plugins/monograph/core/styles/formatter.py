@@ -38,7 +38,17 @@ _FIELDS = frozenset(_FIELD_NAMES)
 _ENGINE = code_digest(
     [
         PACKAGE / "core" / "styles" / f"{name}.py"
-        for name in ("base", "builtin", "csl", "csl_data", "latex", "vancouver", "formatter")
+        for name in (
+            "base",
+            "builtin",
+            "csl",
+            "csl_info",
+            "csl_processor",
+            "csl_data",
+            "latex",
+            "vancouver",
+            "formatter",
+        )
     ]
     + [PACKAGE / "core" / "links.py"],
     extra=versions("pybtex", "latexcodec"),

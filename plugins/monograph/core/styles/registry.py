@@ -50,11 +50,10 @@ def style_names() -> list[str]:
 
 
 def _shipped(name: str, cache_dir: Path | None = None) -> CslStyle:
-    from .csl import CslStyle, read_csl  # citeproc loads only for a CSL style
+    from .csl import load_csl  # the CSL modules load only for a CSL style
 
     resource = resources.files(__package__ or "monograph.core.styles") / "csl" / SHIPPED[name]
-    info = read_csl(resource.read_bytes(), f"{name} (shipped)")
-    return CslStyle(info, name, cache_dir=cache_dir)
+    return load_csl(resource.read_bytes(), f"{name} (shipped)", name, cache_dir=cache_dir)
 
 
 def _builtin(name: str, cache_dir: Path | None = None) -> ReferenceStyle | None:
@@ -89,7 +88,7 @@ def load_style(
         config_path: The configuration file, as named in messages.
     """
     if csl_file:
-        from .csl import load_csl_file  # citeproc loads only for a CSL style
+        from .csl import load_csl_file  # the CSL modules load only for a CSL style
 
         if name != DEFAULT:
             raise CoreError(
