@@ -48,3 +48,24 @@ def test_another_checker_ignores_the_file(tmp_path: Path, monkeypatch: pytest.Mo
     assert CheckedPages(path).known == frozenset()
     path.write_text("not json", "utf-8")
     assert CheckedPages(path).refuse(CLEAN) == (CLEAN, [])
+
+
+def test_a_page_hashed_already_is_looked_up_by_that_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept page's digest, hashed from its bytes as read, is the digest of its text."""
+    path = tmp_path / "checked-pages.json"
+    first = CheckedPages(path)
+    first.refuse(CLEAN)
+    first.save()
+    digest = page_links.content_digest(CLEAN.encode("utf-8"))
+
+    def must_not_parse(html: str) -> tuple[str, list[str]]:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(page_links, "refuse_unsafe_links", must_not_parse)
+    assert CheckedPages(path).refuse(CLEAN, digest) == (CLEAN, [])
+    monkeypatch.undo()
+    # A digest of other bytes is not taken for the page's: the page is checked.
+    other = page_links.content_digest(b"<p>other</p>")
+    assert CheckedPages(path).refuse(UNSAFE, other)[1] == ["javascript:alert(1)"]

@@ -17,7 +17,7 @@ from monograph.core.bibliography.loading import Bibliography, load_bibliography
 from monograph.core.citations.numbering import Numbering, PageInfo, number_citations
 from monograph.core.citations.registry import CitationRegistry
 from monograph.core.model import CitationGroup, CitationItem
-from monograph.core.rendering import reuse
+from monograph.core.rendering import page_links, reuse
 from monograph.core.rendering.citations import RenderContext
 from monograph.core.rendering.reuse import FilledPages, fingerprint, site_digest
 from monograph.core.styles.formatter import ReferenceFormatter
@@ -202,5 +202,9 @@ def test_a_kept_page_reads_back_as_it_was_filled(tmp_path: Path) -> None:
     page = "<p>a\r\nb\rc \ud800 \u203a</p>\n"
     FilledPages(tmp_path, "v1").put("c" * 64, page)
     reuse._IN_MEMORY.clear()
-    assert FilledPages(tmp_path, "v1").get("c" * 64) == page
+    kept = FilledPages(tmp_path, "v1")
+    assert kept.get("c" * 64) == page
     assert FilledPages(tmp_path, "v1").get("d" * 64) is None
+    # Hashed from the bytes as read, for the unsafe-link check: the digest of the page's text.
+    assert kept.digest_of("c" * 64) == page_links._digest(page)
+    assert kept.digest_of("d" * 64) is None

@@ -197,7 +197,9 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
         A ``link.unsafe_url`` problem for each link target removed from the page.
     """
     if job.kept is not None:
-        html, refused = state.checked_pages.refuse(job.kept)
+        assert job.print_ is not None  # kept under it
+        digest = state.filled_pages.digest_of(job.print_)  # hashed as read: not encoded again
+        html, refused = state.checked_pages.refuse(job.kept, digest)
     else:
         pages = state.filled_pages
         if filled is None:

@@ -180,8 +180,17 @@ def _plainly_web(value: str) -> bool:
 _CHECKER = code_digest([Path(__file__), PACKAGE / "core" / "links.py"], extra=versions("lxml"))
 
 
+def content_digest(data: bytes) -> str:
+    """What :class:`CheckedPages` remembers of a page: a hash of its HTML as UTF-8 bytes.
+
+    Lone surrogates are encoded as they are (``surrogatepass``), as the filled pages' cache
+    writes them, so the bytes of a kept page read from the disk give its digest as they are.
+    """
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
 def _digest(page_html: str) -> str:
-    return hashlib.sha256(page_html.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return content_digest(page_html.encode("utf-8", "surrogatepass"))
 
 
 class CheckedPages:
@@ -213,9 +222,14 @@ class CheckedPages:
                 if isinstance(clean, list):
                     self.known = frozenset(str(item) for item in clean)
 
-    def refuse(self, page_html: str) -> tuple[str, list[str]]:
-        """What :func:`refuse_unsafe_links` returns for ``page_html``."""
-        digest = _digest(page_html)
+    def refuse(self, page_html: str, digest: str | None = None) -> tuple[str, list[str]]:
+        """What :func:`refuse_unsafe_links` returns for ``page_html``.
+
+        ``digest``: the page's :func:`content_digest`, when its bytes were hashed already (a
+        kept page, as read from the disk); else it is computed here.
+        """
+        if digest is None:
+            digest = _digest(page_html)
         if digest in self.known or digest in self.seen:
             self.seen.add(digest)
             return page_html, []

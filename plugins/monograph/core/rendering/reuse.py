@@ -39,6 +39,7 @@ from ..citations.registry import TOKEN_RE
 from ..model import CitationGroup, CitationItem
 from ..styles.base import FormattedReference
 from .citations import RenderContext
+from .page_links import content_digest
 
 #: Changes when the format of the kept files changes.
 _FORMAT = "1"
@@ -194,8 +195,9 @@ def fingerprint(
 
 
 #: Pages kept by the builds of this process, by file name (under ``mkdocs serve`` a rebuild
-#: takes them from memory, not from the disk); only those the last build used stay.
-_IN_MEMORY: dict[str, str] = {}
+#: takes them from memory, not from the disk); only those the last build used stay. Each with
+#: its content digest once known (:meth:`FilledPages.digest_of`).
+_IN_MEMORY: dict[str, tuple[str, str | None]] = {}
 
 
 class FilledPages:
@@ -249,25 +251,36 @@ class FilledPages:
         return self.folder / f"{self.prefix}-{print_[:40]}.html"
 
     def get(self, print_: str) -> str | None:
-        """The page kept under ``print_``, or None."""
+        """The page kept under ``print_``, or None.
+
+        Its content digest (:func:`.page_links.content_digest`, which the unsafe-link check
+        remembers clean pages by) is hashed from the bytes as read, so the page is not encoded
+        again to be looked up there: :meth:`digest_of`.
+        """
         if self.folder is None:
             return None
         name = f"{self.prefix}-{print_[:40]}.html"
-        kept = _IN_MEMORY.get(name)
-        if kept is None:
+        found = _IN_MEMORY.get(name)
+        if found is None:
             # Read as written (bytes, decoded as put wrote them: no newline translation, which
             # would also turn a "\r" of the page into "\n"), without pathlib's per-call cost.
             try:
                 with open(os.path.join(self.folder, name), "rb") as stream:
-                    kept = stream.read().decode("utf-8", "surrogatepass")
+                    data = stream.read()
+                found = (data.decode("utf-8", "surrogatepass"), content_digest(data))
             except (OSError, UnicodeDecodeError):
                 return None
-            _IN_MEMORY[name] = kept
+            _IN_MEMORY[name] = found
         elif not (path := self.folder / name).is_file():  # kept by another site of this
-            self._write(path, kept)  # process: this folder needs it too
+            self._write(path, found[0])  # process: this folder needs it too
         self.used.add(name)
         self.reused += 1
-        return kept
+        return found[0]
+
+    def digest_of(self, print_: str) -> str | None:
+        """The content digest of the page kept under ``print_``, when known (see :meth:`get`)."""
+        found = _IN_MEMORY.get(f"{self.prefix}-{print_[:40]}.html")
+        return None if found is None else found[1]
 
     def put(self, print_: str, page_html: str) -> None:
         """Keep ``page_html`` under ``print_`` (never fails the build)."""
@@ -275,7 +288,7 @@ class FilledPages:
             return
         path = self._path(print_)
         self.used.add(path.name)
-        _IN_MEMORY[path.name] = page_html
+        _IN_MEMORY[path.name] = (page_html, None)
         self._write(path, page_html)
 
     @staticmethod
