@@ -12,7 +12,6 @@ Run it again after upgrading the engine: the copies are overwritten.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -35,6 +34,8 @@ def copy_assets(docs_dir: Path, to: str) -> tuple[list[str], list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Copy the assets and print the mkdocs.yml lines that load them."""
+    import argparse  # here: the plugin imports this module for its file names, on every build
+
     parser = argparse.ArgumentParser(prog="python -m monograph.copy_assets", description=__doc__)
     parser.add_argument("--docs-dir", default="docs", help="the site's docs_dir (default: docs)")
     parser.add_argument(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pybtex  # the package alone (its version): the parser and database load on demand
 
-from ..cachefile import PACKAGE, code_digest, write_atomically
+from ..cachefile import code_digest, package_files, write_atomically
 from ..model import CoreError, Problem
 from ..source.encoding import decode_utf8
 
@@ -167,7 +167,7 @@ _CACHE: dict[tuple[str, int, int], Bibliography] = {}
 
 #: The snapshot holds the parse and the checks' results: any change to the pure core (parser,
 #: checks, identifier rules, LaTeX handling) makes a new one.
-_PARSER_DIGEST = code_digest(sorted((PACKAGE / "core").rglob("*.py")))
+_PARSER_DIGEST = code_digest(package_files("core", ".py"))
 _SNAPSHOT_VERSION = "5"
 
 

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
-from ..cachefile import PACKAGE, code_digest, parts_digest, versions, write_atomically
+from ..cachefile import code_digest, package_files, parts_digest, versions, write_atomically
 from ..citations.numbering import PageInfo, Place
 from ..citations.registry import TOKEN_RE
 from ..model import CitationGroup, CitationItem
@@ -51,7 +51,7 @@ def package_digest() -> str:
 
     A changed engine, or a changed template renderer, never reuses a page.
     """
-    files = [f for pattern in ("*.py", "*.html") for f in sorted(PACKAGE.rglob(pattern))]
+    files = package_files("", ".py", ".html")
     return code_digest(files, extra=versions("jinja2", "markupsafe"))
 
 
