@@ -19,14 +19,24 @@ from ..core.citations.registry import CitationRegistry, fill, marker_token, toke
 from ..core.evidence.kept import KeptEvidence, KeptEvidenceFile
 from ..core.markers import (
     MARKERS,
+    Marker,
     unknown_marker_message,
 )
 from ..core.model import Problem
-from ..core.page import CitingPage, read_page_front_matter, render_summary, unplaced_data
+from ..core.page import (
+    CitingPage,
+    read_page_evidence,
+    read_page_front_matter,
+    render_summary,
+    unplaced_data,
+)
 from ..core.source.locate import SourceLocator, markdown_start_line
 
 if TYPE_CHECKING:  # pydantic: loaded only for a site with evidence data
     from ..core.evidence.validation import PageEvidence
+
+#: The token of a page marker's table, before :meth:`PageContext.read_evidence` (``table-0``...).
+_TABLE = "table-"
 
 
 class PageContext(CitingPage):
@@ -70,15 +80,21 @@ class PageContext(CitingPage):
         self.full_bibliography = False
         self.has_references = False
         self.markers_seen: set[str] = set()
+        self.kept = kept
+        #: The page markers met (evidence, claims) and their lines, by the token left for each:
+        #: their tables are made by :meth:`read_evidence`.
+        self.tables: list[tuple[Marker, int | None]] = []
+        # The evidence data waits for read_evidence, once every page is converted: it reads the
+        # bibliography (keys, years), which a cold build parses meanwhile in a second process.
         front = read_page_front_matter(
             page.meta,
             source=source,
             path=path,
             bib=bib,
             require_reviewed=require_reviewed,
-            kept=kept,
+            evidence=False,
         )
-        self.evidence: PageEvidence | KeptEvidence | None = front.evidence
+        self.evidence: PageEvidence | KeptEvidence | None = None
         self.reviewed: dt.date | None = front.reviewed
         self.problems += front.problems
 
@@ -115,7 +131,31 @@ class PageContext(CitingPage):
             self.has_references = True
         if marker.site_wide:
             return marker_token(name)
-        return self.page_table(marker, line)
+        self.tables.append((marker, line))
+        return marker_token(f"{_TABLE}{len(self.tables) - 1}")
+
+    def read_evidence(self) -> list[Problem]:
+        """Read the page's evidence data, and put its tables where its markers are.
+
+        Called once every page is converted and the bibliography is there. The tables' citations
+        are registered now, in the page's order; numbers follow the tokens' places on the pages,
+        so they are those of tables made during conversion. Returns the data's problems (also
+        kept in :attr:`problems`, where a table looks for them).
+        """
+        self.evidence, problems = read_page_evidence(
+            self.page.meta, source=self.source, path=self.path, bib=self.bib, kept=self.kept
+        )
+        self.problems += problems
+        if self.tables:
+
+            def table(kind: str, value: str) -> str:
+                if kind == "marker" and value.startswith(_TABLE):
+                    marker, line = self.tables[int(value.removeprefix(_TABLE))]
+                    return self.page_table(marker, line)
+                return token(kind, value)
+
+            self.page.content = fill(self.page.content or "", table)
+        return problems
 
     def unplaced_data(self) -> list[Problem]:
         """Evidence or claims in the front matter with no marker to show them on the page."""

@@ -203,6 +203,17 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         shown_config = display(config_path, project_dir)
         cache_dir = project_dir / self.config.cache_dir if self.config.cache_dir else None
         try:
+            style = load_style(
+                self.config.style,
+                self.config.csl_file,
+                base_dir=project_dir,
+                cache_dir=cache_dir,
+                encoding=self.config.csl_file_encoding,
+                config_path=display(config_path, project_dir),
+            )
+        except CoreError as exc:
+            raise PluginError(str(exc)) from exc
+        try:
             bib, self.bib_paths = load_sources(
                 self.config,
                 project_dir,
@@ -210,6 +221,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 shown_config,
                 debug=log.debug,
                 parallel=self.parallel,
+                # A style that formats each entry alone: a file to parse is parsed, formatted and
+                # checked by a second process while the pages are converted (format_ahead).
+                later=self.parallel and getattr(style, "formats_alone", False),
             )
         except CoreError as exc:
             raise PluginError(f"Error reading bibliography: {exc}") from exc
@@ -236,17 +250,6 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             self._gc_threshold = gc.get_threshold()
             first, *rest = self._gc_threshold
             gc.set_threshold(max(first, _GC_YOUNG), *rest)
-        try:
-            style = load_style(
-                self.config.style,
-                self.config.csl_file,
-                base_dir=project_dir,
-                cache_dir=cache_dir,
-                encoding=self.config.csl_file_encoding,
-                config_path=display(config_path, project_dir),
-            )
-        except CoreError as exc:
-            raise PluginError(str(exc)) from exc
         cache = cache_dir / "references.json" if cache_dir else None
         formatter = ReferenceFormatter(bib, cache, debug=log.debug, style=style)
         templates = _templates(config)
@@ -372,10 +375,14 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         if not self.config.enabled or self.state is None:
             return
         state = self.state
-        if state.bib.pending:  # its checks run in the second process: taken with its work
+        pages = state.ordered_pages(files)
+        state.bib.arrive()  # a cold build's index, from the second process that parses
+        for page in pages:  # evidence data, read once the bibliography is there
+            report(state.pages[page.file.src_uri].read_evidence(), notices=self.config.notices)
+        if state.bib.pending and not state.formatter.checks_last:
+            # Its checks ran first in the second process: taken with its work.
             state.formatter.take_ahead()
             report(check_bibliography(state.bib), notices=self.config.notices)
-        pages = state.ordered_pages(files)
         evidence_pages = [
             (p.title or p.file.name, p.url, ev)
             for p in pages
@@ -487,16 +494,21 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         """Say the style's problems; save the caches (reference texts, clean and filled pages)."""
         state = self.state
         assert state is not None
+        if state.bib.pending:  # a cold build's .bib checks come last from the second process
+            state.formatter.finish_ahead()
+            report(check_bibliography(state.bib), notices=self.config.notices)
         report(state.formatter.style.problems, notices=self.config.notices)
         state.formatter.save()
         state.checked_pages.save()
         state.filled_pages.finish()
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop the second process of a build that failed."""
+        """Stop the second processes of a build that failed."""
         if self._ahead is not None:
             self._ahead.close()
             self._ahead = None
+        if self.state is not None:
+            self.state.formatter.stop_ahead()
 
     @property
     def parallel(self) -> bool:

@@ -70,11 +70,13 @@ def load_sources(
     *,
     debug: Callable[[str], None] | None = None,
     parallel: bool = False,
+    later: bool = False,
 ) -> tuple[Bibliography, list[Path]]:
     """The bibliography of the site, and the files it was read from (to watch).
 
     ``parallel``: a large file may be parsed in two processes, and a single file's checks and
-    snapshot are left to ``Bibliography.finish_parse`` (see ``load_bibliography``).
+    snapshot are left to ``Bibliography.finish_parse`` (see ``load_bibliography``). ``later``:
+    a single file that needs parsing is left to parse (``load_bibliography(later=True)``).
     """
     files = bib_files(config, project_dir, cache_dir, config_path)
     # One file: its checks are the site's, so they are computed with the parse and saved in
@@ -89,6 +91,7 @@ def load_sources(
             prepare=prepare,
             parallel=parallel,
             defer=parallel and len(files) == 1,
+            later=later and len(files) == 1,
         )
         for path, shown in files
     ]

@@ -62,6 +62,7 @@ def read_page_front_matter(
     bib: Bibliography,
     require_reviewed: bool,
     kept: KeptEvidenceFile | None = None,
+    evidence: bool = True,
 ) -> PageFrontMatter:
     """Read the evidence data and the review date of a page, with every problem of its YAML.
 
@@ -76,6 +77,8 @@ def read_page_front_matter(
         kept: What earlier builds kept of pages' evidence: a page whose evidence and
             bibliography are unchanged is not validated again (neither is pydantic imported).
             Needs ``path``.
+        evidence: Read the evidence data now; False leaves it to :func:`read_page_evidence`
+            (the MkDocs adapter reads it once the bibliography is there: see its page context).
     """
     problems: list[Problem] = []
     if path is not None:
@@ -83,23 +86,40 @@ def read_page_front_matter(
         if dropped is not None:
             problems.append(dropped)
         problems += duplicate_keys(source, path=path)
-    evidence: PageEvidence | KeptEvidence | None = None
-    evidence_problems: list[Problem] = []
-    if not any(name in meta for name in FRONT_MATTER_KEYS):
-        pass
-    elif kept is not None and path is not None:
-        evidence, evidence_problems = _kept_evidence(kept, meta, source=source, path=path, bib=bib)
-    else:
-        evidence, evidence_problems = _validate(meta, source=source, path=path or "", bib=bib)
-    if path is None:
-        evidence_problems = [replace(p, path=None) for p in evidence_problems]
-    problems += evidence_problems
+    data: PageEvidence | KeptEvidence | None = None
+    if evidence:
+        data, evidence_problems = read_page_evidence(
+            meta, source=source, path=path, bib=bib, kept=kept
+        )
+        problems += evidence_problems
     reviewed, problem = read_reviewed(
         meta.get("reviewed"), source=source, path=path or "", require=require_reviewed
     )
     if problem is not None:
         problems.append(replace(problem, path=path))
-    return PageFrontMatter(evidence, reviewed, problems)
+    return PageFrontMatter(data, reviewed, problems)
+
+
+def read_page_evidence(
+    meta: Mapping[str, Any],
+    *,
+    source: str,
+    path: str | None,
+    bib: Bibliography,
+    kept: KeptEvidenceFile | None = None,
+) -> tuple[PageEvidence | KeptEvidence | None, list[Problem]]:
+    """A page's evidence data, validated or as kept, and its problems.
+
+    The arguments are :func:`read_page_front_matter`'s.
+    """
+    if not any(name in meta for name in FRONT_MATTER_KEYS):
+        return None, []
+    if kept is not None and path is not None:
+        return _kept_evidence(kept, meta, source=source, path=path, bib=bib)
+    evidence, problems = _validate(meta, source=source, path=path or "", bib=bib)
+    if path is None:
+        problems = [replace(p, path=None) for p in problems]
+    return evidence, problems
 
 
 def _validate(

@@ -269,3 +269,92 @@ class StreamedWork(Generic[Job, Result]):
             self._process.terminate()
         self._receiver.close()
         self._process.join()
+
+
+_END: Any = object()  # the end of a Background child's messages
+
+
+class Background:
+    """One piece of work done by a forked child from start to end, its messages read here in order.
+
+    The child runs ``work(send)``; each ``send(message)`` is pickled to this process at once, so
+    this process can take the first message (:meth:`receive`) while the child goes on. Whatever the
+    child did not send (it failed, or died) is simply not received: :meth:`receive` then returns
+    None, and the caller does the rest itself, as without a child. An exception in the child
+    ends its work silently for the same reason: the caller meets it again and reports it.
+
+    Arguments:
+        work: What the child does; ``send`` hands a message to this process.
+    """
+
+    def __init__(self, work: Callable[[Callable[[object], None]], None]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        self._receiver = receiver
+        self._work = work
+        self._open = True
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        self._process = context.Process(target=self._child, args=(sender,), daemon=True)
+        self._process.start()
+        sender.close()  # the child holds its end: a dead child means EOF, not a hang
+
+    def _child(self, sender: Any) -> None:
+        # Messages go out from a thread of the child's own: a message larger than the pipe holds
+        # would otherwise stop the work until this process reads it, which may be much later.
+        # (The child forks nothing, so its threads are safe.)
+        import queue
+
+        outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+        def post() -> None:
+            try:
+                while (message := outbox.get()) is not _END:
+                    sender.send(message)
+            except OSError:  # this process stopped reading: nothing more to send
+                pass
+
+        thread = threading.Thread(target=post, daemon=True)
+        thread.start()
+        try:
+            self._work(outbox.put)
+        except Exception:  # no traceback here: the caller does the work again and reports
+            pass
+        finally:
+            outbox.put(_END)
+            thread.join()
+            sender.close()
+
+    def ready(self) -> bool:
+        """A message (or the child's end) is waiting: :meth:`receive` would not block."""
+        return not self._open or self._receiver.poll()
+
+    def receive(self) -> object | None:
+        """The child's next message, waiting for it; None once the child ended without more."""
+        if not self._open:
+            return None
+        try:
+            message: object = self._receiver.recv()
+        except (EOFError, OSError):  # the child is done, or died
+            self.close()
+            return None
+        return message
+
+    def close(self) -> None:
+        """Wait for the child to end, and let it go.
+
+        What the child does after its last message (writing a cache file) is finished then.
+        """
+        if not self._open:
+            return
+        self._open = False
+        self._receiver.close()
+        self._process.join()
+
+    def stop(self) -> None:
+        """Stop the child now (the build stopped), and let it go."""
+        if self._open and self._process.is_alive():
+            self._process.terminate()
+        self.close()

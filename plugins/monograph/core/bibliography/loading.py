@@ -33,6 +33,20 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class _Later:
+    """A fresh parse left to later (see :meth:`Bibliography.arrive`).
+
+    How to parse here, the checks and snapshot to do after the parse, the pybtex data on
+    demand, and (once set) where another process's index comes from.
+    """
+
+    parse: Callable[[], Bibliography]
+    finish: Callable[[], None]
+    data: Callable[[], BibliographyData]
+    receive: Callable[[], dict[str, Any] | None] | None = None
+
+
+@dataclass
 class Bibliography:
     """The parsed bibliography: entries by key (case-insensitive), with lines and raw text.
 
@@ -67,11 +81,59 @@ class Bibliography:
     #: What ``load_bibliography(..., defer=True)`` left to do after a fresh parse: ``prepare``
     #: (the checks) and writing the snapshot (see :meth:`finish_parse`).
     _pending: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    #: A parse left to later (``load_bibliography(..., later=True)``): see :meth:`arrive`.
+    _later: _Later | None = field(default=None, repr=False, compare=False)
 
     @property
     def pending(self) -> bool:
-        """A deferred load left work to do (:meth:`finish_parse`)."""
-        return self._pending is not None
+        """A deferred load left work to do (:meth:`finish_parse`), or the parse itself."""
+        return self._pending is not None or self._later is not None
+
+    @property
+    def arrived(self) -> bool:
+        """The index is here (no parse is left to :meth:`arrive`)."""
+        return self._later is None
+
+    def parse_elsewhere(self, receive: Callable[[], dict[str, Any] | None]) -> None:
+        """Let another process parse: :meth:`arrive` takes its index from ``receive``.
+
+        ``receive`` returns the other process's :meth:`index_message`, or None if it sent
+        none (it failed or died): the file is then parsed here.
+        """
+        assert self._later is not None, "only a parse left to later is done elsewhere"
+        self._later.receive = receive
+
+    def arrive(self) -> None:
+        """Make a parse left to later (``load_bibliography(..., later=True)``) available.
+
+        In the process that parses (a forked child, or this one when no other parses), the
+        file is parsed now; else the other process's index is taken (waiting for it), and the
+        pybtex data stays on demand (the snapshot that process writes, or a parse here). Either
+        way the checks and the snapshot are left to :meth:`finish_parse`, as a deferred load's.
+        Every reader of the keys calls this first; a bibliography not left to later has
+        nothing to do.
+        """
+        later, self._later = self._later, None
+        if later is None:
+            return
+        index = later.receive() if later.receive is not None else None
+        if index is None:
+            self._take(later.parse())
+        else:
+            self._take(_from_index(index))
+            self._load = later.data
+        self._pending = later.finish
+
+    def _take(self, other: Bibliography) -> None:
+        """Take ``other``'s index and data (this object stays the build's bibliography)."""
+        self.spelled, self.lines, self.digests = other.spelled, other.lines, other.digests
+        self.years, self.problems, self.paths = other.years, other.problems, other.paths
+        self._data, self._load = other._data, other._load
+        self.__dict__.pop("lower_keys", None)  # a cached_property: made again from the keys
+
+    def index_message(self) -> dict[str, Any]:
+        """The index, as :meth:`arrive` in another process takes it (keys, lines, digests...)."""
+        return _index(self)
 
     def finish_parse(self) -> tuple[Problem, ...] | None:
         """Do what a deferred load left (the checks, the snapshot), once; return ``checked``.
@@ -79,6 +141,7 @@ class Bibliography:
         In a forked process (formatting ahead) too: the snapshot is then written there, and
         ``checked`` is what the build takes back (:meth:`took_checks`).
         """
+        self.arrive()
         pending, self._pending = self._pending, None
         if pending is not None:
             pending()
@@ -115,6 +178,8 @@ class Bibliography:
     @property
     def data(self) -> BibliographyData:
         """Pybtex's bibliography data (read from the snapshot, or parsed, on first use)."""
+        if self._later is not None:
+            self.arrive()
         if self._data is None:
             if self._load is None:
                 raise CoreError(f"the entries of '{self.path}' are not available")
@@ -123,17 +188,25 @@ class Bibliography:
         return self._data
 
     def __contains__(self, key: object) -> bool:
+        if self._later is not None:
+            self.arrive()
         return isinstance(key, str) and key.lower() in self.spelled
 
     def __iter__(self) -> Iterator[str]:
+        if self._later is not None:
+            self.arrive()
         return iter(self.spelled.values())
 
     def __len__(self) -> int:
+        if self._later is not None:
+            self.arrive()
         return len(self.spelled)
 
     @functools.cached_property
     def lower_keys(self) -> frozenset[str]:
         """Every key in lower case, built once (pages check their evidence keys against it)."""
+        if self._later is not None:
+            self.arrive()
         return frozenset(self.spelled)
 
     def entry(self, key: str) -> Entry:
@@ -142,10 +215,14 @@ class Bibliography:
 
     def canonical_key(self, key: str) -> str:
         """Return the key as spelled in ``refs.bib`` (an unknown key is returned as written)."""
+        if self._later is not None:
+            self.arrive()
         return self.spelled.get(key.lower(), key)
 
     def line_of(self, key: str) -> int | None:
         """Return the line of the entry in ``refs.bib``."""
+        if self._later is not None:
+            self.arrive()
         return self.lines.get(key.lower())
 
     def path_of(self, key: str) -> str:
@@ -154,15 +231,23 @@ class Bibliography:
 
     def suggest(self, key: str) -> str | None:
         """Return the closest existing key, for a "did you mean" hint."""
+        if self._later is not None:
+            self.arrive()
         close = difflib.get_close_matches(key.lower(), list(self.spelled), n=1, cutoff=0.6)
         return self.spelled[close[0]] if close else None
 
     def year_of(self, key: str) -> int | None:
         """Return the entry's year as an integer, when it has one."""
+        if self._later is not None:
+            self.arrive()
         return self.years.get(key.lower())
 
 
 _CACHE: dict[tuple[str, int, int], Bibliography] = {}
+
+#: A smaller file is parsed at once (``later`` is ignored): a second process costs more than its
+#: parse (about 0.15 ms an entry of a few hundred characters) and the formatting of its entries.
+LATER_MIN_CHARS = 20_000
 
 
 #: The snapshot holds the parse and the checks' results: any change to the pure core (parser,
@@ -290,6 +375,7 @@ def load_bibliography(
     *,
     parallel: bool = False,
     defer: bool = False,
+    later: bool = False,
 ) -> Bibliography:
     """Parse ``path`` once per content version; later calls with an unchanged file are free.
 
@@ -298,7 +384,11 @@ def load_bibliography(
     parsed result is also kept on disk between builds, keyed by the file's content and the
     core's source; ``prepare`` runs on a freshly parsed bibliography before it is saved. With
     ``parallel``, a large file may be parsed in two processes (the same result). With ``defer``,
-    ``prepare`` and the snapshot's writing wait for :meth:`Bibliography.finish_parse`.
+    ``prepare`` and the snapshot's writing wait for :meth:`Bibliography.finish_parse`. With
+    ``later``, a file to parse (of :data:`LATER_MIN_CHARS` or more) is not parsed yet: the result
+    is an empty bibliography until :meth:`Bibliography.arrive` (which every reader of its keys
+    calls), so that another process may parse it meanwhile (:meth:`Bibliography.parse_elsewhere`);
+    the checks and snapshot wait as with ``defer``.
 
     Raises:
         CoreError: The file cannot be read.
@@ -322,6 +412,25 @@ def load_bibliography(
             return _read_data(data_file) or _parse(text, shown, encoding_problems).data
 
         bib._load = load
+    elif later and len(text) >= LATER_MIN_CHARS:
+        bib = Bibliography(shown)
+        placeholder = bib
+
+        def parse() -> Bibliography:
+            return _parse(text, shown, encoding_problems)
+
+        def data() -> BibliographyData:
+            # The other process's snapshot of this very text, once written; else parsed here.
+            written = _read_data(snapshot.with_suffix(".pickle")) if snapshot else None
+            return written or parse().data
+
+        def finish_later() -> None:
+            if prepare is not None:
+                prepare(placeholder)
+            if snapshot:
+                _write_snapshot(snapshot, placeholder)
+
+        bib._later = _Later(parse, finish_later, data)
     else:
         bib = _parse(text, shown, encoding_problems, parallel=parallel)
         fresh = bib

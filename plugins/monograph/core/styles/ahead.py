@@ -15,8 +15,12 @@ the output is the same with or without this; only the time differs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..parallel import First, SharedWork
+
+if TYPE_CHECKING:
+    from ..bibliography.loading import Bibliography
 
 #: Fewer missing entries than this are formatted in-process when needed (a fork costs more).
 MIN_ENTRIES = 64
@@ -47,3 +51,66 @@ class AheadFormatting:
     def collect(self) -> list[Result]:
         """Format what the child has not reached, then return everything both formatted."""
         return [result for _, result in self._shared.collect()]
+
+
+class ParsedAhead:
+    """A fresh .bib parsed, formatted and checked by a forked child while this process goes on.
+
+    A cold build's bibliography is parsed before anything can be formatted, and the pages'
+    conversion needs none of it (a page's evidence tables wait for the index). So the child
+    parses the file, sends its index, formats the entries that are in no cache and sends them,
+    then runs the file's checks, writes its snapshot and sends the checks' results. This process
+    takes the index at :meth:`Bibliography.arrive`, the formatted entries at :meth:`collect` and
+    the checks at :meth:`finish`, as late as the build can say them. Whatever the child did not
+    send is done here, as without it (the parse, a format, the checks).
+
+    Arguments:
+        bib: A bibliography whose parse was left to later (``load_bibliography(later=True)``).
+        missing: Whether an entry's reference is in no cache yet (asked in the child).
+        format_one: Formats one key, as for :class:`AheadFormatting`.
+    """
+
+    def __init__(
+        self,
+        bib: Bibliography,
+        missing: Callable[[str], bool],
+        format_one: Callable[[str], Result],
+    ) -> None:
+        from ..parallel import Background
+
+        self._bib = bib
+        self._missing = missing
+        self._format_one = format_one
+        self._child = Background(self._work)
+        bib.parse_elsewhere(self._index)  # here only: the child has parsed by then
+
+    def _work(self, send: Callable[[object], None]) -> None:
+        """In the child: parse, then send the index, the formatted entries and the checks."""
+        bib = self._bib
+        bib.arrive()  # nothing to receive in the child: it parses
+        send(bib.index_message())
+        send([self._format_one(key) for key in bib if self._missing(key)])
+        send(bib.finish_parse())  # the checks, then the snapshot
+
+    def _index(self) -> dict[str, Any] | None:
+        message = self._child.receive()
+        return message if isinstance(message, dict) else None
+
+    def collect(self) -> list[Result]:
+        """The entries the child formatted, once sent (its checks come at :meth:`finish`)."""
+        self._bib.arrive()
+        formatted = self._child.receive()
+        return formatted if isinstance(formatted, list) else []
+
+    def finish(self) -> None:
+        """Take the child's checks into ``bib`` (or check here), once its snapshot is written."""
+        checked = self._child.receive()
+        self._child.close()
+        if isinstance(checked, tuple):
+            self._bib.took_checks(checked)
+        else:
+            self._bib.finish_parse()  # the child sent no checks: they are done here
+
+    def stop(self) -> None:
+        """Stop the child (the build stopped)."""
+        self._child.stop()

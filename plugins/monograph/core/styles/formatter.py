@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..bibliography.loading import Bibliography
 from ..cachefile import PACKAGE, code_digest, versions, write_atomically
 from ..model import Problem
+from .ahead import ParsedAhead
 from .base import FormattedReference, ReferenceStyle
 from .builtin import VancouverReferences
 
@@ -81,7 +82,8 @@ class ReferenceFormatter:
             self._citations.update(self._read_citations(stored))
         self._citations_seen = len(self._citations or {})
         self.formatted = 0  # entries actually formatted by pybtex in this run (for benchmarks)
-        self._ahead: AheadFormatting | None = None
+        self._ahead: AheadFormatting | ParsedAhead | None = None
+        self._checking: ParsedAhead | None = None  # a parse whose checks are still to come
         #: The second process formatting ahead also finishes the bibliography's parse (its
         #: checks and snapshot, :meth:`Bibliography.finish_parse`), before the entries.
         self.finishes_parse = False
@@ -103,6 +105,8 @@ class ReferenceFormatter:
         """
         if self._ahead is not None:
             return False
+        if keys is None and not self.bib.arrived:
+            return self._parse_ahead()
         if keys is None and not getattr(self.style, "formats_alone", False):
             # A style whose references wait for the works may still prepare each entry now
             # (CSL: its CSL-JSON item), on a cold build: nothing formatted in the cache yet.
@@ -117,11 +121,7 @@ class ReferenceFormatter:
         from ..parallel import can_fork
         from . import ahead
 
-        missing = []
-        for key in self.bib if keys is None else keys:
-            digest = self._digest(key)
-            if digest not in _MEMORY and digest not in self._disk:
-                missing.append(key)
+        missing = [key for key in (self.bib if keys is None else keys) if self._missing(key)]
         if len(missing) < ahead.MIN_ENTRIES or not can_fork():
             return False
         if keys is not None:
@@ -132,6 +132,28 @@ class ReferenceFormatter:
         self.finishes_parse = first is not None
         self._debug(f"formatting {len(missing)} entries in a second process")
         return True
+
+    def _parse_ahead(self) -> bool:
+        """A bibliography left to parse: parsed, formatted and checked by a second process.
+
+        Only for a style that formats each entry on its own, when a fork can help; otherwise
+        (False) it is parsed when first read, here.
+        """
+        from ..parallel import can_fork
+
+        if not getattr(self.style, "formats_alone", False) or not can_fork():
+            return False
+        from . import ahead
+
+        self._ahead = ahead.ParsedAhead(self.bib, self._missing, self._format_one)
+        self.finishes_parse = True
+        self._debug("parsing and formatting the bibliography in a second process")
+        return True
+
+    def _missing(self, key: str) -> bool:
+        """The entry's reference is in no cache yet (memory or file)."""
+        digest = self._digest(key)
+        return digest not in _MEMORY and digest not in self._disk
 
     def _format_one(self, key: str) -> Result:
         """Format one entry: its digest, fields and the style's problems (taken off the style).
@@ -152,9 +174,30 @@ class ReferenceFormatter:
             if take is not None:
                 take()
             return
-        results = self._ahead.collect()
-        self._ahead = None
+        ahead, self._ahead = self._ahead, None
+        results = ahead.collect()
+        if isinstance(ahead, ParsedAhead):
+            self._checking = ahead  # its checks come last: finish_ahead
         self._remember(results)
+
+    @property
+    def checks_last(self) -> bool:
+        """A second process parses the bibliography: its checks come at :meth:`finish_ahead`."""
+        return self._checking is not None or isinstance(self._ahead, ParsedAhead)
+
+    def finish_ahead(self) -> None:
+        """Take everything the second process sends, the bibliography's checks last."""
+        self.take_ahead()
+        checking, self._checking = self._checking, None
+        if checking is not None:
+            checking.finish()
+
+    def stop_ahead(self) -> None:
+        """Stop a second process that parses ahead (the build failed); nothing is taken."""
+        for ahead in (self._ahead, self._checking):
+            if isinstance(ahead, ParsedAhead):
+                ahead.stop()
+        self._ahead = self._checking = None
 
     def _remember(self, results: list[Result]) -> None:
         """Put formatted entries in memory, where :meth:`get` finds them, and in the cache file.
@@ -303,7 +346,7 @@ class ReferenceFormatter:
         Entries still being formatted ahead (a build that asked for no reference) are waited
         for and kept, so no second process outlives the build.
         """
-        self.take_ahead()
+        self.finish_ahead()
         grown = self._citations is not None and len(self._citations) != self._citations_seen
         if self.cache_file is None or not (self._dirty or grown):
             return
