@@ -186,3 +186,67 @@ def test_a_streamed_job_that_raises_here_stops_the_child() -> None:
             streamed.take(n)
     streamed._process.join(timeout=30)
     assert not streamed._process.is_alive()
+
+
+def test_background_messages_arrive_in_order_and_then_none() -> None:
+    parent = os.getpid()
+
+    def work(send: object) -> None:
+        for n in range(5):
+            send((n, os.getpid() != parent))  # type: ignore[operator]
+
+    child = parallel.Background(work)
+    assert [child.receive() for _ in range(5)] == [(n, True) for n in range(5)]
+    assert child.receive() is None  # the child ended: nothing more
+    assert child.ready() and child.receive() is None
+    child.close()
+
+
+def test_a_background_child_goes_on_while_its_large_message_waits_to_be_read(
+    tmp_path: object,
+) -> None:
+    """A message larger than a pipe holds (64 KiB on Linux) is sent from a thread of the child:
+    the child's work goes on before this process reads anything."""
+    from pathlib import Path
+
+    done = Path(str(tmp_path)) / "went-on"
+    big = "x" * 4_000_000
+
+    def work(send: object) -> None:
+        send(big)  # type: ignore[operator]
+        done.write_text("yes", encoding="utf-8")  # reached although nothing is read yet
+        send("last")  # type: ignore[operator]
+
+    child = parallel.Background(work)
+    for _ in range(3000):  # a guard against a hang only (at most a minute): no timing asserted
+        if done.exists():
+            break
+        time.sleep(0.02)
+    assert done.exists()
+    assert child.receive() == big and child.receive() == "last"
+    child.close()
+
+
+def test_a_background_child_that_fails_or_dies_sends_what_it_sent_and_then_none() -> None:
+    def failing(send: object) -> None:
+        send("one")  # type: ignore[operator]
+        raise RuntimeError("no traceback from the child: the caller does the rest")
+
+    child = parallel.Background(failing)
+    assert child.receive() == "one" and child.receive() is None
+    child.close()
+
+    dying = parallel.Background(lambda send: os._exit(3))
+    assert dying.receive() is None
+    dying.close()
+    assert dying._process.exitcode == 3
+
+
+def test_a_background_child_is_stopped_at_once() -> None:
+    def forever(send: object) -> None:
+        while True:
+            time.sleep(0.05)
+
+    child = parallel.Background(forever)
+    child.stop()
+    assert not child._process.is_alive() and child.receive() is None
