@@ -234,6 +234,31 @@ def test_author_date_style_disambiguation_reaches_reused_pages(tmp_path: Path) -
     _same_as_fresh(root, tmp_path)
 
 
+def test_a_field_only_a_csl_citation_prints_reaches_reused_pages(tmp_path: Path) -> None:
+    """A work without authors is cited by its short title, which its reference does not print.
+
+    Editing the short title changes no reference, only the citations: the citing pages are
+    filled again (the entry's digest is part of each work's fingerprint), as from scratch.
+    """
+    root = tmp_path / "site-src"
+    shutil.copytree(SITES / "csl-author-date", root)
+    _set_option(root, cache_dir=".cache")
+    with (root / "refs.bib").open("a", encoding="utf-8") as bib:
+        bib.write(
+            "\n@book{report2021,\n  title = {A Very Long Title of a Report on Legs},\n"
+            "  shorttitle = {Long Report},\n  publisher = {Fixture Press},\n  year = {2021}\n}\n"
+        )
+    _edit(root, "docs/second.md", "\n", "\n\nAs reported [@report2021].\n")
+    _build(root)
+    page = (root / "site" / "second" / "index.html").read_text(encoding="utf-8")
+    assert "<i>Long Report</i>, 2021" in page and "Long Report." not in page
+    _edit(root, "refs.bib", "Long Report", "Leg Report")
+    _same_as_fresh(root, tmp_path)
+    assert "<i>Leg Report</i>, 2021" in (root / "site" / "second" / "index.html").read_text(
+        encoding="utf-8"
+    )
+
+
 CSL_CHANGES: dict[str, Callable[[Path], None]] = {
     "nothing": lambda root: None,
     # A cited entry's text: a new record of the style's decisions, the processor started.

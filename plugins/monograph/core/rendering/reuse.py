@@ -11,8 +11,10 @@ The fingerprint (:func:`fingerprint`) holds, besides the engine's and the templa
   prefixes, locators, narrative flag and element ids): adding a citation to an earlier page
   renumbers the tokens of every later one, and must not make them all miss;
 - for every work the page cites: its key as spelled in the bibliography, its number, its
-  formatted reference (all fields) and its citations on the page (ids, and the page's title and
-  part, which their back-links name);
+  formatted reference (all fields), its entry's digest and what else its reference depends on
+  (a CSL style's citation texts read the entry too: a field only citations print, such as a
+  short title, changes no reference) and its citations on the page (ids, and the page's title
+  and part, which their back-links name);
 - the settings of the fill (the page's and the bibliography's URLs, the heading...);
 - for a page that holds the site bibliography, or whatever the page when the style is not
   ``page_local`` (a CSL style sorts lists and tells ``2019a`` from ``2019b`` by the whole site),
@@ -79,15 +81,19 @@ _REFERENCE_VALUES = operator.attrgetter(*(f.name for f in fields(FormattedRefere
 
 
 def _work(ctx: RenderContext, key: str, works: dict[str, str] | None) -> str:
-    """What a work contributes to a fingerprint: a hash of its key, number and formatted reference.
+    """What a work contributes to a fingerprint: a hash of all a fill reads of it.
 
-    A hash of fixed length (64 characters): the pages citing a work hash its hash, not its
-    reference again.
+    Its key, number, formatted reference, entry digest and entry context (a year letter,
+    :meth:`~monograph.core.styles.base.ReferenceStyle.entry_context`). A hash of fixed length
+    (64 characters): the pages citing a work hash its hash, not its reference again.
     """
     work = None if works is None else works.get(key)
     if work is None:
-        reference = _REFERENCE_VALUES(ctx.formatter.get(key))
-        text = repr((key, ctx.numbering.numbers.get(key), reference))
+        formatter = ctx.formatter
+        reference = _REFERENCE_VALUES(formatter.get(key))
+        entry = formatter.bib.digests.get(key.lower(), "")
+        context = formatter.style.entry_context(key)
+        text = repr((key, ctx.numbering.numbers.get(key), reference, entry, context))
         work = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         if works is not None:
             works[key] = work
