@@ -145,8 +145,10 @@ def render_fill(job: FillJob, groups: list[CitationGroup]) -> str:
 
 
 #: A filled page: as filled (kept for later builds), as shown (unsafe links removed), the
-#: link targets removed, and its fingerprint when the job had none yet (else None).
-Filled = tuple[str, str, list[str], str | None]
+#: link targets removed, its fingerprint when the job had none yet (else None), and, when the
+#: process that filled it kept it already (:meth:`FilledPages.put`), its content digest
+#: (:func:`content_digest`, for the unsafe-link check's memory) - else None.
+Filled = tuple[str, str, list[str], str | None, str | None]
 
 #: What filling a page left in the style, to take back from the second process: the citation
 #: texts it added to its cache (a CSL style's) and the problems it found.
@@ -170,7 +172,11 @@ def _fill_shared(
         if job.print_ is None and pages is not None:
             print_ = job.fingerprint(groups, pages)
         html = render_fill(job, groups)
-        filled: Filled = (html, *refuse_unsafe_links(html), print_)
+        shown, refused = refuse_unsafe_links(html)
+        # Kept here, by the process that filled it: the build's own process, which writes the
+        # pages, then only notes the file (a cold build's pages are filled while written).
+        kept = pages.put(job.print_ or print_, html) if pages is not None else None
+        filled: Filled = (html, shown, refused, print_, kept)
     except Exception:
         return None
     added = list(itertools.islice(cache.items(), cached, None)) if cache is not None else []
@@ -214,12 +220,14 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
             rendered = render_fill(job, state.registry.groups)
             html, refused = state.checked_pages.refuse(rendered)
         else:
-            rendered, html, refused, print_ = filled
+            rendered, html, refused, print_, kept = filled
             if job.print_ is None:
                 job.print_ = print_
             if not refused and html == rendered:
-                state.checked_pages.remember_clean(rendered)
-        if job.print_ is not None:
+                state.checked_pages.remember_clean(rendered, kept)
+            if kept is not None and job.print_ is not None:
+                pages.kept_elsewhere(job.print_, rendered, kept)
+        if job.print_ is not None and (filled is None or filled[4] is None):
             pages.put(job.print_, rendered)
     job.page.content = html
     context = state.pages[job.page.file.src_uri]

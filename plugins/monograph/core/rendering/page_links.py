@@ -238,9 +238,12 @@ class CheckedPages:
             self.seen.add(digest)
         return checked, refused
 
-    def remember_clean(self, page_html: str) -> None:
-        """Remember a page :func:`refuse_unsafe_links` found clean elsewhere (another process)."""
-        self.seen.add(_digest(page_html))
+    def remember_clean(self, page_html: str, digest: str | None = None) -> None:
+        """Remember a page :func:`refuse_unsafe_links` found clean elsewhere (another process).
+
+        ``digest``: the page's :func:`content_digest`, when that process computed it already.
+        """
+        self.seen.add(digest or _digest(page_html))
 
     def save(self) -> None:
         """Write the clean pages of this build and of earlier ones, up to :data:`LIMIT`.

@@ -288,14 +288,24 @@ class FilledPages:
         found = _IN_MEMORY.get(f"{self.prefix}-{print_[:40]}.html")
         return None if found is None else found[1]
 
-    def put(self, print_: str, page_html: str) -> None:
-        """Keep ``page_html`` under ``print_`` (never fails the build)."""
-        if self.folder is None:
-            return
+    def put(self, print_: str | None, page_html: str) -> str | None:
+        """Keep ``page_html`` under ``print_`` (never fails the build); return its digest.
+
+        The digest is :func:`.page_links.content_digest` of the bytes written, None when
+        nothing was written (no folder, no fingerprint, a folder that cannot be written).
+        """
+        if self.folder is None or print_ is None:
+            return None
         path = self._path(print_)
         self.used.add(path.name)
-        _IN_MEMORY[path.name] = (page_html, None)
-        self._write(path, page_html)
+        data = page_html.encode("utf-8", "surrogatepass")
+        digest = content_digest(data)
+        _IN_MEMORY[path.name] = (page_html, digest)
+        try:
+            write_atomically(path, data)
+        except OSError:
+            return None  # a read-only checkout still builds; it fills every page next time too
+        return digest
 
     @staticmethod
     def _write(path: Path, page_html: str) -> None:
@@ -303,6 +313,14 @@ class FilledPages:
             write_atomically(path, page_html)
         except OSError:
             return  # a read-only checkout still builds; it fills every page next time too
+
+    def kept_elsewhere(self, print_: str, page_html: str, digest: str) -> None:
+        """Note a page another process of this build kept (:meth:`put`) under ``print_``."""
+        if self.folder is None:
+            return
+        name = self._path(print_).name
+        self.used.add(name)
+        _IN_MEMORY[name] = (page_html, digest)
 
     def finish(self) -> None:
         """Remove kept pages this build did not use (edited pages' old versions, old engines)."""
