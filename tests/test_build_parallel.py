@@ -287,15 +287,50 @@ def test_pages_filled_in_two_processes_build_the_same_site(
     assert 'href="#references"' in page  # the reference list in the table of contents
     assert page.count('class="citation') >= 4
 
-    # A warm build after one page changed fills that page only, in one process (with Vancouver:
-    # a CSL page reads the whole site's numbering, so every page is filled again).
+    # A warm build after one page changed fills that page and the bibliography only (with
+    # Vancouver: a CSL page reads the whole site's numbering, so every page is filled again).
+    # Each page is looked up among the kept ones by the process that fills it, the second one
+    # mostly, as MkDocs writes the pages; kept pages with an unsafe link are checked again.
     monkeypatch.undo()
     _count_starts(monkeypatch, parallel.StreamedWork, fill.FillJob, shared)
     _count_starts(monkeypatch, parallel.SharedWork, fill.FillJob, shared)
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    filled_log, looked_up_by_child = tmp_path / "filled-warm.txt", tmp_path / "by-child.txt"
+    fill_or_take = fill._fill_or_take
+
+    def logged(job: fill.FillJob, groups: list[object], style: object, pages: object) -> object:
+        with filled_log.open("a", encoding="utf-8") as out:
+            out.write(job.page.file.src_uri + "\n")
+        return fill_shared(job, groups, style, pages)  # type: ignore[arg-type]
+
+    def looked_up(job: fill.FillJob, *args: object, **kwargs: object) -> object:
+        if os.getpid() != parent:
+            with looked_up_by_child.open("a", encoding="utf-8") as out:
+                out.write(job.page.file.src_uri + "\n")
+        return fill_or_take(job, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fill, "_fill_shared", logged)
+    monkeypatch.setattr(fill, "_fill_or_take", looked_up)
     page_path = root / "docs" / "p03.md"
     page_path.write_text(page_path.read_text(encoding="utf-8") + "\nMore [@w0].\n", "utf-8")
-    build_project(root, strict=False)
-    assert shared == ([PAGES + 1] if style is None else [PAGES + 1, PAGES + 1])
+    _as_new_process()
+    warm = build_project(root, strict=False)
+    assert shared == [PAGES + 1, PAGES + 1]
+    filled = set(filled_log.read_text(encoding="utf-8").split())
+    every = {f"p{n:02}.md" for n in range(PAGES)} | {"bibliography.md"}
+    assert filled == ({"p03.md", "bibliography.md"} if style is None else every)
+    assert looked_up_by_child.exists()  # the second process took part
+    assert [(p.path, p.line) for p in warm.problems if p.code == "link.unsafe_url"] == [
+        (p.path, p.line) for p in unsafe
+    ]
+    assert len(_kept_pages(root)) == PAGES + 1  # the pages it did not fill stay kept
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+    monkeypatch.undo()
+    monkeypatch.setattr(fill, "can_fork", lambda: False)
+    _as_new_process()
+    build_project(fresh, strict=False)
+    assert _differences(root / "site", fresh / "site") == []
 
 
 def _kept_pages(root: Path) -> dict[str, str]:

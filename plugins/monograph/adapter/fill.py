@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
@@ -24,7 +25,7 @@ from ..core.rendering.citations import (
     render_group,
     render_page_references,
 )
-from ..core.rendering.page_links import refuse_unsafe_links
+from ..core.rendering.page_links import CheckedPages, refuse_unsafe_links
 from ..core.rendering.reuse import FilledPages, fingerprint
 from ..core.rendering.review import insert_after_title, reviewed_html
 from ..core.styles.base import ReferenceStyle
@@ -56,6 +57,9 @@ class FillJob:
     whole_site: bool = False
     #: The page as an earlier build filled it (same fingerprint), or None.
     kept: str | None = None
+    #: Pages of earlier builds may be kept, and this one is looked up when it is filled, by the
+    #: process that fills it (:func:`plan_fill` with ``later``), not before.
+    look_up: bool = False
 
     def fingerprint(self, groups: list[CitationGroup], pages: FilledPages) -> str:
         """The fingerprint of the page's fill (:func:`.reuse.fingerprint`), from the job.
@@ -77,6 +81,7 @@ def plan_fill(
     *,
     by_default: bool = True,
     kept: bool = True,
+    later: bool = False,
 ) -> FillJob:
     """Add the page's reference-list entry to its table of contents; fingerprint its fill.
 
@@ -91,6 +96,10 @@ def plan_fill(
         kept: Pages of earlier builds may be kept (``state.filled_pages.holds_none()`` is
             false): the page is fingerprinted now and looked up. Else it is fingerprinted when
             it is filled (:func:`fill_pages`, :class:`FillAhead`), by the process that fills it.
+        later: With ``kept``, the page is fingerprinted and looked up when it is filled, by
+            the process that fills it, not now: where the pages are filled by a second process
+            while MkDocs writes them (:class:`FillAhead`), finding a warm build's kept pages
+            (most of what it adds to MkDocs' own work) is done there too.
     """
     ctx = RenderContext(
         numbering, state.formatter, page.url, bibliography_url, templates=state.templates
@@ -117,7 +126,9 @@ def plan_fill(
         context.has_bibliography,
         whole_site,
     )
-    if kept:
+    if kept and later:
+        job.look_up = True
+    elif kept:
         job.print_ = job.fingerprint(state.registry.groups, filled)
         job.kept = filled.get(job.print_)
     return job
@@ -144,11 +155,24 @@ def render_fill(job: FillJob, groups: list[CitationGroup]) -> str:
     return html
 
 
-#: A filled page: as filled (kept for later builds), as shown (unsafe links removed), the
-#: link targets removed, its fingerprint when the job had none yet (else None), and, when the
-#: process that filled it kept it already (:meth:`FilledPages.put`), its content digest
-#: (:func:`content_digest`, for the unsafe-link check's memory) - else None.
-Filled = tuple[str, str, list[str], str | None, str | None]
+class Filled(NamedTuple):
+    """A page filled, or found among the kept pages, by either process."""
+
+    #: As filled (kept for later builds).
+    rendered: str
+    #: As shown: unsafe links removed.
+    shown: str
+    #: The link targets removed.
+    refused: list[str]
+    #: The page's fingerprint, when the job had none yet (else None).
+    print_: str | None
+    #: Its content digest (:func:`.page_links.content_digest`, for the unsafe-link check's
+    #: memory) when the process that filled it kept it already (:meth:`FilledPages.put`), or
+    #: when it was found kept; else None.
+    digest: str | None = None
+    #: Found among the pages of earlier builds (``look_up``), not filled.
+    found: bool = False
+
 
 #: What filling a page left in the style, to take back from the second process: the citation
 #: texts it added to its cache (a CSL style's) and the problems it found.
@@ -176,11 +200,42 @@ def _fill_shared(
         # Kept here, by the process that filled it: the build's own process, which writes the
         # pages, then only notes the file (a cold build's pages are filled while written).
         kept = pages.put(job.print_ or print_, html) if pages is not None else None
-        filled: Filled = (html, shown, refused, print_, kept)
+        filled = Filled(html, shown, refused, print_, kept)
     except Exception:
         return None
     added = list(itertools.islice(cache.items(), cached, None)) if cache is not None else []
     return filled, (added, style.problems[found:])
+
+
+def _fill_or_take(
+    job: FillJob,
+    groups: list[CitationGroup],
+    style: ReferenceStyle,
+    pages: FilledPages | None,
+    checked: CheckedPages,
+) -> tuple[Filled, StyleNotes] | None:
+    """One page as a job of either process: the kept page when ``job.look_up`` finds it.
+
+    Else filled (:func:`_fill_shared`). A kept page is checked for unsafe links here too
+    (``checked``: the build's check, which knows the pages found clean before).
+    """
+    if not job.look_up or pages is None:
+        return _fill_shared(job, groups, style, pages)
+    try:
+        print_ = job.print_ or job.fingerprint(groups, pages)
+        found = pages.peek(print_)
+        if found is not None:
+            kept, digest = found
+            shown, refused = checked.refuse(kept, digest)
+            return Filled(kept, shown, refused, print_, digest, found=True), ([], [])
+    except Exception:
+        return None  # done again by the build, which reports the error
+    job.print_ = print_  # fingerprinted once (the result takes it to the other process)
+    outcome = _fill_shared(job, groups, style, pages)
+    if outcome is None:
+        return None
+    filled, notes = outcome
+    return filled._replace(print_=print_), notes
 
 
 def _take_notes(style: ReferenceStyle, notes: StyleNotes) -> None:
@@ -197,17 +252,28 @@ def _take_notes(style: ReferenceStyle, notes: StyleNotes) -> None:
 def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[Problem]:
     """Put the filled page in place (kept for later builds); report what was refused.
 
-    ``filled``: the page filled by the second process, or None to fill it here.
+    ``filled``: the page filled, or found kept, by the second process, or None to do it here.
 
     Returns:
         A ``link.unsafe_url`` problem for each link target removed from the page.
     """
+    pages = state.filled_pages
+    if filled is None and job.look_up and job.kept is None:  # looked up here, then
+        if job.print_ is None:
+            job.print_ = job.fingerprint(state.registry.groups, pages)
+        job.kept = pages.get(job.print_)
     if job.kept is not None:
         assert job.print_ is not None  # kept under it
-        digest = state.filled_pages.digest_of(job.print_)  # hashed as read: not encoded again
+        digest = pages.digest_of(job.print_)  # hashed as read: not encoded again
         html, refused = state.checked_pages.refuse(job.kept, digest)
+    elif filled is not None and filled.found:
+        assert filled.print_ is not None
+        job.print_ = filled.print_
+        pages.adopt(filled.print_, filled.rendered, filled.digest)
+        html, refused = filled.shown, filled.refused
+        if not refused and html == filled.rendered:
+            state.checked_pages.remember_clean(html, filled.digest)
     else:
-        pages = state.filled_pages
         if filled is None:
             if job.print_ is None:
                 if pages.folder is not None:
@@ -220,14 +286,14 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
             rendered = render_fill(job, state.registry.groups)
             html, refused = state.checked_pages.refuse(rendered)
         else:
-            rendered, html, refused, print_, kept = filled
+            rendered, html, refused = filled.rendered, filled.shown, filled.refused
             if job.print_ is None:
-                job.print_ = print_
+                job.print_ = filled.print_
             if not refused and html == rendered:
-                state.checked_pages.remember_clean(rendered, kept)
-            if kept is not None and job.print_ is not None:
-                pages.kept_elsewhere(job.print_, rendered, kept)
-        if job.print_ is not None and (filled is None or filled[4] is None):
+                state.checked_pages.remember_clean(rendered, filled.digest)
+            if filled.digest is not None and job.print_ is not None:
+                pages.kept_elsewhere(job.print_, rendered, filled.digest)
+        if job.print_ is not None and (filled is None or filled.digest is None):
             pages.put(job.print_, rendered)
     job.page.content = html
     context = state.pages[job.page.file.src_uri]
@@ -259,7 +325,7 @@ def fill_pages(
     """
     todo = [index for index, job in enumerate(jobs) if job.kept is None]
     results: dict[int, Filled | None] = {}
-    if shares_fill(jobs, parallel=parallel):
+    if shares_fill(len(todo), parallel=parallel):
         style = state.formatter.style
         work = _before_fork([jobs[index] for index in todo], state)
         shared = SharedWork([jobs[index] for index in todo], work)
@@ -270,9 +336,12 @@ def fill_pages(
     return [finish_fill(job, state, results.get(index)) for index, job in enumerate(jobs)]
 
 
-def shares_fill(jobs: list[FillJob], *, parallel: bool) -> bool:
-    """Whether filling these pages is shared with a second process (enough pages, two CPUs)."""
-    return parallel and sum(job.kept is None for job in jobs) >= MIN_PAGES and can_fork()
+def shares_fill(to_fill: int, *, parallel: bool) -> bool:
+    """Whether filling ``to_fill`` pages is shared with a second process (enough, two CPUs).
+
+    Pages looked up when they are filled (``FillJob.look_up``) count as pages to fill.
+    """
+    return parallel and to_fill >= MIN_PAGES and can_fork()
 
 
 def _before_fork(
@@ -281,19 +350,27 @@ def _before_fork(
     """Put in memory what the pages to fill read, before a fork; return the job's work.
 
     What the child adds to the formatter is lost: every reference the pages read is formatted
-    (or read from the cache) here first, and the templates compiled once.
+    (or read from the cache) here first, and the templates compiled once, unless every page is
+    to be looked up among the kept pages first (a warm build: then a process compiles them
+    when it has a page to fill, as a warm build that keeps every page never does).
     """
     formatter = state.formatter
     if any(job.whole_site for job in todo):  # the bibliography, or the site's digest
-        for key in todo[0].ctx.numbering.ordered():
+        for key in todo[0].ctx.numbering.ordered():  # every work: each page's too
             formatter.get(key)
-    for job in todo:
-        for key in job.keys:
-            formatter.get(key)
-    state.templates.citation  # noqa: B018 - compiled once, before the fork
+    else:
+        for job in todo:
+            for key in job.keys:
+                formatter.get(key)
+    if not all(job.look_up for job in todo):  # else most pages are kept: seldom needed
+        state.templates.citation  # noqa: B018 - compiled once, before the fork
     pages = None if state.filled_pages.folder is None else state.filled_pages
     return functools.partial(
-        _fill_shared, groups=state.registry.groups, style=formatter.style, pages=pages
+        _fill_or_take,
+        groups=state.registry.groups,
+        style=formatter.style,
+        pages=pages,
+        checked=state.checked_pages,
     )
 
 

@@ -417,6 +417,8 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         )
         heading = self.config.references_heading
         kept = not state.filled_pages.holds_none()  # else fingerprinted as they are filled
+        # Filled while MkDocs writes the pages: a kept page is found there too (see _fill).
+        later = kept and self._fills_later(len(pages), config)
         try:
             jobs = [
                 plan_fill(
@@ -427,6 +429,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                     heading,
                     by_default=self.config.bib_by_default,
                     kept=kept,
+                    later=later,
                 )
                 for page in pages
             ]
@@ -442,16 +445,13 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         Filling later needs every reader of a page's content to come after the page is taken in
         ``on_page_context``: not so when another plugin's ``on_env`` runs after this one, or the
         site renders its own templates (``extra_templates``, which may read any page); then the
-        pages are filled here, in two processes (:func:`fill_pages`).
+        pages are filled here, in two processes (:func:`fill_pages`). Pages planned with
+        ``later`` (a warm build) are looked up among the kept pages when they are filled, mostly
+        by the second process: the fingerprints of a warm build's pages are its main cost.
         """
         state = self.state
         assert state is not None
-        later = (
-            shares_fill(jobs, parallel=self.parallel)
-            and not config.extra_templates
-            and _last_on_env(self, config)
-        )
-        if not later:
+        if not self._fills_later(sum(job.kept is None for job in jobs), config):
             for problems in fill_pages(jobs, state, parallel=self.parallel):
                 report(problems, notices=self.config.notices)
             return
@@ -462,6 +462,14 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         todo = [job for job in jobs if job.kept is None]
         todo.sort(key=lambda job: written.get(job.page.file.src_uri, len(written)))
         self._ahead = FillAhead(todo, state)
+
+    def _fills_later(self, to_fill: int, config: MkDocsConfig) -> bool:
+        """Pages are filled while MkDocs writes them (see :meth:`_fill`)."""
+        return (
+            shares_fill(to_fill, parallel=self.parallel)
+            and not config.extra_templates
+            and _last_on_env(self, config)
+        )
 
     @event_priority(100)  # before any other plugin reads the page (search indexes it here)
     def on_page_context(

@@ -257,11 +257,23 @@ class FilledPages:
         return self.folder / f"{self.prefix}-{print_[:40]}.html"
 
     def get(self, print_: str) -> str | None:
-        """The page kept under ``print_``, or None.
+        """The page kept under ``print_``, or None; this build shows it (:meth:`adopt`).
 
         Its content digest (:func:`.page_links.content_digest`, which the unsafe-link check
         remembers clean pages by) is hashed from the bytes as read, so the page is not encoded
         again to be looked up there: :meth:`digest_of`.
+        """
+        found = self.peek(print_)
+        if found is None:
+            return None
+        self.adopt(print_, *found)
+        return found[0]
+
+    def peek(self, print_: str) -> tuple[str, str | None] | None:
+        """The page kept under ``print_`` and its content digest (None: not known), or None.
+
+        Only looks: :meth:`adopt` records that this build shows it. Either process of a build
+        may look (:class:`monograph.adapter.fill.FillAhead`); the build adopts what it shows.
         """
         if self.folder is None:
             return None
@@ -279,9 +291,14 @@ class FilledPages:
             _IN_MEMORY[name] = found
         elif not (path := self.folder / name).is_file():  # kept by another site of this
             self._write(path, found[0])  # process: this folder needs it too
+        return found
+
+    def adopt(self, print_: str, page_html: str, digest: str | None) -> None:
+        """This build shows the page kept under ``print_`` (:meth:`peek`): it stays kept."""
+        name = f"{self.prefix}-{print_[:40]}.html"
         self.used.add(name)
         self.reused += 1
-        return found[0]
+        _IN_MEMORY.setdefault(name, (page_html, digest))
 
     def digest_of(self, print_: str) -> str | None:
         """The content digest of the page kept under ``print_``, when known (see :meth:`get`)."""
