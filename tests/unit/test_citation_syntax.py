@@ -272,3 +272,53 @@ def test_citations_reach_the_sink_in_reading_order_wherever_they_are_nested() ->
     assert '<a href="https://y.org"><em>[@j]</em></a>' in html
     assert 'alt="alt [@g]"' in html and 'title="t [@h]"' in html
     assert html.index("{CITE 0}") < html.index("{CITE 1}") < html.index("{CITE 2}")
+
+
+def test_one_pattern_stashes_raw_html_then_finds_citations_as_two_patterns_would() -> None:
+    """The citation pattern also stashes the raw HTML that must go first (comments, tags with
+    an ``@``); every text converts exactly as with that HTML stashed by a pattern of its own
+    above it, as the extension once registered it."""
+    import random
+    import re
+
+    from markdown.inlinepatterns import HtmlInlineProcessor
+    from monograph import extension
+
+    class BracketsOnly(extension._BracketCitation):
+        def getCompiledRegExp(self) -> re.Pattern[str]:  # type: ignore[override]
+            return extension._BRACKET_RE
+
+    def two_patterns(text: str) -> tuple[str, list[CitationGroup]]:
+        ext = CitationExtension()
+        ext.sink = sink = RecordingSink()
+        md = markdown.Markdown(extensions=[ext, "attr_list"])
+        md.inlinePatterns.register(BracketsOnly(md, ext), "citation", 175)
+        html_first = HtmlInlineProcessor(extension._RAW_HTML_FIRST, md)
+        md.inlinePatterns.register(html_first, "monograph_html", 176)
+        return md.convert(text), sink.groups
+
+    def one_pattern(text: str) -> tuple[str, list[CitationGroup]]:
+        ext = CitationExtension()
+        ext.sink = sink = RecordingSink()
+        return markdown.Markdown(extensions=[ext, "attr_list"]).convert(text), sink.groups
+
+    tokens = ["[", "]", "@a", "@b", " ", "see ", "<!-- ", " -->", '<b x="@y">', "</b>", "<b "]
+    tokens += ["x@y", ">", "<", ", p. 3", "; ", "(u)", "-@c", "`", "\\[", "*", "<i>", "\n"]
+    rng = random.Random(15)
+    paragraphs = ["".join(rng.choices(tokens, k=rng.randint(1, 14))) for _ in range(2_000)]
+    texts = ["\n\n".join(paragraphs[n : n + 1 + n % 3]) for n in range(0, 2_000, 2)]
+    texts += [
+        "[see @a [@b] more]",
+        "<!-- a <!-- b --> c --> [@a]",
+        "[<!-- ] -->@a] and [@b]",
+        "<b [@a <] x@y> [@b]",
+        "[@a <!-- c --> @b] [see <!-- c --> @a, p. 3] [@b]",
+        '[@a] <span title="[@b]">[@a]</span> <!-- [@b] --> [@b]',
+        "[@a] and [@b]\n\n[see <!-- c --> @a] and <!-- [@b] -->",
+    ]
+    found = 0
+    for text in texts:
+        expected, got = two_patterns(text), one_pattern(text)
+        assert got == expected, text
+        found += len(got[1])
+    assert found > 400  # the texts hold citations, not only prose
