@@ -68,6 +68,8 @@ def report(problems: list[Problem], *, notices: bool = True) -> None:
     Info notes of one code are said in one line (`summarise`), which carries every problem for
     ``make check``; with ``notices`` off (a second edition of the same site) they go to debug.
     """
+    if not problems:  # most calls (one per page filled or kept): nothing to sort or group
+        return
     ordered = sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.code))
     for problem in ordered:
         if problem.severity != "info":
