@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -338,6 +339,40 @@ def _kept_pages(root: Path) -> dict[str, str]:
     folders = list((root / ".cache" / "filled-pages").iterdir())
     assert len(folders) == 1
     return {path.name: path.read_text(encoding="utf-8") for path in folders[0].glob("*.html")}
+
+
+def test_a_kept_page_gone_before_the_build_reads_it_is_looked_up_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second process finds a kept page; the build reads it itself: if it went away
+    meanwhile, the build looks it up again (or fills it), and the site is the same."""
+    monkeypatch.setattr(parallel, "cpus", lambda: 2)
+    root = tmp_path / "site"
+    _write_pages_site(root)
+    _as_new_process()
+    build_project(root, strict=False)
+    first = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*.html")}
+    parent, peek = os.getpid(), reuse.FilledPages.peek
+    gone: list[str] = []
+
+    def gone_once(self: reuse.FilledPages, print_: str, digest: str | None = None) -> object:
+        if os.getpid() == parent and digest is not None and print_ not in gone:
+            gone.append(print_)  # the read of a page the second process found
+            return None
+        return peek(self, print_, digest)
+
+    monkeypatch.setattr(reuse.FilledPages, "peek", gone_once)
+    _as_new_process()
+    warm = build_project(root, strict=False)
+    assert gone  # the second process found pages, and the build read them itself
+    assert [p.code for p in warm.problems if p.code.startswith("link.")] == ["link.unsafe_url"] * 3
+    again = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*.html")}
+    assert _without_build_date(again) == _without_build_date(first)
+    assert len(_kept_pages(root)) == PAGES + 1
+
+
+def _without_build_date(pages: dict[Path, bytes]) -> dict[Path, bytes]:
+    return {path: re.sub(rb"Build Date UTC : [^\n]*", b"", data) for path, data in pages.items()}
 
 
 def test_parallel_false_keeps_every_step_in_the_build_process(

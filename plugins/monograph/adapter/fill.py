@@ -160,8 +160,9 @@ class Filled(NamedTuple):
 
     #: As filled (kept for later builds).
     rendered: str
-    #: As shown: unsafe links removed.
-    shown: str
+    #: As shown: unsafe links removed. For a page found kept, None when it is shown as kept
+    #: (``rendered`` is then empty: the build reads the kept page itself, see :func:`_found`).
+    shown: str | None
     #: The link targets removed.
     refused: list[str]
     #: The page's fingerprint, when the job had none yet (else None).
@@ -227,7 +228,10 @@ def _fill_or_take(
         if found is not None:
             kept, digest = found
             shown, refused = checked.refuse(kept, digest)
-            return Filled(kept, shown, refused, print_, digest, found=True), ([], [])
+            # The page itself stays out of the result: the build reads the file (a copy of it
+            # through the pipe costs more), and takes the page as shown only when it differs.
+            changed = shown if shown is not kept or refused else None
+            return Filled("", changed, refused, print_, digest, found=True), ([], [])
     except Exception:
         return None  # done again by the build, which reports the error
     job.print_ = print_  # fingerprinted once (the result takes it to the other process)
@@ -257,6 +261,51 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
     Returns:
         A ``link.unsafe_url`` problem for each link target removed from the page.
     """
+    if filled is not None and filled.found:
+        shown = _found(job, state, filled)
+        if shown is None:  # the kept page went away meanwhile: looked up again, or filled, here
+            filled = None
+    else:
+        shown = None
+    html, refused = shown if shown is not None else _shown(job, state, filled)
+    job.page.content = html
+    context = state.pages[job.page.file.src_uri]
+    return [
+        Problem(
+            "link.unsafe_url",
+            f"link target '{url}' was removed; {ALLOWED} "
+            "(links to other pages of the site are relative paths)",
+            context.path,
+            context.locator.line_of(url),
+        )
+        for url in refused
+    ]
+
+
+def _found(job: FillJob, state: BuildState, filled: Filled) -> tuple[str, list[str]] | None:
+    """A page the other process found kept: read here (see :func:`_fill_or_take`), and shown.
+
+    None when the file went away since (another build removed it).
+    """
+    assert filled.print_ is not None
+    pages = state.filled_pages
+    kept = pages.peek(filled.print_, filled.digest)  # hashed as the other process read it
+    if kept is None:
+        return None
+    job.print_ = filled.print_
+    pages.adopt(filled.print_, *kept)
+    if filled.shown is None:  # as kept: clean
+        state.checked_pages.remember_clean(kept[0], filled.digest)
+        return kept[0], []
+    return filled.shown, filled.refused
+
+
+def _shown(job: FillJob, state: BuildState, filled: Filled | None) -> tuple[str, list[str]]:
+    """The page as shown, and the link targets removed.
+
+    Kept, filled by the other process, or (``filled`` None) looked up or filled here; a page
+    filled is kept for later builds.
+    """
     pages = state.filled_pages
     if filled is None and job.look_up and job.kept is None:  # looked up here, then
         if job.print_ is None:
@@ -266,13 +315,6 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
         assert job.print_ is not None  # kept under it
         digest = pages.digest_of(job.print_)  # hashed as read: not encoded again
         html, refused = state.checked_pages.refuse(job.kept, digest)
-    elif filled is not None and filled.found:
-        assert filled.print_ is not None
-        job.print_ = filled.print_
-        pages.adopt(filled.print_, filled.rendered, filled.digest)
-        html, refused = filled.shown, filled.refused
-        if not refused and html == filled.rendered:
-            state.checked_pages.remember_clean(html, filled.digest)
     else:
         if filled is None:
             if job.print_ is None:
@@ -286,6 +328,7 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
             rendered = render_fill(job, state.registry.groups)
             html, refused = state.checked_pages.refuse(rendered)
         else:
+            assert filled.shown is not None  # a page filled comes with its page as shown
             rendered, html, refused = filled.rendered, filled.shown, filled.refused
             if job.print_ is None:
                 job.print_ = filled.print_
@@ -295,18 +338,7 @@ def finish_fill(job: FillJob, state: BuildState, filled: Filled | None) -> list[
                 pages.kept_elsewhere(job.print_, rendered, filled.digest)
         if job.print_ is not None and (filled is None or filled.digest is None):
             pages.put(job.print_, rendered)
-    job.page.content = html
-    context = state.pages[job.page.file.src_uri]
-    return [
-        Problem(
-            "link.unsafe_url",
-            f"link target '{url}' was removed; {ALLOWED} "
-            "(links to other pages of the site are relative paths)",
-            context.path,
-            context.locator.line_of(url),
-        )
-        for url in refused
-    ]
+    return html, refused
 
 
 #: Fewer pages to fill than this are filled in one process (a fork costs more).

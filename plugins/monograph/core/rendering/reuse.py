@@ -269,11 +269,14 @@ class FilledPages:
         self.adopt(print_, *found)
         return found[0]
 
-    def peek(self, print_: str) -> tuple[str, str | None] | None:
+    def peek(self, print_: str, digest: str | None = None) -> tuple[str, str | None] | None:
         """The page kept under ``print_`` and its content digest (None: not known), or None.
 
         Only looks: :meth:`adopt` records that this build shows it. Either process of a build
         may look (:class:`monograph.adapter.fill.FillAhead`); the build adopts what it shows.
+        ``digest``: the page's content digest as the other process hashed it when it read the
+        file, taken as it is (a name is a fingerprint: its file is only ever written with the
+        same bytes), so the bytes are not hashed again.
         """
         if self.folder is None:
             return None
@@ -285,7 +288,7 @@ class FilledPages:
             try:
                 with open(os.path.join(self.folder, name), "rb") as stream:
                     data = stream.read()
-                found = (data.decode("utf-8", "surrogatepass"), content_digest(data))
+                found = (data.decode("utf-8", "surrogatepass"), digest or content_digest(data))
             except (OSError, UnicodeDecodeError):
                 return None
             _IN_MEMORY[name] = found
