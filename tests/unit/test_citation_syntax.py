@@ -239,6 +239,7 @@ def test_a_bare_key_item_reads_as_the_full_item_syntax_reads_it(
     fast = [syntax.parse_item(text) for text in texts]
     assert sum(syntax._BARE_ITEM_RE.fullmatch(text.strip()) is not None for text in texts) > 1_000
     monkeypatch.setattr(syntax, "_BARE_ITEM_RE", re.compile(r"(?!)"))
+    monkeypatch.setattr(syntax, "_WORD_ITEM_RE", re.compile(r"(?!)"))
     assert [syntax.parse_item(text) for text in texts] == fast
 
 
@@ -322,3 +323,41 @@ def test_one_pattern_stashes_raw_html_then_finds_citations_as_two_patterns_would
         assert got == expected, text
         found += len(got[1])
     assert found > 400  # the texts hold citations, not only prose
+
+
+def test_groups_and_items_built_for_speed_equal_those_built_by_their_constructors() -> None:
+    """The parser builds bare items and groups without the dataclasses' ``__init__``; they
+    hold every field, compare, hash, copy and pickle as the constructors' own do."""
+    import pickle
+
+    bare, made = CitationItem.bare("smith2020"), CitationItem("smith2020")
+    assert (bare, hash(bare), vars(bare)) == (made, hash(made), vars(made))
+    items = (bare, CitationItem("doe", "see", "p. 3", True, "see", "p. 3"))
+    for narrative in (False, True):
+        parsed, group = (
+            CitationGroup.parsed(items, narrative, "[@smith2020; see -@doe, p. 3]"),
+            CitationGroup(items, narrative, "[@smith2020; see -@doe, p. 3]"),
+        )
+        assert (parsed, hash(parsed), vars(parsed)) == (group, hash(group), vars(group))
+        assert list(vars(parsed)) == [f.name for f in dataclasses.fields(CitationGroup)]
+        assert pickle.loads(pickle.dumps(parsed)) == group
+        assert parsed.placed("x.md", 3) == dataclasses.replace(group, path="x.md", line=3)
+    assert list(vars(bare)) == [f.name for f in dataclasses.fields(CitationItem)]
+
+
+def test_a_key_of_word_characters_reads_as_the_full_key_syntax_reads_it() -> None:
+    """``@smith2020`` takes the simpler pattern; it reads every such text as the key syntax."""
+    import random
+
+    from monograph.core.citations import syntax
+
+    rng = random.Random(15)
+    texts = ["@" + "".join(rng.choices("ab1_é:.-", k=rng.randint(0, 8))) for _ in range(20_000)]
+    words = 0
+    for text in texts:
+        word = syntax._WORD_ITEM_RE.fullmatch(text)
+        if word is not None:
+            words += 1
+            full = syntax._BARE_ITEM_RE.fullmatch(text)
+            assert full is not None and full.group(1) == word.group(1), text
+    assert words > 1_000

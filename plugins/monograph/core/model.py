@@ -111,6 +111,15 @@ class CitationItem:
     prefix_html: str = ""
     locator_html: str = ""
 
+    @classmethod
+    def bare(cls, key: str) -> CitationItem:
+        """``CitationItem(key)`` (no prefix, no locator), built as `CitationGroup.parsed` is."""
+        item = object.__new__(cls)
+        vars(item).update(
+            key=key, prefix="", locator="", suppress_author=False, prefix_html="", locator_html=""
+        )
+        return item
+
 
 @dataclass(frozen=True)
 class CitationGroup:
@@ -135,6 +144,25 @@ class CitationGroup:
         # Into the instance's dict (as `placed` copies it) and from a list, not a generator:
         # this runs for every citation parsed, and both are cheaper.
         vars(self)["keys"] = tuple([item.key for item in self.items])
+
+    @classmethod
+    def parsed(cls, items: tuple[CitationItem, ...], narrative: bool, source: str) -> CitationGroup:
+        """A group as the citation syntax reads it (no place yet), built as `placed` copies one.
+
+        The same as ``CitationGroup(items, narrative, source)`` without the frozen dataclass's
+        field-by-field ``__init__``, which was a third of what parsing a citation costs (every
+        citation of a build is parsed).
+        """
+        group = object.__new__(cls)
+        vars(group).update(
+            items=items,
+            narrative=narrative,
+            source=source,
+            path=None,
+            line=None,
+            keys=tuple([item.key for item in items]),
+        )
+        return group
 
     def placed(self, path: str | None, line: int | None) -> CitationGroup:
         """This group at ``path:line`` (a copy: one parsed group is shared by every page).

@@ -44,14 +44,17 @@ def _clean_key(raw: str) -> str:
 #: An item that is a bare key (``@key``): most items. ``_ITEM_RE`` reads it alike (no prefix,
 #: no locator, the same key: the key's steps are taken greedily either way).
 _BARE_ITEM_RE = re.compile(rf"@({KEY})")
+#: The commonest bare key, all word characters (``@smith2020``): a simpler pattern that reads it
+#: as `_BARE_ITEM_RE` does, in half the time.
+_WORD_ITEM_RE = re.compile(r"@(\w+)")
 
 
 def parse_item(text: str) -> CitationItem | None:
     """Parse one ``;``-separated part of a bracketed citation; None if it is not one."""
     text = text.strip()
-    bare = _BARE_ITEM_RE.fullmatch(text)
+    bare = _WORD_ITEM_RE.fullmatch(text) or _BARE_ITEM_RE.fullmatch(text)
     if bare is not None:
-        return CitationItem(bare.group(1))
+        return CitationItem.bare(bare.group(1))
     match = _ITEM_RE.match(text)
     if match is None:
         return None
@@ -88,18 +91,18 @@ def parse_bracketed(body: str, *, source: str = "") -> CitationGroup | None:
     """
     if ";" not in body:  # one item: most citations
         item = parse_item(body)
-        return None if item is None else CitationGroup((item,), False, source or f"[{body}]")
+        return None if item is None else CitationGroup.parsed((item,), False, source or f"[{body}]")
     items = []
     for part in body.split(";"):
         item = parse_item(part)
         if item is None:
             return None
         items.append(item)
-    return CitationGroup(tuple(items), False, source or f"[{body}]")
+    return CitationGroup.parsed(tuple(items), False, source or f"[{body}]")
 
 
 @functools.lru_cache(maxsize=_KEPT)
 def parse_narrative(key: str, locator: str | None, *, source: str = "") -> CitationGroup:
     """Build the group for a narrative citation ``@key`` or ``@key [locator]``."""
     item = CitationItem(_clean_key(key), "", locator.strip() if locator else "")
-    return CitationGroup((item,), True, source or f"@{key}")
+    return CitationGroup.parsed((item,), True, source or f"@{key}")
