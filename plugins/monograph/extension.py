@@ -212,9 +212,10 @@ class _BracketCitation(_CitationProcessor):
         from 0 for each new text (its ``__applyPattern``). Raw HTML is searched on from there,
         as it would be by a pattern of its own; once there is no more, the citations are
         searched from the start of the text, and then on from each replacement, as they
-        would be by the next pattern. (A Python-Markdown before 3.11 starts every search at
-        0: raw HTML is then looked for again before each citation, which differs from two
-        patterns only if stashing a citation completed a tag holding an ``@``.)
+        would be by the next pattern. (A Python-Markdown older than the lock's, from before
+        Python-Markdown/markdown#1621, starts every search at 0: raw HTML is then looked for
+        again before each citation, which differs from two patterns only if stashing a
+        citation completed a tag holding an ``@``.)
         """
         if pos == 0:
             self._html_done = False
