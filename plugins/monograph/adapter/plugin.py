@@ -462,7 +462,11 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 report(finish_fill(job, state, None), notices=self.config.notices)
         written = {f.src_uri: place for place, f in enumerate(files.documentation_pages())}
         todo = [job for job in jobs if job.kept is None]
-        todo.sort(key=lambda job: written.get(job.page.file.src_uri, len(written)))
+        # The second process fills them in the order MkDocs writes them, the site bibliography
+        # first: by far the longest fill (every work), it is ready when MkDocs gets to it.
+        todo.sort(
+            key=lambda job: (not job.bibliography, written.get(job.page.file.src_uri, len(written)))
+        )
         self._ahead = FillAhead(todo, state)
 
     def _fills_later(self, to_fill: int, config: MkDocsConfig) -> bool:
