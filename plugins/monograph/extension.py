@@ -12,9 +12,11 @@ import uuid
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from html import escape
+from pathlib import Path
 from typing import Any, Protocol
 
 from markdown import Markdown
+from markdown import __version__ as markdown_version
 from markdown.extensions import Extension
 from markdown.inlinepatterns import HtmlInlineProcessor, InlineProcessor
 from markdown.preprocessors import Preprocessor
@@ -22,6 +24,7 @@ from markdown.serializers import to_html_string
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_RE
 
+from .core.citations.kept import Finished, KeptCitations
 from .core.citations.registry import TOKEN_RE
 from .core.citations.syntax import (
     BRACKET_PATTERN,
@@ -84,7 +87,9 @@ class _CitationProcessor(InlineProcessor):
         self.ext = ext
         #: Finished groups (None: no citation) by the text matched, for texts without
         #: placeholders: the extension's, as MkDocs makes new processors for every page.
-        self._done = ext.finished.setdefault(type(self).__name__, {})
+        kind = type(self).__name__
+        self._done = ext.finished.setdefault(kind, {})
+        self._kept = ext.kept.get(kind, {})  # an earlier build's, if kept
 
     def group(self, m: re.Match[str]) -> CitationGroup | None:
         """The citation group for a match, or None if the text is no citation after all."""
@@ -163,8 +168,11 @@ class _CitationProcessor(InlineProcessor):
             return None if group is None else self.finish(group)
         if text in self._done:
             return self._done[text]
-        group = self.group(m)
-        done = None if group is None else self.finish(group)
+        if text in self._kept:  # read so by an earlier build (of the same engine)
+            done = self._kept[text]
+        else:
+            group = self.group(m)
+            done = None if group is None else self.finish(group)
         if len(self._done) >= _KEPT_FINISHED:
             self._done.clear()
         self._done[text] = done
@@ -373,11 +381,29 @@ class CitationExtension(Extension):
         #: Citation placeholders of the page being converted: the group and its stash index.
         self.pending: dict[str, tuple[CitationGroup, int]] = {}
         #: Finished citation groups by the text matched, per kind of citation (see
-        #: `_CitationProcessor.finished`).
-        self.finished: dict[str, dict[str, CitationGroup | None]] = {}
+        #: `_CitationProcessor.finished`): those of this build.
+        self.finished: Finished = {}
+        #: Those an earlier build kept (:meth:`keep_in`), taken into `finished` when met again.
+        self.kept: Finished = {}
+        self._kept_file: KeptCitations | None = None
         #: Renders the inline Markdown of prefixes and locators (no extensions needed).
         self.inline_markdown = Markdown()
         self.keep_mark = "monographkept" + uuid.uuid4().hex
+
+    def keep_in(self, path: Path | None, engine: str) -> None:
+        """Read the citations an earlier build kept in ``path``; :meth:`save_kept` writes them.
+
+        Arguments:
+            path: The file in the cache folder, or None (nothing is kept).
+            engine: The digest of the engine's code: a file written by another is not read.
+        """
+        self._kept_file = KeptCitations(path, f"{engine}/markdown-{markdown_version}")
+        self.kept = self._kept_file.read()
+
+    def save_kept(self) -> None:
+        """Keep the citations this build read for the next one (see :meth:`keep_in`)."""
+        if self._kept_file is not None:
+            self._kept_file.save(self.finished)
 
     def extendMarkdown(self, md: Markdown) -> None:
         r"""Register the processors; ``@`` becomes escapable as ``\\@``."""
