@@ -415,10 +415,12 @@ class FillAhead:
     renders it, so filling and writing use one CPU each. A page the child has not reached is
     filled here. What a page's fill finds (unsafe links, a CSL style's problems) is reported
     when the page is taken, as by :func:`fill_pages`; :meth:`finish` takes the pages MkDocs did
-    not ask for.
+    not ask for. A page to look up first (``FillJob.look_up``, a warm build) is fingerprinted
+    and found among the kept pages by the process that takes its job, and filled only when it
+    is not there (:func:`_fill_or_take`).
 
     Arguments:
-        jobs: The pages to fill (none kept), in the order MkDocs writes them.
+        jobs: The pages to fill or to look up (none kept yet), in the order MkDocs writes them.
         state: The build's state.
     """
 
