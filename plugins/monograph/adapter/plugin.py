@@ -279,6 +279,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             self.config.full_bib_command: "full-bibliography",
         }
         self.extension.narrative = self.config.enable_inline_citations
+        self.extension.keep_in(_kept_citations_file(cache_dir, config_path), _PACKAGE_DIGEST)
         if self.extension not in config.markdown_extensions:
             config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         # First in the lists, so that a site's own extra_css and extra_javascript can override.
@@ -397,6 +398,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             )
         if state.kept_evidence is not None:
             state.kept_evidence.save()
+        self.extension.save_kept()
         if any(state.pages[p.file.src_uri].full_bibliography for p in pages):
             state.nocite = tuple(state.bib)  # \full_bibliography: every entry, cited or not
         numbering = number_citations(
@@ -594,6 +596,14 @@ def _kept_evidence_file(cache_dir: Path | None, config_path: Path) -> Path | Non
     if cache_dir is None or folder is None:
         return None
     return cache_dir / "evidence" / f"{folder.name}.json"
+
+
+def _kept_citations_file(cache_dir: Path | None, config_path: Path) -> Path | None:
+    """The file of the citations read by this configuration's builds (one per configuration)."""
+    folder = _filled_folder(cache_dir, config_path)
+    if cache_dir is None or folder is None:
+        return None
+    return cache_dir / "citations" / f"{folder.name}.pickle"
 
 
 def _filled_folder(cache_dir: Path | None, config_path: Path) -> Path | None:
