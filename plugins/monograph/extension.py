@@ -99,7 +99,23 @@ class _CitationProcessor(InlineProcessor):
         """Text with every placeholder replaced by what it stands for, as text."""
         if _PLACEHOLDER_START not in text:
             return text  # no stashed node and no escaped character
-        return _unescape(self.unescape(text))
+        # Stashed nodes first: raw HTML stashed before the citation is read is such a node,
+        # holding the raw-HTML placeholder, which then stands for the HTML as written.
+        text = _STASH_PLACEHOLDER.sub(self._stashed_text, self.unescape(text))
+        return _unescape(text)
+
+    def _stashed_text(self, m: re.Match[str]) -> str:
+        """What a raw-HTML placeholder stands for, as written.
+
+        Raw HTML stashed before a citation is read (:data:`_RAW_HTML_FIRST`), or a citation's
+        own placeholder (its text as written).
+        """
+        pending = self.ext.pending.get(m.group(0))
+        if pending is not None:
+            return pending[0].source
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        index = int(m.group(1))
+        return str(blocks[index]) if index < len(blocks) else ""
 
     def inline_html(self, text: str) -> str:
         """A prefix or locator as HTML, keeping its inline Markdown (``*p.* 12``, code)."""
@@ -123,6 +139,9 @@ class _CitationProcessor(InlineProcessor):
                 return keep(escape(self.plain(value), quote=False))
             return keep(to_html_string(value))  # Python-Markdown's serializer: text pre-escaped
 
+        # Raw HTML in a prefix or locator is shown as written, as text (as a tag without an "@"
+        # is): never as markup inside a citation, and never as a leftover placeholder.
+        text = _STASH_PLACEHOLDER.sub(lambda m: keep(escape(self._stashed_text(m))), text)
         text = INLINE_PLACEHOLDER_RE.sub(node, text)
         text = _ESCAPED.sub(lambda m: keep(escape(chr(int(m.group(1))))), text)
         html = self.ext.inline_markdown.reset().convert(escape(text, quote=False))

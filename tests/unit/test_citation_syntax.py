@@ -361,3 +361,37 @@ def test_a_key_of_word_characters_reads_as_the_full_key_syntax_reads_it() -> Non
             full = syntax._BARE_ITEM_RE.fullmatch(text)
             assert full is not None and full.group(1) == word.group(1), text
     assert words > 1_000
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix", "locator", "prefix_html", "locator_html"),
+    [
+        ("[see <!-- c --> @a]", "see <!-- c -->", "", "see &lt;!-- c --&gt;", ""),
+        (
+            '[see <b title="x@y">b</b> @a]',
+            'see <b title="x@y">b</b>',
+            "",
+            'see &lt;b title="x@y"&gt;b&lt;/b&gt;',
+            "",
+        ),
+        (
+            "[see *x* <!-- c --> @a, p. <!--q--> 3]",
+            "see *x* <!-- c -->",
+            "p. <!--q--> 3",
+            "see <em>x</em> &lt;!-- c --&gt;",
+            "p. &lt;!--q--&gt; 3",
+        ),
+    ],
+)
+def test_raw_html_in_a_prefix_or_locator_reads_as_written(
+    text: str, prefix: str, locator: str, prefix_html: str, locator_html: str
+) -> None:
+    """Raw HTML that is stashed before citations are read (a comment, a tag with an "@") is
+    text in a citation, as any other tag there is: never a placeholder left in the page."""
+    html, sink = convert(f"Claim {text} here.")
+    assert "\x02" not in html and "\x03" not in html
+    (group,) = sink.groups
+    assert group.source == text
+    (found,) = group.items
+    assert (found.key, found.prefix, found.locator) == ("a", prefix, locator)
+    assert (found.prefix_html, found.locator_html) == (prefix_html, locator_html)
