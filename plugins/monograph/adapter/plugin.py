@@ -10,6 +10,7 @@ what one build collects lives in a :class:`~monograph.adapter.state.BuildState` 
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
 import hashlib
 from importlib import resources
@@ -314,8 +315,15 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             files.append(File.generated(config, f"{_SITE_DIR}/{name}", abs_src_path=source))
         return files
 
+    @event_priority(100)  # first: a source another plugin gives stays in force (the last wins)
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
-        """Read a page that is not valid UTF-8 with a message per bad line, not a traceback."""
+        """Read the page for MkDocs: a page not valid UTF-8 with a message per bad line.
+
+        Read from the disk as MkDocs reads a page file (``File.content_string``: UTF-8, a BOM
+        dropped, newlines as in text mode) and kept for ``on_page_markdown``'s line numbers;
+        MkDocs then takes this text instead of reading the file again. A page held in memory
+        (no file, or content a plugin set) is left to MkDocs.
+        """
         if not self.config.enabled or self.state is None or not page.file.abs_src_path:
             return None
         try:
@@ -329,12 +337,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         except UnicodeDecodeError:
             path = display(Path(page.file.abs_src_path), self.state.project_dir)
             text, problems = decode_utf8(raw, path, "page.encoding")
-        # Newlines as MkDocs reads a page (a text file: "\r\n" and "\r" are "\n"); kept for
-        # on_page_markdown, which would otherwise read the file a third time.
+        # Newlines as MkDocs reads a page (a text file: "\r\n" and "\r" are "\n").
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.state.page_sources[page.file.src_uri] = text
-        if not problems:
-            return None  # MkDocs reads it (a source from another plugin stays in force)
         report(problems, notices=self.config.notices)
         return text
 
@@ -350,7 +355,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
         if not self.config.enabled or self.state is None:
             return None
         state = self.state
-        path = display(Path(page.file.abs_src_path or page.file.src_path), state.project_dir)
+        path = _page_path(page, config, state.project_dir)
         source = state.page_sources.get(page.file.src_uri)
         if source is None:  # not read by on_page_read_source (no file of its own)
             source = page.file.content_string
@@ -588,6 +593,27 @@ class MonographPlugin(BasePlugin[MonographConfig]):
 
 #: The engine's code and templates: a filled page is reused only by the engine that filled it.
 _PACKAGE_DIGEST = package_digest()
+
+
+def _page_path(page: Page, config: MkDocsConfig, project_dir: Path) -> str:
+    """The page's file as messages name it (``docs/iron.md``): :func:`display` of its path.
+
+    A file of ``docs_dir`` inside the project is named from the folder's name and the file's
+    URI, without a path operation a page (the folder's name is worked out once per build).
+    """
+    file = page.file
+    if file.src_dir is not None and file.src_dir == config.docs_dir:
+        folder = _folder_name(config.docs_dir, project_dir)
+        if folder is not None:
+            return f"{folder}/{file.src_uri}"
+    return display(Path(file.abs_src_path or file.src_path), project_dir)
+
+
+@functools.lru_cache(maxsize=8)
+def _folder_name(docs_dir: str, project_dir: Path) -> str | None:
+    """``display`` of ``docs_dir``, when it is a folder inside the project (else None)."""
+    shown = display(Path(docs_dir), project_dir)
+    return None if shown.startswith(("/", "..")) or Path(shown).is_absolute() else shown
 
 
 def _kept_evidence_file(cache_dir: Path | None, config_path: Path) -> Path | None:
