@@ -387,7 +387,9 @@ def _before_fork(
     when it has a page to fill, as a warm build that keeps every page never does).
     """
     formatter = state.formatter
-    if any(job.whole_site for job in todo):  # the bibliography, or the site's digest
+    if all(job.look_up for job in todo) and formatter.asks_nothing():
+        pass  # a warm build: every reference is in the cache file, taken where it is needed
+    elif any(job.whole_site for job in todo):  # the bibliography, or the site's digest
         for key in todo[0].ctx.numbering.ordered():  # every work: each page's too
             formatter.get(key)
     else:

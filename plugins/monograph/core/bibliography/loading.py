@@ -83,6 +83,9 @@ class Bibliography:
     _pending: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     #: A parse left to later (``load_bibliography(..., later=True)``): see :meth:`arrive`.
     _later: _Later | None = field(default=None, repr=False, compare=False)
+    #: Names the file's content and everything its parse depends on (its snapshot's name), when
+    #: it is kept in a cache folder; None otherwise (no folder, or several files merged).
+    content_key: str | None = field(default=None, compare=False)
 
     @property
     def pending(self) -> bool:
@@ -444,6 +447,8 @@ def load_bibliography(
         bib._pending = finish
         if not defer:
             bib.finish_parse()
+    if snapshot is not None:
+        bib.content_key = snapshot.name
     _CACHE.clear()  # one bibliography per project: keep only the newest version
     _CACHE[cache_key] = bib
     return bib

@@ -73,6 +73,9 @@ class ReferenceFormatter:
         self._debug = debug or (lambda message: None)
         self._dirty = False
         stored = self._read_file()  # one read and one parse of the file for all three tables
+        #: The bibliography (its ``content_key``) every entry of which the file holds.
+        complete = stored.get("complete")
+        self._complete_for = complete if isinstance(complete, str) else None
         self._disk: dict[str, dict[str, str]] = self._read_disk(stored)
         self._disk_problems: dict[str, list[list[str]]] = self._read_problems(stored)
         self._known: dict[str, FormattedReference] = {}  # resolved in this build
@@ -107,6 +110,8 @@ class ReferenceFormatter:
             return False
         if keys is None and not self.bib.arrived:
             return self._parse_ahead()
+        if self.holds_every_entry():
+            return False  # a warm build: nothing to format (no key hashed to find that out)
         if keys is None and not getattr(self.style, "formats_alone", False):
             # A style whose references wait for the works may still prepare each entry now
             # (CSL: its CSL-JSON item), on a cold build: nothing formatted in the cache yet.
@@ -150,6 +155,25 @@ class ReferenceFormatter:
         self._debug("parsing and formatting the bibliography in a second process")
         return True
 
+    def holds_every_entry(self) -> bool:
+        """The cache file holds every entry of this very bibliography, formatted by this style.
+
+        Said by the build that wrote the file (see :meth:`save`), for a style whose references
+        each depend on their entry alone: nothing is missing, and no entry needs hashing to
+        find that out.
+        """
+        key = self.bib.content_key
+        return key is not None and key == self._complete_for
+
+    def asks_nothing(self) -> bool:
+        """:meth:`holds_every_entry`, and no stored reference comes with a problem of the style.
+
+        Then a process may take references from the file when it needs them, without this one
+        asking for each first: none is formatted, and none has a problem to say (said only
+        when asked for, see :meth:`get`).
+        """
+        return self.holds_every_entry() and not self._disk_problems
+
     def _missing(self, key: str) -> bool:
         """The entry's reference is in no cache yet (memory or file)."""
         digest = self._digest(key)
@@ -191,6 +215,19 @@ class ReferenceFormatter:
         checking, self._checking = self._checking, None
         if checking is not None:
             checking.finish()
+
+    def _complete(self) -> str | None:
+        """The bibliography's ``content_key`` when the file about to be written holds every entry.
+
+        Only for a style that formats each entry alone (its cache keys do not change with the
+        works cited), and a bibliography kept in the cache folder.
+        """
+        key = self.bib.content_key
+        if key is None or not getattr(self.style, "formats_alone", False) or self.bib.pending:
+            return None
+        if all(self._digest(entry) in self._disk for entry in self.bib):
+            return key
+        return None
 
     def stop_ahead(self) -> None:
         """Stop a second process that parses ahead (the build failed); nothing is taken."""
@@ -357,6 +394,9 @@ class ReferenceFormatter:
             payload["problems"] = problems
         if self._citations:
             payload["citations"] = self._citations
+        complete = self._complete()
+        if complete is not None:
+            payload["complete"] = complete
         try:
             write_atomically(self.cache_file, json.dumps(payload, sort_keys=True))
         except OSError:
