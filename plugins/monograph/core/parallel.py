@@ -58,6 +58,21 @@ def can_fork() -> bool:
     )
 
 
+def _fork(context: Any, child: Callable[[Any], None]) -> tuple[Any, Any]:
+    """Start ``child(sender)`` in a forked process; return it and this process's end of the pipe.
+
+    ``context``: multiprocessing's fork context, with which the caller made what the child
+    shares (locks, arrays) before the fork.
+    """
+    receiver, sender = context.Pipe(duplex=False)
+    for stream in (sys.stdout, sys.stderr):  # the child must not write their buffers again
+        stream.flush()
+    process = context.Process(target=child, args=(sender,), daemon=True)
+    process.start()
+    sender.close()  # the child holds its end: a dead child means EOF, not a hang
+    return process, receiver
+
+
 class SharedWork(Generic[Job, Result]):
     """Jobs done by a forked child from the front of the list and by this process from the back.
 
@@ -84,13 +99,7 @@ class SharedWork(Generic[Job, Result]):
         # from the back; they stop where they meet.
         self._bounds = context.RawArray("l", [0, len(self._jobs) - 1])
         self._lock = context.Lock()
-        receiver, sender = context.Pipe(duplex=False)
-        self._receiver = receiver
-        for stream in (sys.stdout, sys.stderr):  # the child must not write their buffers again
-            stream.flush()
-        self._process = context.Process(target=self._child, args=(sender,), daemon=True)
-        self._process.start()
-        sender.close()  # the child holds its end: a dead child means EOF, not a hang
+        self._process, self._receiver = _fork(context, self._child)
         self._collected: list[tuple[int, Result]] | None = None
 
     def _claim(self, *, front: bool) -> int | None:
@@ -188,16 +197,10 @@ class StreamedWork(Generic[Job, Result]):
         #: Who does each job; set once, under the lock.
         self._claims = context.RawArray("b", len(self._jobs))
         self._lock = context.Lock()
-        receiver, sender = context.Pipe(duplex=False)
-        self._receiver = receiver
         self._results: dict[int, Result] = {}
         self._open = True  # the child may still send
         self._back = len(self._jobs) - 1  # no job after this one is free
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        self._process = context.Process(target=self._child, args=(sender,), daemon=True)
-        self._process.start()
-        sender.close()
+        self._process, self._receiver = _fork(context, self._child)
 
     def _claim(self, index: int, who: int) -> bool:
         """Claim job ``index`` for ``who``; False when it is claimed already (or the lock hangs)."""
@@ -290,16 +293,9 @@ class Background:
     def __init__(self, work: Callable[[Callable[[object], None]], None]) -> None:
         import multiprocessing
 
-        context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        self._receiver = receiver
         self._work = work
         self._open = True
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        self._process = context.Process(target=self._child, args=(sender,), daemon=True)
-        self._process.start()
-        sender.close()  # the child holds its end: a dead child means EOF, not a hang
+        self._process, self._receiver = _fork(multiprocessing.get_context("fork"), self._child)
 
     def _child(self, sender: Any) -> None:
         # Messages go out from a thread of the child's own: a message larger than the pipe holds

@@ -12,17 +12,15 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..bibliography.loading import Bibliography
 from ..cachefile import PACKAGE, code_digest, versions, write_atomically
 from ..model import Problem
-from .ahead import ParsedAhead
+from ..parallel import First, can_fork
+from .ahead import MIN_ENTRIES, AheadFormatting, ParsedAhead, Result
 from .base import FormattedReference, ReferenceStyle
 from .builtin import VancouverReferences
-
-if TYPE_CHECKING:
-    from .ahead import AheadFormatting, Result
 
 __all__ = ["FormattedReference", "ReferenceFormatter"]
 
@@ -118,22 +116,17 @@ class ReferenceFormatter:
             convert = getattr(self.style, "convert_ahead", None)
             if convert is None or self._disk:
                 return False
-            # What a deferred parse left is that process's first job too (see below).
-            first = (self.bib.finish_parse, self.bib.took_checks) if self.bib.pending else None
+            first = self._first_job()
             started = bool(convert(self.bib, first))
             self.finishes_parse = started and first is not None
             return started
-        from ..parallel import can_fork
-        from . import ahead
-
         missing = [key for key in (self.bib if keys is None else keys) if self._missing(key)]
-        if len(missing) < ahead.MIN_ENTRIES or not can_fork():
+        if len(missing) < MIN_ENTRIES or not can_fork():
             return False
         if keys is not None:
             self._remember([self._format_one(missing.pop(0))])
-        # What a deferred parse left (its checks and snapshot) is the child's first job.
-        first = (self.bib.finish_parse, self.bib.took_checks) if self.bib.pending else None
-        self._ahead = ahead.AheadFormatting(missing, self._format_one, first)  # type: ignore[arg-type]
+        first = self._first_job()
+        self._ahead = AheadFormatting(missing, self._format_one, first)  # type: ignore[arg-type]
         self.finishes_parse = first is not None
         self._debug(f"formatting {len(missing)} entries in a second process")
         return True
@@ -144,16 +137,16 @@ class ReferenceFormatter:
         Only for a style that formats each entry on its own, when a fork can help; otherwise
         (False) it is parsed when first read, here.
         """
-        from ..parallel import can_fork
-
         if not getattr(self.style, "formats_alone", False) or not can_fork():
             return False
-        from . import ahead
-
-        self._ahead = ahead.ParsedAhead(self.bib, self._missing, self._format_one)
+        self._ahead = ParsedAhead(self.bib, self._missing, self._format_one)
         self.finishes_parse = True
         self._debug("parsing and formatting the bibliography in a second process")
         return True
+
+    def _first_job(self) -> First | None:
+        """What a deferred parse left (its checks and snapshot): the second process's first job."""
+        return (self.bib.finish_parse, self.bib.took_checks) if self.bib.pending else None
 
     def holds_every_entry(self) -> bool:
         """The cache file holds every entry of this very bibliography, formatted by this style.
