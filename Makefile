@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: offline offline-build offline-package vendor system-deps pdf-deps browser-deps axe
-.PHONY: install build site serve test lint typecheck unit strict check check-external bench lock clean
+.PHONY: install build site serve test lint typecheck unit strict check check-external bench
+.PHONY: bench-instructions lock clean
 
 # The engine is its own distribution (plugins/pyproject.toml); the monograph project depends on it.
 $(STAMP): requirements/lock.txt pyproject.toml plugins/pyproject.toml
@@ -118,6 +119,13 @@ check-external: install
 ## builds only those (mkdocs-bibtex-csl, about 11 minutes a build at 200 pages, runs once)
 bench: install
 	$(PY) benchmarks/run.py $(if $(PAGES),--pages $(PAGES)) $(if $(ENTRIES),--entries $(ENTRIES)) $(if $(RUNS),--runs $(RUNS)) $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(BENCH_MAKE),--make $(BENCH_MAKE))
+
+## bench-instructions: the instructions a build executes (Valgrind), plain and ours, at 200 and
+## 1,000 pages: the plugin's work a page without the machine's noise (about 20 minutes);
+## PAGES="200 1000" ENTRIES=2000 VARIANTS="plain warm warm-one cold" choose
+bench-instructions: install
+	@scripts/system-packages.sh bench
+	$(PY) benchmarks/instructions.py $(if $(PAGES),--pages $(PAGES)) $(if $(ENTRIES),--entries $(ENTRIES)) $(if $(VARIANTS),--variants $(VARIANTS))
 
 ## lock: re-resolve requirements/requirements.in into requirements/lock.txt
 lock:

@@ -80,6 +80,18 @@ def write_configs(site: Path) -> dict[str, Path]:
     return paths
 
 
+def prepare_site(
+    pages: int, entries: int, citations: int, seed: int
+) -> tuple[Path, dict[str, Path]]:
+    """Generate one size afresh, with a config per variant; return its folder and the configs."""
+    site = bench_env.WORK / "sites" / f"p{pages}-e{entries}-c{citations}-s{seed}"
+    shutil.rmtree(site, ignore_errors=True)
+    counts = generate(site, pages=pages, entries=entries, citations=citations, seed=seed)
+    configs = write_configs(site)
+    print(f"# {pages} pages x {entries} entries: {json.dumps(counts)}", flush=True)
+    return site, configs
+
+
 def build_command(variant: str, config: Path, bibtex_mkdocs: Path) -> list[str]:
     """``mkdocs build -q`` with the executable of the variant's environment."""
     theirs = variant.startswith("mkdocs-bibtex")
@@ -98,11 +110,7 @@ def bench_size(
     pages: int, entries: int, args: argparse.Namespace, bibtex_mkdocs: Path
 ) -> tuple[Path, dict[str, list[Sample]]]:
     """Generate one size and build it ``runs_for(pages)`` times per variant, alternating."""
-    site = bench_env.WORK / "sites" / f"p{pages}-e{entries}-c{args.citations}-s{args.seed}"
-    shutil.rmtree(site, ignore_errors=True)
-    counts = generate(site, pages=pages, entries=entries, citations=args.citations, seed=args.seed)
-    configs = write_configs(site)
-    print(f"# {pages} pages x {entries} entries: {json.dumps(counts)}", flush=True)
+    site, configs = prepare_site(pages, entries, args.citations, args.seed)
     variants = [
         v for v in args.variants if v != "mkdocs-bibtex-csl" or pages <= args.pandoc_max_pages
     ]

@@ -41,7 +41,7 @@ def _listed(*groups: str) -> list[str]:
     return out.stdout.split()
 
 
-def test_system_packages_are_listed_once_and_cover_the_pdf_and_the_browser() -> None:
+def test_system_packages_are_listed_once_and_cover_the_pdf_the_browser_and_the_bench() -> None:
     assert _listed("pdf") == [
         "libpango-1.0-0",
         "libpangoft2-1.0-0",
@@ -50,6 +50,7 @@ def test_system_packages_are_listed_once_and_cover_the_pdf_and_the_browser() -> 
         "fonts-dejavu-extra",
     ]
     assert _listed("browser") == ["chromium"]
+    assert _listed("bench") == ["valgrind"]  # make bench-instructions only
 
 
 def test_make_build_and_make_test_install_them_and_nothing_else_does() -> None:
@@ -61,6 +62,7 @@ def test_make_build_and_make_test_install_them_and_nothing_else_does() -> None:
     }
     assert "pdf-deps" in rules["build"]
     assert "system-deps" in rules["test"]
+    assert "scripts/system-packages.sh bench" in makefile  # bench-instructions: Valgrind
     for path in [REPO / "Makefile", *(REPO / ".github" / "workflows").glob("*.yml")]:
         assert "apt-get" not in path.read_text(encoding="utf-8"), path
 
