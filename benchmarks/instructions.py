@@ -14,7 +14,10 @@ is built once under ``valgrind --tool=cachegrind --cache-sim=no`` with ``PYTHONH
 - plain: no citation plugin;
 - warm: our plugin with its caches from an untimed build just before (as ``run.py``'s warm);
 - warm-one: the same in one process (``parallel: false``): every step of the plugin in the counted
-  process, where ``warm`` leaves the kept pages' lookup to a forked process;
+  process, where ``warm`` leaves the kept pages' lookup to a forked process. Its count is the
+  plugin's whole work, and the same from run to run; warm's depends on how many lookups the
+  build's process did itself when the fork fell behind (under Valgrind, more when other builds
+  share the CPUs), so compare warm-one across sizes;
 - cold: our plugin with an empty cache folder.
 
 Only the build's own process is counted: the one MkDocs runs in, whose instructions are the
