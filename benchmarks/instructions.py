@@ -18,7 +18,8 @@ is built once under ``valgrind --tool=cachegrind --cache-sim=no`` with ``PYTHONH
   plugin's whole work, and the same from run to run; warm's depends on how many lookups the
   build's process did itself when the fork fell behind (under Valgrind, more when other builds
   share the CPUs), so compare warm-one across sizes;
-- cold: our plugin with an empty cache folder.
+- cold: our plugin with an empty cache folder (its count, like warm's, depends on the pace of
+  the forked processes that parse and fill).
 
 Only the build's own process is counted: the one MkDocs runs in, whose instructions are the
 build's critical path (a forked process works beside it, on the other CPU). A forked process's
