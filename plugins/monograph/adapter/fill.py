@@ -314,31 +314,44 @@ def _shown(job: FillJob, state: BuildState, filled: Filled | None) -> tuple[str,
     if job.kept is not None:
         assert job.print_ is not None  # kept under it
         digest = pages.digest_of(job.print_)  # hashed as read: not encoded again
-        html, refused = state.checked_pages.refuse(job.kept, digest)
-    else:
-        if filled is None:
-            if job.print_ is None:
-                if pages.folder is not None:
-                    job.print_ = job.fingerprint(state.registry.groups, pages)
-                else:  # nothing kept: the references a fingerprint would have asked for
-                    for key in job.keys:
-                        job.ctx.formatter.get(key)
-                    if job.whole_site:
-                        pages.site_of(job.ctx)
-            rendered = render_fill(job, state.registry.groups)
-            html, refused = state.checked_pages.refuse(rendered)
+        return state.checked_pages.refuse(job.kept, digest)
+    if filled is None:
+        return _fill_here(job, state)
+    return _take_filled(job, state, filled)
+
+
+def _fill_here(job: FillJob, state: BuildState) -> tuple[str, list[str]]:
+    """Fill the page in this process: as shown, the link targets removed; kept as filled."""
+    pages = state.filled_pages
+    if job.print_ is None:
+        if pages.folder is not None:
+            job.print_ = job.fingerprint(state.registry.groups, pages)
+        else:  # nothing kept: the references a fingerprint would have asked for
+            for key in job.keys:
+                job.ctx.formatter.get(key)
+            if job.whole_site:
+                pages.site_of(job.ctx)
+    rendered = render_fill(job, state.registry.groups)
+    shown = state.checked_pages.refuse(rendered)
+    if job.print_ is not None:
+        pages.put(job.print_, rendered)
+    return shown
+
+
+def _take_filled(job: FillJob, state: BuildState, filled: Filled) -> tuple[str, list[str]]:
+    """A page the other process filled: as shown; kept as filled (by that process, or here)."""
+    assert filled.shown is not None  # a page filled comes with its page as shown
+    rendered, pages = filled.rendered, state.filled_pages
+    if job.print_ is None:
+        job.print_ = filled.print_
+    if not filled.refused and filled.shown == rendered:
+        state.checked_pages.remember_clean(rendered, filled.digest)
+    if job.print_ is not None:
+        if filled.digest is not None:  # written by that process: only noted here
+            pages.kept_elsewhere(job.print_, rendered, filled.digest)
         else:
-            assert filled.shown is not None  # a page filled comes with its page as shown
-            rendered, html, refused = filled.rendered, filled.shown, filled.refused
-            if job.print_ is None:
-                job.print_ = filled.print_
-            if not refused and html == rendered:
-                state.checked_pages.remember_clean(rendered, filled.digest)
-            if filled.digest is not None and job.print_ is not None:
-                pages.kept_elsewhere(job.print_, rendered, filled.digest)
-        if job.print_ is not None and (filled is None or filled.digest is None):
             pages.put(job.print_, rendered)
-    return html, refused
+    return filled.shown, filled.refused
 
 
 #: Fewer pages to fill than this are filled in one process (a fork costs more).

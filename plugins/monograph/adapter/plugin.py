@@ -269,7 +269,7 @@ class MonographPlugin(BasePlugin[MonographConfig]):
                 f"{formatter.version}/{templates.digest}/{_PACKAGE_DIGEST}",
             ),
             kept_evidence=KeptEvidenceFile(
-                _kept_evidence_file(cache_dir, config_path),
+                _kept_file(cache_dir, config_path, "evidence", ".json"),
                 _PACKAGE_DIGEST,
                 lambda: "/".join((bibliography_digest(bib), *versions("pydantic", "pyyaml"))),
             ),
@@ -280,7 +280,9 @@ class MonographPlugin(BasePlugin[MonographConfig]):
             self.config.full_bib_command: "full-bibliography",
         }
         self.extension.narrative = self.config.enable_inline_citations
-        self.extension.keep_in(_kept_citations_file(cache_dir, config_path), _PACKAGE_DIGEST)
+        self.extension.keep_in(
+            _kept_file(cache_dir, config_path, "citations", ".pickle"), _PACKAGE_DIGEST
+        )
         if self.extension not in config.markdown_extensions:
             config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         # First in the lists, so that a site's own extra_css and extra_javascript can override.
@@ -616,20 +618,15 @@ def _folder_name(docs_dir: str, project_dir: Path) -> str | None:
     return None if shown.startswith(("/", "..")) or Path(shown).is_absolute() else shown
 
 
-def _kept_evidence_file(cache_dir: Path | None, config_path: Path) -> Path | None:
-    """The file of the evidence kept by this configuration's builds (one per configuration)."""
+def _kept_file(cache_dir: Path | None, config_path: Path, kind: str, suffix: str) -> Path | None:
+    """A file this configuration's builds keep, named as its folder of filled pages.
+
+    ``evidence/<name>.json``: the evidence read; ``citations/<name>.pickle``: the citations read.
+    """
     folder = _filled_folder(cache_dir, config_path)
     if cache_dir is None or folder is None:
         return None
-    return cache_dir / "evidence" / f"{folder.name}.json"
-
-
-def _kept_citations_file(cache_dir: Path | None, config_path: Path) -> Path | None:
-    """The file of the citations read by this configuration's builds (one per configuration)."""
-    folder = _filled_folder(cache_dir, config_path)
-    if cache_dir is None or folder is None:
-        return None
-    return cache_dir / "citations" / f"{folder.name}.pickle"
+    return cache_dir / kind / f"{folder.name}{suffix}"
 
 
 def _filled_folder(cache_dir: Path | None, config_path: Path) -> Path | None:

@@ -252,9 +252,13 @@ class FilledPages:
             return True  # no folder yet: created by the first put
         return not any(name.startswith(mine) for name in names)
 
+    def _name(self, print_: str) -> str:
+        """The file name of the page kept under ``print_``."""
+        return f"{self.prefix}-{print_[:40]}.html"
+
     def _path(self, print_: str) -> Path:
         assert self.folder is not None
-        return self.folder / f"{self.prefix}-{print_[:40]}.html"
+        return self.folder / self._name(print_)
 
     def get(self, print_: str) -> str | None:
         """The page kept under ``print_``, or None; this build shows it (:meth:`adopt`).
@@ -280,7 +284,7 @@ class FilledPages:
         """
         if self.folder is None:
             return None
-        name = f"{self.prefix}-{print_[:40]}.html"
+        name = self._name(print_)
         found = _IN_MEMORY.get(name)
         if found is None:
             # Read as written (bytes, decoded as put wrote them: no newline translation, which
@@ -298,14 +302,14 @@ class FilledPages:
 
     def adopt(self, print_: str, page_html: str, digest: str | None) -> None:
         """This build shows the page kept under ``print_`` (:meth:`peek`): it stays kept."""
-        name = f"{self.prefix}-{print_[:40]}.html"
+        name = self._name(print_)
         self.used.add(name)
         self.reused += 1
         _IN_MEMORY.setdefault(name, (page_html, digest))
 
     def digest_of(self, print_: str) -> str | None:
         """The content digest of the page kept under ``print_``, when known (see :meth:`get`)."""
-        found = _IN_MEMORY.get(f"{self.prefix}-{print_[:40]}.html")
+        found = _IN_MEMORY.get(self._name(print_))
         return None if found is None else found[1]
 
     def put(self, print_: str | None, page_html: str) -> str | None:
@@ -338,7 +342,7 @@ class FilledPages:
         """Note a page another process of this build kept (:meth:`put`) under ``print_``."""
         if self.folder is None:
             return
-        name = self._path(print_).name
+        name = self._name(print_)
         self.used.add(name)
         _IN_MEMORY[name] = (page_html, digest)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..parallel import First, SharedWork
+from ..parallel import Background, First, SharedWork
 
 if TYPE_CHECKING:
     from ..bibliography.loading import Bibliography
@@ -76,8 +76,6 @@ class ParsedAhead:
         missing: Callable[[str], bool],
         format_one: Callable[[str], Result],
     ) -> None:
-        from ..parallel import Background
-
         self._bib = bib
         self._missing = missing
         self._format_one = format_one
