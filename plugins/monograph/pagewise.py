@@ -40,6 +40,7 @@ from markdown.treeprocessors import Treeprocessor
 from .core import ids
 from .core.bibliography.checks import check_bibliography, check_unknown_keys
 from .core.bibliography.loading import Bibliography, load_bibliography
+from .core.charrefs import ascii_html
 from .core.citations.numbering import PageInfo, number_citations
 from .core.citations.registry import CitationRegistry, fill, marker_token
 from .core.links import ALLOWED
@@ -574,12 +575,13 @@ class PageCollector(CitingPage):
         # at the same time take turns.
         with _STYLE_LOCK:
             self.problems += style.prepare(self.bib, numbering.ordered())
-            html = fill(html, replace_token)
+            html = fill(html, replace_token)  # each fragment placed in ASCII, as these two:
             if self.reviewed is not None:
-                html = insert_after_title(html, reviewed_html(self.reviewed))
+                html = insert_after_title(html, ascii_html(reviewed_html(self.reviewed)))
             if keys and by_default and not self.list_here:
                 anchor = _free_id(ids.REFERENCES_ID, taken_ids)
-                html += "\n" + render_page_references(ctx, keys, heading, anchor)
+                references = render_page_references(ctx, keys, heading, anchor)
+                html += "\n" + ascii_html(references)
                 added = anchor
             for problem in style.problems:  # an entry the style cannot format: said once
                 if str(problem) not in _SAID:

@@ -14,6 +14,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from ..core import ids
+from ..core.charrefs import ascii_html
 from ..core.citations.numbering import Numbering
 from ..core.citations.registry import fill
 from ..core.links import ALLOWED
@@ -147,11 +148,11 @@ def render_fill(job: FillJob, groups: list[CitationGroup]) -> str:
             return render_page_references(ctx, keys, None) if keys else ""
         return render_bibliography(ctx) if value == "bibliography" else ""
 
-    html = fill(job.content, replace)
+    html = fill(job.content, replace)  # each fragment placed in ASCII, as these two:
     if job.reviewed is not None:
-        html = insert_after_title(html, reviewed_html(job.reviewed))
+        html = insert_after_title(html, ascii_html(reviewed_html(job.reviewed)))
     if job.anchor is not None:
-        html += "\n" + render_page_references(ctx, keys, job.heading, job.anchor)
+        html += "\n" + ascii_html(render_page_references(ctx, keys, job.heading, job.anchor))
     return html
 
 

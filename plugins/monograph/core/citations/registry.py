@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..charrefs import ascii_html
 from ..model import CitationGroup
 
 #: ``<!--monograph-cite:12-->`` marks citation group 12; ``<!--monograph-marker:name-->`` a marker.
@@ -48,5 +49,9 @@ def scan(html: str) -> Iterator[tuple[str, str]]:
 
 
 def fill(html: str, replace: Callable[[str, str], str]) -> str:
-    """Replace every token by ``replace(kind, value)`` in one pass."""
-    return TOKEN_RE.sub(lambda m: replace(m.group(1), m.group(2)), html)
+    """Replace every token by ``replace(kind, value)`` in one pass.
+
+    What replaces a token is HTML the engine made: it is placed in ASCII (:func:`.ascii_html`),
+    so it never makes the page a wider string than the author's own text does.
+    """
+    return TOKEN_RE.sub(lambda m: ascii_html(replace(m.group(1), m.group(2))), html)
