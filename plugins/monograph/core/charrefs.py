@@ -6,7 +6,7 @@ one string (with the ``mkdocs`` theme, the whole navigation is in every page), t
 to write it. One character beyond Latin-1 in what the engine placed (the ``↩`` of a back-link,
 an ``ř`` or ``ś`` in an author's name) made that whole string two bytes a character: widened
 when joined, encoded character by character, held twice as large. On a 1,000-page site of ASCII
-text that was about 3.5 M of the 8.8 M instructions a page the engine added to a warm build, and
+text that was about 3.7 M of the 8.8 M instructions a page the engine added to a warm build, and
 the only part of it that grew with the site (``benchmarks/RESULTS.md``, issue 15's eighth
 session). Written as numeric character references, the engine's fragments never make a page
 wider than its author's own text does. Browsers, lxml, WeasyPrint and the search plugins' HTML
