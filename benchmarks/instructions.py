@@ -46,18 +46,13 @@ from pathlib import Path
 
 import bench_env
 from measure import run_timed
-from run import compile_engine, engine_version, prepare_site
+from run import OURS, compile_engine, engine_version, prepare_site
 
 VARIANTS = ("plain", "warm", "warm-one", "cold")
 #: One size: (pages, entries, the instructions of each variant's build process).
 Size = tuple[int, int, dict[str, int]]
-#: The variants this script adds to the configs ``run.py`` writes.
-_EXTRA = {
-    "warm-one": (
-        "plugins:\n  - monograph:\n      bib_file: refs.bib\n"
-        "      cache_dir: .bench-cache/warm-one\n      parallel: false\n"
-    ),
-}
+#: The variant this script adds to the configs ``run.py`` writes: warm, in one process.
+_EXTRA = {"warm-one": OURS.format("warm-one") + "      parallel: false\n"}
 
 
 def valgrind() -> str:
@@ -103,23 +98,17 @@ def _summary(path: Path) -> int:
 
 def measure_size(pages: int, entries: int, args: argparse.Namespace, tool: str) -> dict[str, int]:
     """Count every variant of one size (two at a time: each build uses one CPU)."""
-    site, configs = prepare_site(pages, entries, args.citations, args.seed)
-    for variant, plugins in _EXTRA.items():
-        path = site / f"mkdocs-{variant}.yml"
-        path.write_text(f"INHERIT: mkdocs.yml\nsite_dir: site-{variant}\n{plugins}", "utf-8")
-        configs[variant] = path
-    mkdocs = str(bench_env.project_bin("mkdocs"))
-    commands = {v: [mkdocs, "build", "-q", "-f", str(configs[v])] for v in args.variants}
+    site, configs = prepare_site(pages, entries, args.citations, args.seed, _EXTRA)
+    python = str(bench_env.project_bin("python"))
+    commands = {v: [python, "-m", "mkdocs", "build", "-q", "-f", str(configs[v])] for v in configs}
     for variant in args.variants:  # untimed: the caches of a warm variant, the OS file cache
         if variant.startswith("warm"):
             run_timed(commands[variant], site)
         if variant == "cold":
             shutil.rmtree(site / ".bench-cache" / "cold", ignore_errors=True)
-    python = str(bench_env.project_bin("python"))
 
     def one(variant: str) -> tuple[str, int]:
-        command = [python, "-m", "mkdocs", *commands[variant][1:]]
-        found = count(command, site, tool)
+        found = count(commands[variant], site, tool)
         print(f"  {pages} x {entries} {variant:<9} {found / 1e9:8.3f} G instructions", flush=True)
         return variant, found
 

@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import bench_env
@@ -52,14 +53,15 @@ VARIANTS = ("plain", "cold", "warm", "mkdocs-bibtex", "csl-cold", "csl-warm", "m
 ONCE = frozenset({"mkdocs-bibtex-csl"})
 TARGET = (200, 2000)
 LARGE = 1000
-_OURS = "plugins:\n  - monograph:\n      bib_file: refs.bib\n      cache_dir: .bench-cache/{}\n"
-_OURS_CSL = _OURS + "      style: nature\n"
+#: Our plugin with its cache folder (``{}``: the variant's name).
+OURS = "plugins:\n  - monograph:\n      bib_file: refs.bib\n      cache_dir: .bench-cache/{}\n"
+_OURS_CSL = OURS + "      style: nature\n"
 #: The CSL file both CSL variants use (mkdocs-bibtex needs a file; ours names the same one).
 CSL_FILE = bench_env.ROOT / "plugins" / "monograph" / "core" / "styles" / "csl" / "nature.csl"
 _CONFIGS = {
     "plain": "plugins: []\n",
-    "cold": _OURS.format("cold"),
-    "warm": _OURS.format("warm"),
+    "cold": OURS.format("cold"),
+    "warm": OURS.format("warm"),
     "mkdocs-bibtex": "plugins:\n  - bibtex:\n      bib_file: refs.bib\n",
     "csl-cold": _OURS_CSL.format("csl-cold"),
     "csl-warm": _OURS_CSL.format("csl-warm"),
@@ -69,11 +71,14 @@ _CONFIGS = {
 }
 
 
-def write_configs(site: Path) -> dict[str, Path]:
-    """One mkdocs-<variant>.yml per variant, inheriting the generated mkdocs.yml."""
+def write_configs(site: Path, extra: Mapping[str, str] | None = None) -> dict[str, Path]:
+    """One mkdocs-<variant>.yml per variant, inheriting the generated mkdocs.yml.
+
+    ``extra``: more variants (name -> the ``plugins:`` part), as ``instructions.py`` adds.
+    """
     paths = {}
     shutil.copyfile(CSL_FILE, site / "nature.csl")
-    for variant, plugins in _CONFIGS.items():
+    for variant, plugins in {**_CONFIGS, **(extra or {})}.items():
         path = site / f"mkdocs-{variant}.yml"
         path.write_text(f"INHERIT: mkdocs.yml\nsite_dir: site-{variant}\n{plugins}", "utf-8")
         paths[variant] = path
@@ -81,13 +86,13 @@ def write_configs(site: Path) -> dict[str, Path]:
 
 
 def prepare_site(
-    pages: int, entries: int, citations: int, seed: int
+    pages: int, entries: int, citations: int, seed: int, extra: Mapping[str, str] | None = None
 ) -> tuple[Path, dict[str, Path]]:
     """Generate one size afresh, with a config per variant; return its folder and the configs."""
     site = bench_env.WORK / "sites" / f"p{pages}-e{entries}-c{citations}-s{seed}"
     shutil.rmtree(site, ignore_errors=True)
     counts = generate(site, pages=pages, entries=entries, citations=citations, seed=seed)
-    configs = write_configs(site)
+    configs = write_configs(site, extra)
     print(f"# {pages} pages x {entries} entries: {json.dumps(counts)}", flush=True)
     return site, configs
 

@@ -21,6 +21,7 @@ top of the text is read here and the page has no path (problems then carry no lo
 from __future__ import annotations
 
 import difflib
+import functools
 import html as html_lib
 import logging
 import sys
@@ -40,9 +41,8 @@ from markdown.treeprocessors import Treeprocessor
 from .core import ids
 from .core.bibliography.checks import check_bibliography, check_unknown_keys
 from .core.bibliography.loading import Bibliography, load_bibliography
-from .core.charrefs import ascii_html
 from .core.citations.numbering import PageInfo, number_citations
-from .core.citations.registry import CitationRegistry, fill, marker_token
+from .core.citations.registry import CitationRegistry, marker_token
 from .core.links import ALLOWED
 from .core.markers import (
     MARKERS,
@@ -50,9 +50,13 @@ from .core.markers import (
 )
 from .core.model import CoreError, Problem, summarise
 from .core.page import CitingPage, read_page_front_matter, unplaced_data
-from .core.rendering.citations import RenderContext, render_group, render_page_references
+from .core.rendering.citations import (
+    RenderContext,
+    fill_page,
+    render_group,
+    render_page_references,
+)
 from .core.rendering.page_links import refuse_unsafe_links
-from .core.rendering.review import insert_after_title, reviewed_html
 from .core.rendering.templates import CITATION, ENTRY, LIST, Templates, default_templates
 from .core.source.encoding import decode_utf8
 from .core.source.locate import FRONT_MATTER, SourceLocator, markdown_start_line
@@ -575,14 +579,11 @@ class PageCollector(CitingPage):
         # at the same time take turns.
         with _STYLE_LOCK:
             self.problems += style.prepare(self.bib, numbering.ordered())
-            html = fill(html, replace_token)  # each fragment placed in ASCII, as these two:
-            if self.reviewed is not None:
-                html = insert_after_title(html, ascii_html(reviewed_html(self.reviewed)))
+            append = None
             if keys and by_default and not self.list_here:
-                anchor = _free_id(ids.REFERENCES_ID, taken_ids)
-                references = render_page_references(ctx, keys, heading, anchor)
-                html += "\n" + ascii_html(references)
-                added = anchor
+                added = _free_id(ids.REFERENCES_ID, taken_ids)
+                append = functools.partial(render_page_references, ctx, keys, heading, added)
+            html = fill_page(html, replace_token, self.reviewed, append)
             for problem in style.problems:  # an entry the style cannot format: said once
                 if str(problem) not in _SAID:
                     _SAID.add(str(problem))

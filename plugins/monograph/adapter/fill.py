@@ -14,21 +14,19 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from ..core import ids
-from ..core.charrefs import ascii_html
 from ..core.citations.numbering import Numbering
-from ..core.citations.registry import fill
 from ..core.links import ALLOWED
 from ..core.model import CitationGroup, Problem
 from ..core.parallel import SharedWork, StreamedWork, can_fork
 from ..core.rendering.citations import (
     RenderContext,
+    fill_page,
     render_bibliography,
     render_group,
     render_page_references,
 )
 from ..core.rendering.page_links import CheckedPages, refuse_unsafe_links
 from ..core.rendering.reuse import FilledPages, fingerprint
-from ..core.rendering.review import insert_after_title, reviewed_html
 from ..core.styles.base import ReferenceStyle
 from .state import BuildState
 
@@ -148,12 +146,10 @@ def render_fill(job: FillJob, groups: list[CitationGroup]) -> str:
             return render_page_references(ctx, keys, None) if keys else ""
         return render_bibliography(ctx) if value == "bibliography" else ""
 
-    html = fill(job.content, replace)  # each fragment placed in ASCII, as these two:
-    if job.reviewed is not None:
-        html = insert_after_title(html, ascii_html(reviewed_html(job.reviewed)))
-    if job.anchor is not None:
-        html += "\n" + ascii_html(render_page_references(ctx, keys, job.heading, job.anchor))
-    return html
+    append = None
+    if job.anchor is not None:  # the page's own list, rendered after its citations
+        append = functools.partial(render_page_references, ctx, keys, job.heading, job.anchor)
+    return fill_page(job.content, replace, job.reviewed, append)
 
 
 class Filled(NamedTuple):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from html import escape
 from urllib.parse import quote
 
@@ -16,11 +17,14 @@ from jinja2 import TemplateError
 from markupsafe import Markup
 
 from .. import ids
+from ..charrefs import ascii_html
 from ..citations.numbering import Numbering, Place
+from ..citations.registry import fill
 from ..model import CitationGroup
 from ..styles.base import CitedItem, FormattedReference, StyledRange, StyledWork
 from ..styles.formatter import ReferenceFormatter
 from ..urls import relative_url
+from .review import insert_after_title, reviewed_html
 from .templates import (
     BackrefValues,
     EntryValues,
@@ -325,6 +329,27 @@ def _backref(ctx: RenderContext, place: Place, count: int) -> BackrefValues:
     # escape() replaces characters one by one: escape(a + b) is escape(a) + escape(b).
     href = html(to_page + _escaped_fragment(place.anchor))
     return BackrefValues(href, label, title, count)
+
+
+def fill_page(
+    content: str,
+    replace: Callable[[str, str], str],
+    reviewed: date | None = None,
+    append: Callable[[], str] | None = None,
+) -> str:
+    """A converted page with what the engine places in it, each fragment in ASCII.
+
+    Its tokens replaced (:func:`~monograph.core.citations.registry.fill`), the review date under
+    its title, and what ``append`` renders (the page's own reference list, after the page's
+    citations, as a style may depend on the order) at its end. The one sequence both the MkDocs
+    adapter and pagewise fill a page with.
+    """
+    html = fill(content, replace)
+    if reviewed is not None:
+        html = insert_after_title(html, ascii_html(reviewed_html(reviewed)))
+    if append is not None:
+        html += "\n" + ascii_html(append())
+    return html
 
 
 def render_page_references(
